@@ -1,0 +1,45 @@
+# Two commands matter: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+EXTRACT_KEYWORDS := -k __ -k N_ -k ngettext:1,2
+
+.PHONY: run test lint typecheck unit locales catalog seed-demo bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile -i $< -o $@ -l $*
+
+locales: $(COMPILED)
+
+run: $(INSTALLED) locales
+	$(BIN)/python -m bot
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+unit: $(INSTALLED) locales
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+# Re-extract strings after changing user-facing text, then translate the new ru entries.
+catalog: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
+		--project ngo-events-bot -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--no-location --omit-header --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) $(COMPILED) .mypy_cache .pytest_cache .ruff_cache

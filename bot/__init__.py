@@ -1,0 +1,1 @@
+"""The NGO events bot: wiring of settings, database, dispatcher, scheduler and services."""

@@ -1,0 +1,118 @@
+"""App factories: build the Bot, Dispatcher, database, scheduler and services; run polling."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, SystemClock
+from bot.commands import set_chat_commands, set_default_commands
+from bot.fsm_storage import SQLiteStorage
+from bot.i18n import LocaleMiddleware, create_i18n
+from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
+from bot.services import Services
+from bot.settings import Settings
+from db import Database
+from handlers import build_deep_links, build_routers
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        if settings.telegram_api_url:
+            session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        else:
+            session = AiohttpSession()
+    return Bot(
+        settings.token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def create_services(
+    settings: Settings, clock: Clock | None = None, i18n: I18n | None = None
+) -> Services:
+    """Open the database (applying migrations) and build the long-lived services."""
+    db = Database(settings.database_path)
+    await db.connect()
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        i18n=i18n or create_i18n(settings.default_locale),
+        scheduler=AsyncIOScheduler(timezone=UTC),
+    )
+
+
+def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or SQLiteStorage(services.db, services.clock),
+        # One update at a time per person: a double tap sees the first tap's result.
+        events_isolation=SimpleEventIsolation(),
+        services=services,
+        i18n=services.i18n,
+        deep_links=build_deep_links(),
+    )
+    dp.update.outer_middleware(PersonMiddleware(services))
+    dp.update.outer_middleware(LocaleMiddleware(services.i18n))
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.include_routers(*build_routers())
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def on_startup(bot: Bot, services: Services) -> None:
+    me = await bot.get_me()
+    services.bot_username = me.username or ""
+    await set_default_commands(bot, services.i18n)
+    for admin_id in services.settings.admin_ids:
+        await set_chat_commands(bot, services.i18n, admin_id, is_organizer=True, is_admin=True)
+    if not services.scheduler.running:
+        services.scheduler.start()
+    log.info("bot @%s is up", services.bot_username)
+
+
+async def on_shutdown(services: Services) -> None:
+    if services.scheduler.running:
+        services.scheduler.shutdown(wait=False)
+    await services.db.close()
+    log.info("stopped cleanly")
+
+
+@dataclass(slots=True)
+class Application:
+    bot: Bot
+    dispatcher: Dispatcher
+    services: Services
+
+    async def run_polling(self) -> None:
+        """Long polling until SIGINT or SIGTERM; the shutdown hook closes everything."""
+        await self.dispatcher.start_polling(
+            self.bot,
+            polling_timeout=self.services.settings.polling_timeout,
+            handle_signals=True,
+            close_bot_session=True,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
+
+
+async def create_app(settings: Settings, clock: Clock | None = None) -> Application:
+    services = await create_services(settings, clock)
+    return Application(
+        bot=create_bot(settings), dispatcher=create_dispatcher(services), services=services
+    )

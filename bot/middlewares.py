@@ -1,0 +1,63 @@
+"""Update middlewares: load the current person, and answer every button press."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.utils import callback_answer
+
+from bot.services import Services
+from db import people
+
+log = logging.getLogger(__name__)
+
+
+class PersonMiddleware(BaseMiddleware):
+    """Puts `person` (or None before the first /start) and `is_admin` into handler data.
+
+    Reads only: the row is created by the handlers that need one, so a stray update costs
+    no write. A person who writes again after blocking the bot is reachable again.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        person = None
+        if user is not None and not user.is_bot:
+            person = await people.get(self.services.db, user.id)
+            if person is not None and person.unreachable_at is not None:
+                await people.mark_reachable(
+                    self.services.db, user.id, self.services.clock.timestamp()
+                )
+        data["person"] = person
+        data["is_admin"] = user is not None and user.id in self.services.settings.admin_ids
+        data["is_organizer"] = data["is_admin"] or (person is not None and person.is_organizer)
+        return await handler(event, data)
+
+
+class CallbackAnswerMiddleware(callback_answer.CallbackAnswerMiddleware):
+    """Answers every button press after its handler, so no button spins forever.
+
+    A query older than Telegram keeps (e.g. pressed while the bot was down) can no longer be
+    answered; that is not worth an error message to the person.
+    """
+
+    async def answer(  # type: ignore[override]
+        self, event: CallbackQuery, callback_answer: callback_answer.CallbackAnswer
+    ) -> None:
+        try:
+            await super().answer(event, callback_answer)
+        except TelegramBadRequest as error:
+            log.info("callback %s not answered: %s", event.id, error.message)

@@ -1,0 +1,145 @@
+"""SQLite access: one writer connection behind a lock, one reader, and the migration runner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    """The bot's SQLite file.
+
+    Writes that check and then change go through `write()`: one connection, one `asyncio.Lock`,
+    one `BEGIN IMMEDIATE` transaction, so concurrent handlers never interleave inside a
+    check-then-change and SQLite never answers "database is locked" between our own writers.
+    Reads use a second connection, which WAL lets run beside a writer.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._open()
+        await self._writer.execute("PRAGMA journal_mode=WAL")
+        await migrate(self._writer)
+        self._reader = await self._open()
+
+    async def _open(self) -> aiosqlite.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens hidden ones.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    async def close(self) -> None:
+        # Taking the lock waits for a transaction in progress to finish before closing.
+        async with self._write_lock:
+            for conn in (self._reader, self._writer):
+                if conn is not None:
+                    await conn.close()
+            self._reader = self._writer = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._writer is not None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One `BEGIN IMMEDIATE` transaction on the single writer; commits or rolls back."""
+        async with self._write_lock:
+            conn = self._require(self._writer)
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        conn = self._require(self._reader)
+        async with conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        conn = self._require(self._reader)
+        async with conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    @staticmethod
+    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise RuntimeError("database is not connected; call connect() first")
+        return conn
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """The numbered SQL files shipped in `db/migrations`, in order: (number, name, sql)."""
+    found: list[tuple[int, str, str]] = []
+    for entry in resources.files("db.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {numbers}")
+    return found
+
+
+async def migrate(conn: aiosqlite.Connection, files: Iterable[tuple[int, str, str]] = ()) -> int:
+    """Apply every migration above `PRAGMA user_version`, each in its own transaction."""
+    pending = list(files) or migration_files()
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    latest = max((number for number, _, _ in pending), default=0)
+    if current > latest:
+        raise RuntimeError(
+            f"database schema version {current} is newer than this code ({latest}); "
+            "update the bot before starting it on this database"
+        )
+    for number, name, sql in pending:
+        if number <= current:
+            continue
+        log.info("applying migration %s", name)
+        try:
+            # executescript() commits first and runs statements as written, so the migration,
+            # including its version bump, is one explicit transaction.
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {number};")
+            await conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        current = number
+    return current

@@ -1,0 +1,24 @@
+"""The router tree, the map of the bot: who may reach which handlers, in which order."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.deeplinks import DeepLinkOpeners
+from handlers import common, errors, fallback, start
+
+
+def build_routers() -> list[Router]:
+    """Routers in matching order: groups first, stale buttons and stray text last."""
+    return [
+        fallback.build_group_router(),
+        common.build_router(),
+        start.build_router(),
+        fallback.build_router(),
+        errors.build_router(),
+    ]
+
+
+def build_deep_links() -> DeepLinkOpeners:
+    """Which feature opens which `t.me/<bot>?start=<kind>_<value>` link."""
+    return DeepLinkOpeners()

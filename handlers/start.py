@@ -1,0 +1,132 @@
+"""/start with or without a deep link, the first-start language choice, and /language."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, User
+from aiogram.utils.i18n import I18n
+
+from bot import deeplinks
+from bot.callbacks import LanguageChoice
+from bot.commands import set_chat_commands
+from bot.deeplinks import DeepLinkOpeners
+from bot.i18n import SUPPORTED_LOCALES, _
+from bot.keyboards import language_keyboard
+from bot.services import Services
+from bot.states import Onboarding
+from bot.ui import edit_or_send
+from db import people
+from db.people import Person
+
+
+def welcome_text() -> str:
+    return _(
+        "Welcome! I help members of socially oriented NGOs find round tables, seminars and "
+        "meetings, register in a minute, and get a ticket and reminders.\n\n"
+        "/help lists everything I can do."
+    )
+
+
+async def on_start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    services: Services,
+    person: Person | None,
+    is_admin: bool,
+    is_organizer: bool,
+    deep_links: DeepLinkOpeners,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    assert message.from_user is not None
+    user = message.from_user
+    if person is None or person.language is None:
+        await people.ensure(services.db, user.id, services.clock.timestamp())
+        # The very first start: choose a language, then open whatever link brought them here.
+        await state.set_state(Onboarding.choosing_language)
+        await state.set_data({"payload": command.args} if command.args else {})
+        await message.answer(
+            welcome_text() + "\n\n" + _("Please choose your language:"),
+            reply_markup=language_keyboard(),
+        )
+        if is_organizer:
+            # Their chat exists only now, so this is the first moment their menu can be set.
+            await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
+        return
+    if command.args:
+        await open_link(bot, message.chat.id, user, command.args, deep_links, services, state)
+        return
+    await message.answer(welcome_text())
+
+
+async def open_link(
+    bot: Bot,
+    chat_id: int,
+    user: User,
+    payload: str,
+    deep_links: DeepLinkOpeners,
+    services: Services,
+    state: FSMContext,
+) -> None:
+    """Open a deep link with the feature that owns its kind; garbage gets a friendly answer."""
+    link = deeplinks.parse(payload)
+    opener = deep_links.get(link.kind) if link else None
+    if link is None or opener is None:
+        await bot.send_message(
+            chat_id,
+            _("This link is not recognised — it may be mistyped or outdated.")
+            + "\n\n"
+            + welcome_text(),
+        )
+        return
+    await opener(bot=bot, chat_id=chat_id, user=user, link=link, services=services, state=state)
+
+
+async def on_language(message: Message) -> None:
+    await message.answer(_("Please choose your language:"), reply_markup=language_keyboard())
+
+
+async def on_language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    state: FSMContext,
+    services: Services,
+    i18n: I18n,
+    bot: Bot,
+    deep_links: DeepLinkOpeners,
+) -> None:
+    user = query.from_user
+    await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
+    payload: str | None = None
+    if await state.get_state() == Onboarding.choosing_language.state:
+        payload = (await state.get_data()).get("payload")
+        await state.clear()
+    with i18n.use_locale(callback_data.code):
+        text = _("Language: English") if callback_data.code == "en" else _("Language: Russian")
+        await edit_or_send(bot, query, text)
+        if payload:
+            await open_link(bot, user.id, user, payload, deep_links, services, state)
+        else:
+            await bot.send_message(user.id, welcome_text())
+
+
+async def on_onboarding_text(message: Message) -> None:
+    await message.answer(
+        _("Please choose your language with the buttons below."), reply_markup=language_keyboard()
+    )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_language, Command("language"))
+    router.callback_query.register(
+        on_language_chosen, LanguageChoice.filter(F.code.in_(SUPPORTED_LOCALES))
+    )
+    router.message.register(
+        on_onboarding_text, StateFilter(Onboarding.choosing_language), ~F.text.startswith("/")
+    )
+    return router
