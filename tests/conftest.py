@@ -13,6 +13,7 @@ from bot.app import create_dispatcher, create_services
 from bot.clock import ManualClock
 from bot.services import Services
 from bot.settings import Settings
+from db import Database
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import BOT_USERNAME, TOKEN, MockedBot
 
@@ -71,3 +72,8 @@ async def member(make_client: Callable[..., ChatClient]) -> ChatClient:
     await client.send("/start")
     await client.click("Русский")
     return client
+
+
+@pytest.fixture
+async def services_db(services: Services) -> Database:
+    return services.db

@@ -1,0 +1,88 @@
+"""The translation catalogs match the code, and translations keep placeholders and tags."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import SUPPORTED_LOCALES
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+KEYWORDS = {**DEFAULT_KEYWORDS, "__": None, "N_": None, "ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
+TAG = re.compile(r"</?[a-z][a-z0-9-]*")
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _code_messages() -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for folder in ("bot", "handlers"):
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            forms = (message,) if isinstance(message, str) else tuple(message)
+            found[forms[0]] = forms
+    return found
+
+
+def _catalog(locale: str | None):  # type: ignore[no-untyped-def]
+    path = (
+        LOCALES / "messages.pot"
+        if locale is None
+        else LOCALES / locale / "LC_MESSAGES" / "messages.po"
+    )
+    with path.open("rb") as file:
+        return read_po(file, locale=locale)
+
+
+@pytest.mark.parametrize("locale", [None, *SUPPORTED_LOCALES])
+def test_catalog_is_up_to_date_with_the_code(locale: str | None) -> None:
+    in_code = set(_code_messages())
+    in_catalog = {_key(m.id) for m in _catalog(locale) if m.id}
+    assert in_code - in_catalog == set(), "strings missing from the catalog: run `make catalog`"
+    assert in_catalog - in_code == set(), "stale strings in the catalog: run `make catalog`"
+
+
+def test_russian_is_fully_translated() -> None:
+    untranslated = [
+        _key(m.id)
+        for m in _catalog("ru")
+        if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))
+    ]
+    assert untranslated == [], "translate with tools/catalog.py (see README)"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_translations_keep_placeholders_and_tags(locale: str) -> None:
+    problems = []
+    for message in _catalog(locale):
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        source = sources[-1]
+        for target in targets:
+            if not target:
+                continue  # English falls back to the source string
+            if set(PLACEHOLDER.findall(target)) != set(PLACEHOLDER.findall(source)):
+                problems.append(f"placeholders differ: {source!r} -> {target!r}")
+            if sorted(TAG.findall(target)) != sorted(TAG.findall(source)):
+                problems.append(f"HTML tags differ: {source!r} -> {target!r}")
+    assert problems == []
+
+
+def test_plural_forms_are_complete_for_russian() -> None:
+    catalog = _catalog("ru")
+    assert catalog.num_plurals == 3
+    for message in catalog:
+        if isinstance(message.id, tuple):
+            assert isinstance(message.string, tuple)
+            assert len(message.string) == 3, message.id
