@@ -7,17 +7,38 @@ import asyncio
 import sqlite3
 import sys
 
-from bot.i18n import TranslationsNotCompiledError
 from bot.logs import setup_logging
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 
 
-async def _run() -> None:
+class StartupError(Exception):
+    """Something outside the code prevents start-up; the message is one line for a person."""
+
+
+async def _run(settings: Settings) -> None:
+    # aiogram takes seconds to import: only pay for it once the configuration is known good.
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.app import create_app
+    from bot.i18n import TranslationsNotCompiledError
 
-    settings = load_settings()
-    app = await create_app(settings)
-    await app.run_polling()
+    try:
+        app = await create_app(settings)
+    except TranslationsNotCompiledError as error:
+        raise StartupError(str(error)) from None
+    except (sqlite3.Error, OSError) as error:
+        raise StartupError(f"cannot open the database {settings.database_path}: {error}") from None
+    try:
+        await app.run_polling()
+    except TelegramUnauthorizedError:
+        raise StartupError(
+            "Telegram rejected BOT_TOKEN: check it with @BotFather (/mybots -> API Token)"
+        ) from None
+    except TelegramNetworkError as error:
+        raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
+    finally:
+        if app.services.db.is_open:
+            await app.services.db.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,15 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         setup_logging(settings.log_level, [settings.token])
         if args.command == "run":
-            asyncio.run(_run())
+            asyncio.run(_run(settings))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    except TranslationsNotCompiledError as error:
+    except StartupError as error:
         print(f"Start-up error: {error}", file=sys.stderr)
-        return 2
-    except (sqlite3.Error, OSError) as error:
-        print(f"Start-up error: cannot open the database: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
