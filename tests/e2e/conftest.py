@@ -34,4 +34,5 @@ def bot_process(tg: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> I
     yield process
     code = process.stop()
     assert code == 0, process.log()
+    assert process.log().rstrip().endswith("stopped cleanly"), process.log()
     assert E2E_TOKEN not in process.log()

@@ -78,17 +78,19 @@ class BotProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def stop(self, timeout: float = 20.0) -> int:
-        """SIGTERM and wait for a clean exit; returns the exit code."""
+    def stop(self, timeout: float = 20.0, sig: signal.Signals = signal.SIGTERM) -> int:
+        """SIGTERM (or `sig`) and wait for a clean exit; returns the exit code."""
         assert self.process is not None
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-                raise AssertionError(f"bot ignored SIGTERM for {timeout}s:\n{self.log()}") from None
+                raise AssertionError(
+                    f"bot ignored {sig.name} for {timeout}s:\n{self.log()}"
+                ) from None
         return self.process.returncode
 
     @property

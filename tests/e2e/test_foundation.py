@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from tests.e2e.harness import BotProcess
 from tests.fake_telegram import FakeTelegram
 
@@ -49,6 +51,12 @@ def test_bad_input_over_http(tg: FakeTelegram, bot_process: BotProcess) -> None:
     assert "устарела" in (tg.wait_for_answer(query).text or "")
     tg.send_group_text(group_id=-100777, user=eve, text="/start")
     tg.wait_for_message(-100777, contains="личном чате")
+
+
+def test_sigint_stops_cleanly(tg: FakeTelegram, bot_process: BotProcess) -> None:
+    assert bot_process.stop(sig=signal.SIGINT) == 0
+    assert bot_process.log().rstrip().endswith("stopped cleanly")
+    bot_process.start()
 
 
 def test_dialog_survives_sigkill_and_restart(tg: FakeTelegram, bot_process: BotProcess) -> None:
