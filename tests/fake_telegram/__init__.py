@@ -1,0 +1,31 @@
+"""A fake Telegram Bot API server for end-to-end and in-process tests of the bot."""
+
+from __future__ import annotations
+
+from .fake import ChatRef, FakeTelegram
+from .faults import Fault, Faults
+from .models import (
+    ApiCall,
+    CallbackAnswer,
+    FakeChat,
+    FakeUser,
+    MessageVersion,
+    SentMessage,
+    StoredFile,
+    UserMessage,
+)
+
+__all__ = [
+    "ApiCall",
+    "CallbackAnswer",
+    "ChatRef",
+    "FakeChat",
+    "FakeTelegram",
+    "FakeUser",
+    "Fault",
+    "Faults",
+    "MessageVersion",
+    "SentMessage",
+    "StoredFile",
+    "UserMessage",
+]
