@@ -23,6 +23,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
 from bot.services import Services
+from bot.services.delivery import DeliveryService
 from bot.settings import Settings
 from db import Database
 from handlers import build_deep_links, build_routers
@@ -49,12 +50,14 @@ async def create_services(
     """Open the database (applying migrations) and build the long-lived services."""
     db = Database(settings.database_path)
     await db.connect()
+    clock = clock or SystemClock()
     return Services(
         settings=settings,
         db=db,
-        clock=clock or SystemClock(),
+        clock=clock,
         i18n=i18n or create_i18n(settings.default_locale),
         scheduler=AsyncIOScheduler(timezone=UTC),
+        delivery=DeliveryService(db, clock, settings.send_rate),
     )
 
 
@@ -84,12 +87,15 @@ async def on_startup(bot: Bot, services: Services) -> None:
         await set_chat_commands(bot, services.i18n, admin_id, is_organizer=True, is_admin=True)
     if not services.scheduler.running:
         services.scheduler.start()
+    await services.delivery.start(bot)
     log.info("bot @%s is up", services.bot_username)
 
 
 async def on_shutdown(services: Services) -> None:
     if services.scheduler.running:
         services.scheduler.shutdown(wait=False)
+    # Before the database closes: the sends in flight are recorded, nothing stays `sending`.
+    await services.delivery.stop()
     await services.db.close()
     log.info("stopped cleanly")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from sqlite3 import Row
 
+import aiosqlite
+
 from db.database import Database
 
 PROFILE_FIELDS = ("full_name", "organization", "position", "phone", "email")
@@ -98,10 +100,15 @@ async def organizers(db: Database) -> list[Person]:
 
 async def mark_unreachable(db: Database, person_id: int, now: float) -> None:
     async with db.write() as tx:
-        await tx.execute(
-            "UPDATE people SET unreachable_at = ?, updated_at = ? WHERE id = ?",
-            (now, now, person_id),
-        )
+        await mark_unreachable_in(tx, person_id, now)
+
+
+async def mark_unreachable_in(tx: aiosqlite.Connection, person_id: int, now: float) -> None:
+    """Inside an open transaction: the delivery engine records a 403 with its outcomes."""
+    await tx.execute(
+        "UPDATE people SET unreachable_at = ?, updated_at = ? WHERE id = ?",
+        (now, now, person_id),
+    )
 
 
 async def mark_reachable(db: Database, person_id: int, now: float) -> None:

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.services.delivery import DeliveryService
 from bot.settings import Settings
 from db import Database
 
@@ -21,4 +22,5 @@ class Services:
     clock: Clock
     i18n: I18n
     scheduler: AsyncIOScheduler
+    delivery: DeliveryService
     bot_username: str = ""

@@ -80,32 +80,39 @@ CREATE INDEX registrations_by_person ON registrations (person_id, status);
 CREATE INDEX registrations_waitlist ON registrations (event_id, status, waitlist_seq);
 CREATE UNIQUE INDEX registrations_short_code ON registrations (event_id, short_code);
 
--- Delivery outbox: one content row, one delivery row per recipient.
+-- Delivery outbox: one content row per message, one delivery row per recipient.
+-- The sender claims due pending rows in priority order; see bot/services/delivery.py.
 CREATE TABLE outbox_messages (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('text', 'document', 'photo', 'copy', 'location')),
-    payload    TEXT NOT NULL,                       -- JSON, rendered per language when needed
+    payload    TEXT NOT NULL,                       -- JSON: text, caption, markup, coordinates
+    attachment BLOB,                                -- document or photo bytes, uploaded once
+    file_id    TEXT,                                -- Telegram's id of the first upload, reused
     created_at REAL NOT NULL
 );
 
 CREATE TABLE deliveries (
     id                  INTEGER PRIMARY KEY,
-    message_id          INTEGER NOT NULL REFERENCES outbox_messages (id),
-    source              TEXT NOT NULL,              -- idempotency: what this delivery is for
-    recipient_id        INTEGER NOT NULL,           -- Telegram chat id
-    priority            INTEGER NOT NULL DEFAULT 0, -- lower goes first: personal notices = 0
+    message_id          INTEGER NOT NULL REFERENCES outbox_messages (id) ON DELETE CASCADE,
+    source              TEXT NOT NULL,              -- what it is for, e.g. reminder:12:24h
+    recipient_id        INTEGER NOT NULL,           -- Telegram chat id; negative for groups
+    priority            INTEGER NOT NULL,           -- lower goes first: personal notices = 0
     state               TEXT NOT NULL DEFAULT 'pending' CHECK (state IN (
                             'pending', 'sending', 'sent', 'unreachable', 'failed', 'cancelled')),
-    attempts            INTEGER NOT NULL DEFAULT 0,
-    last_error          TEXT,
+    attempts            INTEGER NOT NULL DEFAULT 0, -- claims that did not end in an outcome
+    last_error          TEXT,                       -- the reason of a final or retried failure
     telegram_message_id INTEGER,
-    due_at              REAL NOT NULL,
+    due_at              REAL NOT NULL,              -- not before; also the backoff time
+    claimed_at          REAL,
+    sent_at             REAL,
     created_at          REAL NOT NULL,
     updated_at          REAL NOT NULL,
-    UNIQUE (source, recipient_id)
+    UNIQUE (source, recipient_id)                   -- the same delivery is never queued twice
 );
-CREATE INDEX deliveries_due ON deliveries (state, priority, due_at);
-CREATE INDEX deliveries_by_source ON deliveries (source, state);
+-- Partial indexes stay as small as the queue: finished rows drop out of them.
+CREATE INDEX deliveries_queue ON deliveries (priority, due_at, id) WHERE state = 'pending';
+CREATE INDEX deliveries_in_flight ON deliveries (id) WHERE state = 'sending';
+CREATE INDEX deliveries_by_recipient ON deliveries (recipient_id, state);
 
 -- aiogram dialog state, so a dialog carries on after a restart.
 CREATE TABLE fsm_records (

@@ -1,0 +1,1 @@
+"""The delivery engine: outbox contents, the rate limiter and the one sender task."""

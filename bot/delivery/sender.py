@@ -1,0 +1,544 @@
+"""The sender: one task that claims due outbox rows, sends them paced, and records outcomes.
+
+Flow: claim a small batch of due rows (`pending` → `sending`, one BEGIN IMMEDIATE), start
+each send when the rate limiter allows it, and write the finished sends' outcomes in one
+transaction per batch. No transaction is ever open during a Telegram call. At most
+`window` rows are in `sending` at any moment (claimed, outcome not yet committed).
+
+Crash policy (at least once). A row in `sending` when the process dies may or may not have
+reached Telegram; at the next start-up it goes back to `pending` and is sent again. So a
+crash can duplicate at most `window` messages (default 40) and loses none. Every claim
+counts as an attempt, so a row whose send keeps killing the process fails after
+`max_attempts` instead of looping. A clean stop (SIGTERM) finishes the sends in flight and
+returns unsent claimed rows to the queue, so it duplicates nothing.
+
+Telegram errors: 429 pauses the whole sender for `retry_after` and requeues the row without
+counting an attempt; 403 marks the recipient unreachable together with everything queued
+for them; 400 and other refusals fail the row with Telegram's reason; network errors,
+timeouts and 5xx are retried with exponential backoff, then fail with the last reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BufferedInputFile, Message
+
+from bot.clock import Clock
+from bot.delivery.content import (
+    Content,
+    CopyContent,
+    DocumentContent,
+    LocationContent,
+    TextContent,
+    decode,
+)
+from bot.delivery.limiter import RateLimiter
+from db import Database, outbox
+
+log = logging.getLogger(__name__)
+
+# Transient failures: worth another try after a pause (Telegram restarting, a dropped
+# connection, a timeout). An unauthorized token or a polling conflict is an operator's
+# problem that may be fixed in minutes, so it is retried too rather than failing a broadcast.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+    TelegramConflictError,
+    TimeoutError,
+    OSError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SenderConfig:
+    """Tuning of the sender; the defaults suit production, tests shorten the waits."""
+
+    batch_size: int = 20
+    # Claimed but unrecorded rows: the in-flight window, and the duplicate bound after a crash.
+    window: int = 40
+    # How often an idle sender looks for rows it was not woken for (another process, due times).
+    poll_interval: float = 0.5
+    send_timeout: float = 30.0
+    max_attempts: int = 5
+    backoff_base: float = 2.0
+    backoff_cap: float = 300.0
+    stop_timeout: float = 10.0
+    content_cache: int = 32
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before try number `attempt + 1`: base, 2×base, 4×base… up to the cap."""
+        return float(min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, attempt - 1)))
+
+
+@dataclass(slots=True)
+class SenderStats:
+    """Counters since the sender was made; benchmarks and logs read them."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    deferred: int = 0
+    flood_waits: int = 0
+
+
+class Sender:
+    """Drains the outbox through one rate limiter. Run it as a task (`start`/`stop`), or call
+    `drain()` to send what is due right now (tests, scripts)."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        limiter: RateLimiter,
+        config: SenderConfig | None = None,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.limiter = limiter
+        self.config = config or SenderConfig()
+        self.stats = SenderStats()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._sends: set[asyncio.Task[None]] = set()
+        # Rows in `sending` that this sender owns: claimed, outcome not yet committed.
+        self._claimed = 0
+        self._outcomes: list[outbox.Outcome] = []
+        self._paused_until = 0.0
+        # Claims are numbered; a mark made at claim number K applies to rows claimed up to K,
+        # i.e. rows that were already out of the queue when the database was updated.
+        self._claims = 0
+        self._blocked: dict[int, int | None] = {}
+        self._cancelled: dict[str, int] = {}
+        self._contents: OrderedDict[int, Content | None] = OrderedDict()
+        self._file_ids: dict[int, str] = {}
+        self._new_file_ids: list[tuple[int, str]] = []
+        self._upload_locks: dict[int, asyncio.Lock] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Apply the crash policy to rows a previous process left in flight, then run."""
+        if self._task is not None:
+            return
+        await self.recover()
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="delivery-sender")
+
+    async def stop(self) -> None:
+        """Stop claiming, let the sends in flight finish and record them; requeue the rest."""
+        task = self._task
+        if task is None:
+            return
+        self._stopping = True
+        self.wake()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.config.stop_timeout * 2)
+        except TimeoutError:
+            log.warning("delivery: the sender did not stop in time; in-flight rows stay queued")
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._task = None
+
+    def wake(self) -> None:
+        """Something changed (new rows, a send finished, a stop): look at the queue now."""
+        self._wake.set()
+
+    async def recover(self) -> None:
+        async with self.db.write() as tx:
+            requeued, failed = await outbox.recover(
+                tx, self.clock.timestamp(), self.config.max_attempts
+            )
+        if requeued or failed:
+            log.warning(
+                "delivery: %d interrupted deliveries requeued (may repeat), %d failed",
+                requeued,
+                failed,
+            )
+
+    def note_cancelled(self, source: str) -> None:
+        """Call inside the transaction that cancelled `source`: claimed rows of it stop too."""
+        self._cancelled[source] = self._claims
+
+    async def drain(self) -> None:
+        """Send everything due now and record every outcome; stops early while paused by a 429.
+
+        Not for production code (handlers never wait for delivery): tests and scripts call it
+        instead of running the task.
+        """
+        if self.running:
+            raise RuntimeError("drain() is for a sender that is not running as a task")
+        while True:
+            while self._sends and self._room() < self.config.batch_size:
+                await asyncio.wait(self._sends, return_when=asyncio.FIRST_COMPLETED)
+            await self._flush()
+            rows = [] if self._pause_left() > 0 else await self._claim(self._batch_limit())
+            if rows:
+                await self._dispatch(rows)
+                continue
+            if not self._sends:
+                break
+            await asyncio.wait(self._sends)
+        await self._flush()
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        log.info("delivery: sender started (%s msg/s)", self.limiter.rate or "no limit")
+        while not self._stopping:
+            try:
+                busy = await self._cycle()
+            except Exception:
+                # A locked or briefly unavailable database must not kill the only sender.
+                log.exception("delivery: sender cycle failed; trying again shortly")
+                busy = False
+            if not busy:
+                await self._nap(self.config.poll_interval)
+        await self._settle()
+        log.info("delivery: sender stopped")
+
+    async def _cycle(self) -> bool:
+        """Record finished sends, then claim and start one batch; False when idle."""
+        if self._sends and self._room() + len(self._outcomes) < self.config.batch_size:
+            # Wait for a batch worth of finished sends, so outcomes are written in batches.
+            await self._nap(self.config.poll_interval)
+            return True
+        await self._flush()
+        pause = self._pause_left()
+        if pause > 0:
+            await self._nap(min(pause, self.config.poll_interval))
+            return True
+        rows = await self._claim(self._batch_limit())
+        if not rows:
+            if self._sends:
+                await self._nap(self.config.poll_interval)
+                return True
+            return False
+        await self._dispatch(rows)
+        return True
+
+    async def _settle(self) -> None:
+        """On stop: wait for the sends in flight, then record everything."""
+        if self._sends:
+            _, late = await asyncio.wait(self._sends, timeout=self.config.stop_timeout)
+            for task in late:
+                task.cancel()
+        try:
+            await self._flush()
+        except Exception:
+            log.exception("delivery: could not record the last outcomes; they will be resent")
+
+    async def _nap(self, seconds: float) -> None:
+        if seconds > 0 and not self._wake.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await self._wake.wait()
+        self._wake.clear()
+
+    def _room(self) -> int:
+        return self.config.window - self._claimed
+
+    def _batch_limit(self) -> int:
+        return max(0, min(self._room(), self.config.batch_size))
+
+    def _pause_left(self) -> float:
+        return self._paused_until - self.clock.timestamp()
+
+    async def _claim(self, limit: int) -> list[outbox.Claimed]:
+        if limit <= 0:
+            return []
+        async with self.db.write() as tx:
+            rows = await outbox.claim(tx, self.clock.timestamp(), limit)
+        if rows:
+            self._claims += 1
+            self._claimed += len(rows)
+        return rows
+
+    async def _dispatch(self, rows: list[outbox.Claimed]) -> None:
+        """Start each row's send when the limiter allows; rows that cannot go now go back."""
+        claim = self._claims
+        for row in rows:
+            skipped = self._skipped(row, claim)
+            if skipped is not None:
+                self._outcomes.append(skipped)
+                continue
+            if self._stopping or self._pause_left() > 0:
+                self._outcomes.append(_requeue(row, row.due_at))
+                continue
+            content = await self._content(row.message_id)
+            if content is None:
+                self._outcomes.append(_final(row, "failed", "the message content is missing"))
+                continue
+            now = self.clock.timestamp()
+            chat_wait = self.limiter.chat_delay(row.recipient_id, now)
+            if chat_wait > 0:
+                # Not worth holding the batch for: the row waits in the queue instead.
+                self._outcomes.append(_requeue(row, now + chat_wait))
+                continue
+            wait = self.limiter.reserve(now)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                if self._stopping or self._pause_left() > 0:
+                    self._outcomes.append(_requeue(row, row.due_at))
+                    continue
+            self.limiter.record(row.recipient_id, self.clock.timestamp())
+            task = asyncio.create_task(self._send(row, content, claim))
+            self._sends.add(task)
+            task.add_done_callback(self._sends.discard)
+
+    def _skipped(self, row: outbox.Claimed, claim: int) -> outbox.Outcome | None:
+        if row.recipient_id in self._blocked:
+            marked = self._blocked[row.recipient_id]
+            if marked is None or claim <= marked:
+                return _final(row, "unreachable", outbox.UNREACHABLE_REASON)
+        cancelled = self._cancelled.get(row.source)
+        if cancelled is not None and claim <= cancelled:
+            return _final(row, "cancelled", None)
+        return None
+
+    async def _flush(self) -> None:
+        """Write every finished outcome in one transaction."""
+        if not self._outcomes and not self._new_file_ids:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        file_ids, self._new_file_ids = self._new_file_ids, []
+        try:
+            async with self.db.write() as tx:
+                await outbox.record(tx, outcomes, self.clock.timestamp())
+                for message_id, file_id in file_ids:
+                    await outbox.set_file_id(tx, message_id, file_id)
+                for outcome in outcomes:
+                    if outcome.state == "unreachable":
+                        self._blocked[outcome.recipient_id] = self._claims
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            self._new_file_ids[:0] = file_ids
+            raise
+        self._claimed -= len(outcomes)
+        self._count(outcomes)
+        if self._claimed == 0:
+            # Every row claimed before these marks is settled; later claims saw the database.
+            self._blocked = {chat: mark for chat, mark in self._blocked.items() if mark is None}
+            self._cancelled.clear()
+
+    def _count(self, outcomes: list[outbox.Outcome]) -> None:
+        stats = self.stats
+        for outcome in outcomes:
+            if outcome.state == "sent":
+                stats.sent += 1
+            elif outcome.state == "unreachable":
+                stats.unreachable += 1
+            elif outcome.state == "failed":
+                stats.failed += 1
+            elif outcome.state == "cancelled":
+                stats.cancelled += 1
+            elif outcome.refund:
+                stats.deferred += 1
+            else:
+                stats.retried += 1
+
+    async def _content(self, message_id: int) -> Content | None:
+        if message_id in self._contents:
+            self._contents.move_to_end(message_id)
+            return self._contents[message_id]
+        content: Content | None = None
+        stored = await outbox.message(self.db, message_id)
+        if stored is not None:
+            try:
+                content = decode(stored)
+            except (ValueError, KeyError, TypeError):
+                log.exception("delivery: outbox message %d cannot be read", message_id)
+            if stored.file_id:
+                self._file_ids[message_id] = stored.file_id
+        self._contents[message_id] = content
+        while len(self._contents) > self.config.content_cache:
+            self._contents.popitem(last=False)
+        return content
+
+    # -- one send -------------------------------------------------------------------------
+
+    async def _send(self, row: outbox.Claimed, content: Content, claim: int) -> None:
+        outcome: outbox.Outcome
+        try:
+            telegram_id = await self._call(row, content)
+        except TelegramRetryAfter as error:
+            self._flood_wait(error.retry_after)
+            outcome = self._retry(row, claim, row.due_at, _flood_reason(error), refund=True)
+        except TelegramForbiddenError as error:
+            self._blocked[row.recipient_id] = None
+            outcome = _final(row, "unreachable", error.message)
+            log.info("delivery: chat %d is unreachable: %s", row.recipient_id, error.message)
+        except TelegramMigrateToChat as error:
+            reason = f"the group became a supergroup {error.migrate_to_chat_id}"
+            outcome = _final(row, "failed", reason)
+        except TelegramEntityTooLarge as error:
+            outcome = _final(row, "failed", error.message)
+        except TRANSIENT_ERRORS as error:
+            outcome = self._transient(row, claim, _reason(error))
+        except TelegramAPIError as error:
+            # 400 (chat not found, message too long...), 404 and whatever Telegram adds later.
+            outcome = _final(row, "failed", error.message)
+        except Exception as error:
+            log.exception("delivery: unexpected error sending delivery %d", row.id)
+            outcome = _final(row, "failed", _reason(error))
+        else:
+            outcome = outbox.Outcome(
+                row.id, "sent", row.recipient_id, telegram_message_id=telegram_id
+            )
+        if outcome.state == "failed":
+            log.info("delivery %d to %d failed: %s", row.id, row.recipient_id, outcome.error)
+        self._outcomes.append(outcome)
+        self.wake()
+
+    def _flood_wait(self, retry_after: float) -> None:
+        self.stats.flood_waits += 1
+        until = self.clock.timestamp() + retry_after
+        if until > self._paused_until:
+            log.warning("delivery: Telegram flood control, pausing for %s s", retry_after)
+            self._paused_until = until
+
+    def _transient(self, row: outbox.Claimed, claim: int, reason: str) -> outbox.Outcome:
+        if row.attempts >= self.config.max_attempts:
+            return _final(row, "failed", f"gave up after {row.attempts} attempts: {reason}")
+        due = self.clock.timestamp() + self.config.backoff(row.attempts)
+        return self._retry(row, claim, due, reason, refund=False)
+
+    def _retry(
+        self, row: outbox.Claimed, claim: int, due_at: float, reason: str, *, refund: bool
+    ) -> outbox.Outcome:
+        cancelled = self._cancelled.get(row.source)
+        if cancelled is not None and claim <= cancelled:
+            return _final(row, "cancelled", reason)
+        return outbox.Outcome(
+            row.id, "pending", row.recipient_id, error=reason, due_at=due_at, refund=refund
+        )
+
+    async def _call(self, row: outbox.Claimed, content: Content) -> int:
+        """One Bot API call for one recipient; returns Telegram's message id."""
+        chat, timeout = row.recipient_id, int(self.config.send_timeout)
+        if isinstance(content, TextContent):
+            message = await self.bot.send_message(
+                chat, content.text, reply_markup=content.reply_markup, request_timeout=timeout
+            )
+            return message.message_id
+        if isinstance(content, DocumentContent):
+            return await self._send_file(row, content)
+        if isinstance(content, CopyContent):
+            copied = await self.bot.copy_message(
+                chat,
+                content.from_chat_id,
+                content.message_id,
+                reply_markup=content.reply_markup,
+                request_timeout=timeout,
+            )
+            return copied.message_id
+        return (await self._send_place(chat, content)).message_id
+
+    async def _send_place(self, chat: int, content: LocationContent) -> Message:
+        timeout = int(self.config.send_timeout)
+        if content.title or content.address:
+            title = content.title or content.address or ""
+            return await self.bot.send_venue(
+                chat,
+                content.latitude,
+                content.longitude,
+                title=title,
+                address=content.address or title,
+                request_timeout=timeout,
+            )
+        return await self.bot.send_location(
+            chat, content.latitude, content.longitude, request_timeout=timeout
+        )
+
+    async def _send_file(self, row: outbox.Claimed, content: DocumentContent) -> int:
+        """The first recipient gets an upload; everyone else Telegram's file id of it."""
+        file_id = self._file_ids.get(row.message_id)
+        if file_id is None:
+            lock = self._upload_locks.setdefault(row.message_id, asyncio.Lock())
+            async with lock:
+                file_id = self._file_ids.get(row.message_id)
+                if file_id is None:
+                    upload = BufferedInputFile(content.data, content.filename)
+                    message = await self._send_media(row.recipient_id, content, upload)
+                    found = _file_id(message)
+                    if found is not None:
+                        self._file_ids[row.message_id] = found
+                        self._new_file_ids.append((row.message_id, found))
+                        self._upload_locks.pop(row.message_id, None)
+                    return message.message_id
+        return (await self._send_media(row.recipient_id, content, file_id)).message_id
+
+    async def _send_media(
+        self, chat: int, content: DocumentContent, media: BufferedInputFile | str
+    ) -> Message:
+        timeout = int(self.config.send_timeout)
+        if content.as_photo:
+            return await self.bot.send_photo(
+                chat,
+                media,
+                caption=content.caption,
+                reply_markup=content.reply_markup,
+                request_timeout=timeout,
+            )
+        return await self.bot.send_document(
+            chat,
+            media,
+            caption=content.caption,
+            reply_markup=content.reply_markup,
+            request_timeout=timeout,
+        )
+
+
+def _file_id(message: Message) -> str | None:
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document is not None:
+        return message.document.file_id
+    return None
+
+
+def _final(row: outbox.Claimed, state: outbox.FinalOutcome, error: str | None) -> outbox.Outcome:
+    return outbox.Outcome(row.id, state, row.recipient_id, error=error)
+
+
+def _requeue(row: outbox.Claimed, due_at: float) -> outbox.Outcome:
+    """Back to the queue untried: no attempt is counted and the last error stays."""
+    return outbox.Outcome(row.id, "pending", row.recipient_id, due_at=due_at, refund=True)
+
+
+def _flood_reason(error: TelegramRetryAfter) -> str:
+    return f"flood control: retry after {error.retry_after} s"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, TelegramAPIError):
+        return error.message
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
