@@ -60,6 +60,12 @@ async def get(db: Database, person_id: int) -> Person | None:
     return None if row is None else _person(row)
 
 
+async def get_in(tx: aiosqlite.Connection, person_id: int) -> Person | None:
+    async with tx.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _person(row)
+
+
 async def ensure(db: Database, person_id: int, now: float) -> Person:
     """The person's row, created on first contact (only the Telegram id: no personal fields)."""
     async with db.write() as tx:
@@ -119,3 +125,72 @@ async def mark_reachable(db: Database, person_id: int, now: float) -> None:
             " WHERE id = ? AND unreachable_at IS NOT NULL",
             (now, person_id),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The personal fields asked in the registration dialog, already validated."""
+
+    full_name: str
+    organization: str | None
+    position: str | None
+    phone: str | None
+    email: str | None
+
+
+def profile_of(person: Person) -> Profile | None:
+    """The saved profile, or None when it is not complete enough to reuse."""
+    if not person.has_profile or person.full_name is None:
+        return None
+    return Profile(
+        full_name=person.full_name,
+        organization=person.organization,
+        position=person.position,
+        phone=person.phone,
+        email=person.email,
+    )
+
+
+async def save_profile_in(
+    tx: aiosqlite.Connection, person_id: int, profile: Profile, now: float
+) -> None:
+    """Store the profile inside the caller's transaction (with the registration it is for)."""
+    await tx.execute(
+        "UPDATE people SET full_name = ?, organization = ?, position = ?, phone = ?, email = ?,"
+        " erased_at = NULL, updated_at = ? WHERE id = ?",
+        (
+            profile.full_name,
+            profile.organization,
+            profile.position,
+            profile.phone,
+            profile.email,
+            now,
+            person_id,
+        ),
+    )
+
+
+async def set_subscription(
+    db: Database, person_id: int, subscribed: bool, city: str | None, now: float
+) -> None:
+    async with db.write() as tx:
+        await set_subscription_in(tx, person_id, subscribed, city, now)
+
+
+async def set_subscription_in(
+    tx: aiosqlite.Connection, person_id: int, subscribed: bool, city: str | None, now: float
+) -> None:
+    await tx.execute(
+        "UPDATE people SET subscribed = ?, subscription_city = ?, updated_at = ? WHERE id = ?",
+        (int(subscribed), city if subscribed else None, now, person_id),
+    )
+
+
+async def erase_in(tx: aiosqlite.Connection, person_id: int, now: float) -> None:
+    """Wipe every personal field; the bare row stays so the chat (and its language) works."""
+    await tx.execute(
+        "UPDATE people SET full_name = NULL, organization = NULL, position = NULL,"
+        " phone = NULL, email = NULL, subscribed = 0, subscription_city = NULL,"
+        " erased_at = ?, updated_at = ? WHERE id = ?",
+        (now, now, person_id),
+    )

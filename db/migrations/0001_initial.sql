@@ -19,9 +19,10 @@ CREATE TABLE people (
 );
 
 -- Consent log (152-FZ): every grant and withdrawal is a new row, never an update.
+-- /forget detaches a person's rows (person_id NULL): the log stays, anonymous.
 CREATE TABLE consents (
     id         INTEGER PRIMARY KEY,
-    person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    person_id  INTEGER REFERENCES people (id) ON DELETE SET NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('personal_data', 'announcements')),
     version    TEXT NOT NULL,
     granted    INTEGER NOT NULL CHECK (granted IN (0, 1)),
@@ -31,6 +32,7 @@ CREATE INDEX consents_by_person ON consents (person_id, kind, created_at);
 
 CREATE TABLE events (
     id                    INTEGER PRIMARY KEY,
+    slug                  TEXT UNIQUE,              -- stable key of imported events (demo data)
     title                 TEXT NOT NULL,
     kind                  TEXT NOT NULL CHECK (kind IN (
                               'round_table', 'seminar', 'meeting',
@@ -79,6 +81,8 @@ CREATE UNIQUE INDEX registrations_one_live ON registrations (event_id, person_id
 CREATE INDEX registrations_by_person ON registrations (person_id, status);
 CREATE INDEX registrations_waitlist ON registrations (event_id, status, waitlist_seq);
 CREATE UNIQUE INDEX registrations_short_code ON registrations (event_id, short_code);
+CREATE UNIQUE INDEX registrations_waitlist_seq ON registrations (event_id, waitlist_seq)
+    WHERE waitlist_seq IS NOT NULL;
 
 -- Delivery outbox: one content row per message, one delivery row per recipient.
 -- The sender claims due pending rows in priority order; see bot/services/delivery.py.

@@ -1,0 +1,295 @@
+"""Events: create, update, read, list upcoming ones, and change their status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from sqlite3 import Row
+from typing import Any
+
+import aiosqlite
+
+from db.database import Database
+
+
+class EventKind(StrEnum):
+    round_table = "round_table"
+    seminar = "seminar"
+    meeting = "meeting"
+    strategic_session = "strategic_session"
+    conference = "conference"
+    other = "other"
+
+
+class EventStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    finished = "finished"
+    cancelled = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A custom question of an event: free text, or a choice among `options`."""
+
+    key: str
+    text: str
+    options: tuple[str, ...] = ()
+    required: bool = True
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.options)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Question:
+        return cls(
+            key=str(data["key"]),
+            text=str(data["text"]),
+            options=tuple(str(option) for option in data.get("options") or ()),
+            required=bool(data.get("required", True)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["options"] = list(self.options)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """What an organizer (or a fixture) provides; the rest is filled in by the database."""
+
+    title: str
+    kind: EventKind
+    city: str
+    timezone: str
+    starts_at: float
+    ends_at: float
+    description: str = ""
+    organizer_name: str = ""
+    venue: str = ""
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    capacity: int | None = None
+    registration_deadline: float | None = None
+    questions: tuple[Question, ...] = ()
+    reminder_offsets: tuple[int, ...] | None = None
+    owner_id: int | None = None
+    slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    slug: str | None
+    title: str
+    kind: EventKind
+    description: str
+    organizer_name: str
+    owner_id: int | None
+    venue: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    city: str
+    timezone: str
+    starts_at: float
+    ends_at: float
+    capacity: int | None
+    registration_deadline: float | None
+    questions: tuple[Question, ...]
+    reminder_offsets: tuple[int, ...] | None
+    status: EventStatus
+    registration_closed: bool
+    cancel_reason: str | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def registration_closes_at(self) -> float:
+        """Registration is open until the deadline, or until the start when there is none."""
+        if self.registration_deadline is None:
+            return self.starts_at
+        return min(self.registration_deadline, self.starts_at)
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# Columns an update may touch; status has its own function because it has rules.
+UPDATABLE = frozenset(f.name for f in fields(NewEvent) if f.name != "slug") | {
+    "registration_closed",
+    "cancel_reason",
+}
+
+
+def _event(row: Row) -> Event:
+    questions = tuple(Question.from_json(item) for item in json.loads(row["questions"] or "[]"))
+    offsets = row["reminder_offsets"]
+    return Event(
+        id=row["id"],
+        slug=row["slug"],
+        title=row["title"],
+        kind=EventKind(row["kind"]),
+        description=row["description"],
+        organizer_name=row["organizer_name"],
+        owner_id=row["owner_id"],
+        venue=row["venue"],
+        address=row["address"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        city=row["city"],
+        timezone=row["timezone"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        capacity=row["capacity"],
+        registration_deadline=row["registration_deadline"],
+        questions=questions,
+        reminder_offsets=None if offsets is None else tuple(json.loads(offsets)),
+        status=EventStatus(row["status"]),
+        registration_closed=bool(row["registration_closed"]),
+        cancel_reason=row["cancel_reason"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _column_value(name: str, value: Any) -> Any:
+    if name == "questions":
+        return json.dumps([q.to_json() for q in value], ensure_ascii=False)
+    if name == "reminder_offsets":
+        return None if value is None else json.dumps(list(value))
+    if name == "kind":
+        return str(EventKind(value))
+    if name == "registration_closed":
+        return int(bool(value))
+    return value
+
+
+async def create_in(
+    tx: aiosqlite.Connection,
+    new: NewEvent,
+    now: float,
+    status: EventStatus = EventStatus.draft,
+) -> Event:
+    names = [f.name for f in fields(NewEvent)]
+    values = [_column_value(name, getattr(new, name)) for name in names]
+    columns = ", ".join([*names, "status", "created_at", "updated_at"])
+    marks = ", ".join("?" for _ in range(len(names) + 3))
+    cursor = await tx.execute(
+        f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 — names are our own
+        (*values, str(status), now, now),
+    )
+    event = await get_in(tx, int(cursor.lastrowid or 0))
+    assert event is not None
+    return event
+
+
+async def create(
+    db: Database, new: NewEvent, now: float, status: EventStatus = EventStatus.draft
+) -> Event:
+    async with db.write() as tx:
+        return await create_in(tx, new, now, status)
+
+
+async def update(db: Database, event_id: int, now: float, **changes: Any) -> Event | None:
+    """Change some fields of an event; None when it does not exist."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    async with db.write() as tx:
+        if changes:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            await tx.execute(
+                f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
+                (*(_column_value(k, v) for k, v in changes.items()), now, event_id),
+            )
+        return await get_in(tx, event_id)
+
+
+async def set_status(
+    db: Database, event_id: int, status: EventStatus, now: float, reason: str | None = None
+) -> Event | None:
+    async with db.write() as tx:
+        await tx.execute(
+            "UPDATE events SET status = ?, cancel_reason = COALESCE(?, cancel_reason),"
+            " updated_at = ? WHERE id = ?",
+            (str(status), reason, now, event_id),
+        )
+        return await get_in(tx, event_id)
+
+
+async def get_in(tx: aiosqlite.Connection, event_id: int) -> Event | None:
+    """Read inside a write transaction, so a check sees what the transaction sees."""
+    async with tx.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _event(row)
+
+
+async def get(db: Database, event_id: int) -> Event | None:
+    row = await db.fetch_one("SELECT * FROM events WHERE id = ?", (event_id,))
+    return None if row is None else _event(row)
+
+
+async def get_by_slug(db: Database, slug: str) -> Event | None:
+    row = await db.fetch_one("SELECT * FROM events WHERE slug = ?", (slug,))
+    return None if row is None else _event(row)
+
+
+def _upcoming_where(city: str | None) -> str:
+    # Upcoming = published and not over yet: an event in progress is still worth showing.
+    where = "status = 'published' AND ends_at > ?"
+    return where + (" AND city = ?" if city is not None else "")
+
+
+def _upcoming_params(now: float, city: str | None) -> tuple[Any, ...]:
+    return (now,) if city is None else (now, city)
+
+
+async def list_upcoming(
+    db: Database, now: float, *, city: str | None = None, limit: int = 5, offset: int = 0
+) -> list[Event]:
+    rows = await db.fetch_all(
+        f"SELECT * FROM events WHERE {_upcoming_where(city)}"  # noqa: S608
+        " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+        (*_upcoming_params(now, city), limit, offset),
+    )
+    return [_event(row) for row in rows]
+
+
+async def count_upcoming(db: Database, now: float, *, city: str | None = None) -> int:
+    value = await db.fetch_value(
+        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(city)}",  # noqa: S608
+        _upcoming_params(now, city),
+    )
+    return int(value or 0)
+
+
+async def upcoming_cities(db: Database, now: float) -> list[tuple[str, int]]:
+    """Cities with upcoming events and how many each, alphabetically."""
+    rows = await db.fetch_all(
+        f"SELECT city, COUNT(*) AS n FROM events WHERE {_upcoming_where(None)}"  # noqa: S608
+        " GROUP BY city ORDER BY city",
+        (now,),
+    )
+    return [(row["city"], row["n"]) for row in rows]
+
+
+async def list_by_ids(db: Database, ids: Iterable[int]) -> dict[int, Event]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = await db.fetch_all(
+        f"SELECT * FROM events WHERE id IN ({marks})",  # noqa: S608
+        wanted,
+    )
+    return {row["id"]: _event(row) for row in rows}
