@@ -156,14 +156,13 @@ def _chat_id(value: object) -> int:
 
 async def claim(tx: aiosqlite.Connection, now: float, limit: int) -> list[Claimed]:
     """Move up to `limit` due pending rows to `sending`, most urgent first."""
-    cursor = await tx.execute(
+    rows = await tx.execute_fetchall(
         "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?,"
         " updated_at = ? WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending'"
         " AND due_at <= ? ORDER BY priority, due_at, id LIMIT ?)"
         " RETURNING id, message_id, source, recipient_id, priority, attempts, due_at",
         (now, now, now, limit),
     )
-    rows = await cursor.fetchall()
     claimed = [Claimed(*row) for row in rows]
     # RETURNING gives no order; the sender goes through a batch most urgent first.
     claimed.sort(key=lambda row: (row.priority, row.due_at, row.id))
