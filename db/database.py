@@ -82,14 +82,15 @@ class Database:
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         conn = self._require(self._reader)
-        async with conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One call on the connection's thread: the statement runs and is finalized before any
+        # other reader's, so each read gets a fresh snapshot. Interleaved cursors on a shared
+        # connection would keep one read transaction open across them, and concurrent
+        # handlers would see data older than their own committed writes.
+        return list(await conn.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        conn = self._require(self._reader)
-        async with conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
