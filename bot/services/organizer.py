@@ -1,0 +1,290 @@
+"""Organizer actions on events: lists with counts, create, edit, publish, close, move, cancel."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.services import event_editor as editor
+from bot.services.delivery import Priority, TextContent
+from bot.services.event_editor import EventDraft, InvalidInput, Problem
+from db import events as events_repo
+from db import organizer as organizer_repo
+from db import registrations as registrations_repo
+from db.events import Event, EventStatus
+from db.organizer import EventCounts
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.services.roles import Access
+    from bot.views import Screen
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 6
+# /manage keeps showing an event for a month after it ends: attendees, exports, statistics.
+LIST_RECENT_DAYS = 30
+# Fields whose change a registered person must hear about.
+TIME_FIELDS = frozenset({"starts_at", "ends_at", "timezone"})
+PLACE_FIELDS = frozenset({"venue", "address", "city"})
+
+
+class Refusal(StrEnum):
+    """Why an action on an event was not done."""
+
+    not_found = "not_found"  # unknown, or not this organizer's event
+    cancelled = "cancelled"  # the event is cancelled: nothing more to do
+    finished = "finished"  # the event is over
+    already = "already"  # already in the wanted state
+    not_published = "not_published"  # only a published event can close registration
+    past = "past"  # the start (or the deadline) has passed: cannot publish like that
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedEvent:
+    event: Event
+    counts: EventCounts
+
+
+@dataclass(frozen=True, slots=True)
+class EventsPage:
+    items: list[ManagedEvent]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An edit saved: the event now, and how many people were told about it."""
+
+    event: Event
+    changed: frozenset[str]
+    notified: int
+
+
+Notice = Callable[[Event], "Screen"]
+
+
+class OrganizerService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def _now(self) -> float:
+        return self.services.clock.timestamp()
+
+    async def events_page(self, access: Access, page: int = 0) -> EventsPage:
+        db = self.services.db
+        since = self._now() - LIST_RECENT_DAYS * 86400
+        total = await organizer_repo.count_managed(db, access.owner_filter, since)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        events = await organizer_repo.managed_events(
+            db, access.owner_filter, since, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+        )
+        counts = await organizer_repo.counts_for(db, (event.id for event in events))
+        items = [ManagedEvent(event, counts[event.id]) for event in events]
+        return EventsPage(items, page, pages, total)
+
+    async def managed(self, access: Access, event_id: int) -> ManagedEvent | None:
+        event = await events_repo.get(self.services.db, event_id)
+        if event is None or not access.may_manage(event):
+            return None
+        return ManagedEvent(event, await organizer_repo.counts(self.services.db, event.id))
+
+    # -- creating -----------------------------------------------------------------------------
+
+    async def create(self, draft: EventDraft, access: Access, *, publish: bool) -> Event | Refusal:
+        now = self._now()
+        if publish and editor.problems_before_publishing(draft, now) is not None:
+            return Refusal.past
+        status = EventStatus.published if publish else EventStatus.draft
+        event = await events_repo.create(
+            self.services.db, editor.new_event(draft, access.user_id), now, status=status
+        )
+        if publish:
+            await self._reminders("plan_event", event.id)
+        return event
+
+    # -- status changes -------------------------------------------------------------------------
+
+    async def publish(self, access: Access, event_id: int) -> Event | Refusal:
+        now = self._now()
+        async with self.services.db.write() as tx:
+            event = await self._managed_in(tx, access, event_id)
+            if isinstance(event, Refusal):
+                return event
+            if event.status != EventStatus.draft:
+                return Refusal.already if event.status == EventStatus.published else Refusal.past
+            if event.starts_at <= now or (
+                event.registration_deadline is not None and event.registration_deadline <= now
+            ):
+                return Refusal.past
+            await tx.execute(
+                "UPDATE events SET status = 'published', updated_at = ? WHERE id = ?",
+                (now, event.id),
+            )
+            published = await events_repo.get_in(tx, event.id)
+        assert published is not None
+        await self._reminders("plan_event", event_id)
+        return published
+
+    async def set_registration_closed(
+        self, access: Access, event_id: int, closed: bool
+    ) -> Event | Refusal:
+        now = self._now()
+        async with self.services.db.write() as tx:
+            event = await self._managed_in(tx, access, event_id)
+            if isinstance(event, Refusal):
+                return event
+            if event.status != EventStatus.published:
+                return Refusal.not_published
+            if event.registration_closed == closed:
+                return Refusal.already
+            await tx.execute(
+                "UPDATE events SET registration_closed = ?, updated_at = ? WHERE id = ?",
+                (int(closed), now, event.id),
+            )
+            updated = await events_repo.get_in(tx, event.id)
+        assert updated is not None
+        return updated
+
+    async def cancel(
+        self, access: Access, event_id: int, reason: str, notice: Notice
+    ) -> Applied | Refusal:
+        """Cancel with a reason: registration closes, everyone with a seat or waiting is told."""
+        now = self._now()
+        async with self.services.db.write() as tx:
+            event = await self._managed_in(tx, access, event_id)
+            if isinstance(event, Refusal):
+                return event
+            if event.status == EventStatus.finished or event.ends_at <= now:
+                return Refusal.finished
+            await tx.execute(
+                "UPDATE events SET status = 'cancelled', registration_closed = 1,"
+                " cancel_reason = ?, updated_at = ? WHERE id = ?",
+                (reason, now, event.id),
+            )
+            cancelled = await events_repo.get_in(tx, event.id)
+            assert cancelled is not None
+            notified = 0
+            if event.status == EventStatus.published:
+                notified = await self._notify_in(tx, cancelled, f"cancel:{event.id}", notice)
+        self.services.delivery.wake()
+        await self._reminders("drop_event", event_id)
+        return Applied(cancelled, frozenset({"status"}), notified)
+
+    # -- editing --------------------------------------------------------------------------------
+
+    async def apply(
+        self, access: Access, draft: EventDraft, notice: Notice
+    ) -> Applied | Refusal | InvalidInput:
+        """Save an edited draft of an existing event; people are told of a new time or place.
+
+        A published event moved in time is a reschedule: confirmed and waitlisted people get a
+        notice through the delivery engine and the reminders are planned again.
+        """
+        assert draft.event_id is not None
+        now = self._now()
+        async with self.services.db.write() as tx:
+            event = await self._managed_in(tx, access, draft.event_id)
+            if isinstance(event, Refusal):
+                return event
+            changes = editor.changes(draft, event)
+            if not changes:
+                return Applied(event, frozenset(), 0)
+            capacity = changes.get("capacity", event.capacity)
+            if "capacity" in changes and capacity is not None:
+                seats = await registrations_repo.seats_in(tx, event)
+                if capacity < seats.confirmed:
+                    return InvalidInput(Problem.capacity_below_confirmed, confirmed=seats.confirmed)
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            values = [_column(name, value) for name, value in changes.items()]
+            await tx.execute(
+                f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
+                (*values, now, event.id),
+            )
+            updated = await events_repo.get_in(tx, event.id)
+            assert updated is not None
+            promoted = await registrations_repo.promote_in(tx, updated, now)
+            if promoted:
+                await self.services.registrations.notify_promoted_in(tx, promoted)
+            changed = frozenset(changes)
+            notified = 0
+            if updated.status == EventStatus.published and changed & (TIME_FIELDS | PLACE_FIELDS):
+                source = f"changed:{event.id}:{int(now)}"
+                notified = await self._notify_in(tx, updated, source, notice)
+        if notified or promoted:
+            self.services.delivery.wake()
+        if changed & TIME_FIELDS and updated.status == EventStatus.published:
+            await self._reminders("plan_event", updated.id)
+        return Applied(updated, changed, notified)
+
+    async def draft_of(self, access: Access, event_id: int) -> EventDraft | None:
+        managed = await self.managed(access, event_id)
+        return None if managed is None else editor.from_event(managed.event)
+
+    async def duplicate_draft(self, access: Access, event_id: int) -> EventDraft | None:
+        """A copy to save as a new event (a recurring round table): the date is asked anew."""
+        draft = await self.draft_of(access, event_id)
+        if draft is None:
+            return None
+        return draft.model_copy(update={"event_id": None})
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _managed_in(
+        self, tx: aiosqlite.Connection, access: Access, event_id: int
+    ) -> Event | Refusal:
+        event = await events_repo.get_in(tx, event_id)
+        if event is None or not access.may_manage(event):
+            return Refusal.not_found
+        if event.status == EventStatus.cancelled:
+            return Refusal.cancelled
+        return event
+
+    async def _notify_in(
+        self, tx: aiosqlite.Connection, event: Event, source: str, notice: Notice
+    ) -> int:
+        """Queue `notice` for confirmed and waitlisted people, rendered in each one's language."""
+        i18n = self.services.i18n
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for person_id, language in await organizer_repo.recipients_in(tx, event.id):
+            by_language[language or i18n.default_locale].append(person_id)
+        queued = 0
+        for language, recipients in sorted(by_language.items()):
+            with i18n.context(), i18n.use_locale(language):
+                screen = notice(event)
+            queued += await self.services.delivery.enqueue_in(
+                tx,
+                source,
+                recipients,
+                TextContent(text=screen.text, reply_markup=screen.inline),
+                priority=Priority.PERSONAL,
+            )
+        return queued
+
+    async def _reminders(self, method: str, event_id: int) -> None:
+        """Tell the reminders engine (when it is wired in) that an event's plan changed."""
+        reminders = getattr(self.services, "reminders", None)
+        call = getattr(reminders, method, None)
+        if call is None:
+            return
+        try:
+            result = call(event_id)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            # The event change is committed; a failed plan must not hide that from the organizer.
+            log.exception("reminders.%s(%s) failed", method, event_id)
+
+
+def _column(name: str, value: Any) -> Any:
+    return events_repo._column_value(name, value)

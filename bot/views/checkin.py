@@ -1,0 +1,160 @@
+"""Check-in at the door: the ticket as the organizer sees it, and what everyone else sees."""
+
+from __future__ import annotations
+
+from html import escape, unescape
+
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CheckInAction, MyAction, MyActionKind
+from bot.i18n import _
+from bot.services.checkin import Outcome, Ticket
+from bot.services.validation import phone_display
+from bot.views import Screen
+from bot.views.organizer import attendee_name
+from bot.views.text import moment_in, when_short
+from db.organizer import EventCounts
+
+
+def came_line(counts: EventCounts) -> str:
+    """«Пришли 37 из 50»: arrivals against confirmed seats, live."""
+    return _("Came {came} of {confirmed}").format(
+        came=counts.checked_in, confirmed=counts.confirmed
+    )
+
+
+def ticket_screen(ticket: Ticket, now: float) -> Screen:
+    """The organizer's view of a scanned ticket: the person, the event, the state, the count."""
+    if ticket.attendee is None or ticket.event is None:
+        return Screen(not_found())
+    attendee, event = ticket.attendee, ticket.event
+    registration = attendee.registration
+    lines = [f"👤 <b>{attendee_name(attendee)}</b>"]
+    details = [
+        escape(part)
+        for part in (
+            attendee.organization,
+            attendee.position,
+            phone_display(attendee.phone) if attendee.phone else None,
+        )
+        if part
+    ]
+    if details:
+        lines.append(", ".join(details))
+    lines += [
+        _("Ticket code: {code}").format(code=registration.short_code),
+        "",
+        f"<b>«{escape(event.title)}»</b>",
+        when_short(event, now),
+        "",
+    ]
+    builder = InlineKeyboardBuilder()
+    if ticket.outcome == Outcome.ready:
+        builder.button(
+            text=_("✅ Check in"), callback_data=CheckInAction(registration_id=registration.id)
+        )
+    line = state_line(ticket, now)
+    if line:
+        lines.append(line if ticket.outcome == Outcome.ready else f"<b>{line}</b>")
+    if ticket.counts is not None:
+        lines += ["", "🚪 " + came_line(ticket.counts)]
+    markup = builder.as_markup() if ticket.outcome == Outcome.ready else None
+    return Screen("\n".join(lines), markup)
+
+
+def state_line(ticket: Ticket, now: float) -> str | None:
+    """Where the ticket stands: may be checked in, checked in (when), or refused and why."""
+    if ticket.attendee is None or ticket.event is None:
+        return None
+    registration, event = ticket.attendee.registration, ticket.event
+    match ticket.outcome:
+        case Outcome.ready:
+            return _("Not checked in yet.")
+        case Outcome.checked_in:
+            return _("✅ Checked in. Welcome!")
+        case Outcome.already:
+            at = registration.checked_in_at or registration.updated_at
+            return _("⚠️ Already checked in at {moment}.").format(
+                moment=moment_in(at, event.timezone, now)
+            )
+        case Outcome.cancelled:
+            cancelled_at = registration.cancelled_at or registration.updated_at
+            return _(
+                "⛔ This registration was cancelled on {moment}: the ticket is not valid."
+            ).format(moment=moment_in(cancelled_at, event.timezone, now))
+        case Outcome.waitlisted:
+            return _("⛔ This person is on the waitlist: no seat has been confirmed.")
+        case Outcome.event_cancelled:
+            return _("⛔ The event is cancelled.")
+    return None
+
+
+def not_found() -> str:
+    return _(
+        "⛔ Ticket not found: the code is mistyped or forged, or the ticket belongs to an event "
+        "you do not manage."
+    )
+
+
+def member_message(ticket: Ticket, now: float) -> Screen:
+    """A member scanning a ticket: nothing personal, only a hint about their own tickets."""
+    if ticket.outcome == Outcome.own_ticket and ticket.event is not None:
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list)
+        )
+        return Screen(
+            _(
+                "This is your own ticket for «{title}» ({when}). Show this QR code at the "
+                "entrance: the organizers scan it to check you in."
+            ).format(title=escape(ticket.event.title), when=when_short(ticket.event, now)),
+            builder.as_markup(),
+        )
+    if ticket.outcome == Outcome.not_found:
+        return Screen(
+            _("This ticket is not valid: the link is mistyped or forged. /my shows your tickets.")
+        )
+    return Screen(
+        _(
+            "This is someone's ticket to an event. Tickets are checked by the organizers at the "
+            "entrance. Your own tickets are in /my."
+        )
+    )
+
+
+def code_usage() -> str:
+    return _(
+        "Type the ticket code after the command, e.g. <code>/checkin K7M2QX</code>. The code is "
+        "on the guest's ticket under the QR code."
+    )
+
+
+def code_malformed(text: str) -> str:
+    return _("«{code}» is not a ticket code: a code has 6 letters and digits, e.g. K7M2QX.").format(
+        code=escape(text[:40])
+    )
+
+
+def code_not_found(code: str) -> str:
+    return _(
+        "No ticket with the code {code} among your current events. Please check the code."
+    ).format(code=escape(code))
+
+
+def choose_event(code: str, tickets: list[Ticket], now: float) -> Screen:
+    builder = InlineKeyboardBuilder()
+    for ticket in tickets:
+        assert ticket.event is not None
+        assert ticket.attendee is not None
+        label = f"{ticket.event.title[:40]} · {unescape(when_short(ticket.event, now))}"
+        builder.button(
+            text=label[:60],
+            callback_data=CheckInAction(registration_id=ticket.attendee.registration.id, show=True),
+        )
+    builder.adjust(1)
+    return Screen(
+        _("The code {code} is on tickets of several of your events. Which event?").format(
+            code=escape(code)
+        ),
+        builder.as_markup(),
+    )

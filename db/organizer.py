@@ -1,0 +1,260 @@
+"""Organizer queries: the events one manages, attendee lists with profiles, counts, statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from sqlite3 import Row
+from typing import Any
+
+import aiosqlite
+
+from db.database import Database
+from db.events import Event, _event
+from db.registrations import Registration, RegistrationStatus, _registration
+
+
+@dataclass(frozen=True, slots=True)
+class EventCounts:
+    """How many registrations of an event are in each state, and how many people came."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    cancelled: int = 0
+    checked_in: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everyone who ever registered, including those who cancelled."""
+        return self.confirmed + self.waitlisted + self.cancelled
+
+    @property
+    def show_rate(self) -> float | None:
+        """Share of confirmed people who came; None while nobody is confirmed."""
+        return None if self.confirmed == 0 else self.checked_in / self.confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """A registration with the profile of its person (empty after /forget)."""
+
+    registration: Registration
+    person_id: int | None
+    full_name: str | None
+    organization: str | None
+    position: str | None
+    phone: str | None
+    email: str | None
+    language: str | None
+
+
+_COUNTS_SQL = (
+    "SELECT event_id,"
+    " COALESCE(SUM(status = 'confirmed'), 0) AS confirmed,"
+    " COALESCE(SUM(status = 'waitlisted'), 0) AS waitlisted,"
+    " COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,"
+    " COALESCE(SUM(status = 'confirmed' AND checked_in_at IS NOT NULL), 0) AS checked_in"
+    " FROM registrations"
+)
+
+
+def _counts(row: Row | None) -> EventCounts:
+    if row is None:
+        return EventCounts()
+    return EventCounts(
+        confirmed=int(row["confirmed"]),
+        waitlisted=int(row["waitlisted"]),
+        cancelled=int(row["cancelled"]),
+        checked_in=int(row["checked_in"]),
+    )
+
+
+async def counts(db: Database, event_id: int) -> EventCounts:
+    row = await db.fetch_one(_COUNTS_SQL + " WHERE event_id = ? GROUP BY event_id", (event_id,))
+    return _counts(row)
+
+
+async def counts_in(tx: aiosqlite.Connection, event_id: int) -> EventCounts:
+    """Counts inside a write transaction: the live check-in number right after a check-in."""
+    async with tx.execute(
+        _COUNTS_SQL + " WHERE event_id = ? GROUP BY event_id", (event_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _counts(row)
+
+
+async def counts_for(db: Database, event_ids: Iterable[int]) -> dict[int, EventCounts]:
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = await db.fetch_all(
+        _COUNTS_SQL + f" WHERE event_id IN ({marks}) GROUP BY event_id",
+        wanted,
+    )
+    found = {int(row["event_id"]): _counts(row) for row in rows}
+    return {event_id: found.get(event_id, EventCounts()) for event_id in wanted}
+
+
+def _managed_where(owner_id: int | None) -> str:
+    # Over long ago = out of the way; drafts stay until published or forgotten.
+    where = "(ends_at > ? OR status = 'draft')"
+    return where + (" AND owner_id = ?" if owner_id is not None else "")
+
+
+def _managed_params(owner_id: int | None, since: float) -> tuple[Any, ...]:
+    return (since,) if owner_id is None else (since, owner_id)
+
+
+async def managed_events(
+    db: Database, owner_id: int | None, since: float, *, limit: int = 8, offset: int = 0
+) -> list[Event]:
+    """Events an organizer owns (all events for `owner_id` None, i.e. an admin), soonest first,
+    leaving out those over before `since`."""
+    rows = await db.fetch_all(
+        f"SELECT * FROM events WHERE {_managed_where(owner_id)}"  # noqa: S608
+        " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+        (*_managed_params(owner_id, since), limit, offset),
+    )
+    return [_event(row) for row in rows]
+
+
+async def count_managed(db: Database, owner_id: int | None, since: float) -> int:
+    value = await db.fetch_value(
+        f"SELECT COUNT(*) FROM events WHERE {_managed_where(owner_id)}",  # noqa: S608
+        _managed_params(owner_id, since),
+    )
+    return int(value or 0)
+
+
+async def reported_events(db: Database, owner_id: int | None, limit: int = 200) -> list[Event]:
+    """Events worth statistics (published, finished or cancelled), latest first."""
+    where = "status != 'draft'" + (" AND owner_id = ?" if owner_id is not None else "")
+    params: tuple[Any, ...] = () if owner_id is None else (owner_id,)
+    rows = await db.fetch_all(
+        f"SELECT * FROM events WHERE {where} ORDER BY starts_at DESC, id DESC LIMIT ?",  # noqa: S608
+        (*params, limit),
+    )
+    return [_event(row) for row in rows]
+
+
+_ATTENDEE_SQL = (
+    "SELECT r.*, p.full_name AS p_full_name, p.organization AS p_organization,"
+    " p.position AS p_position, p.phone AS p_phone, p.email AS p_email,"
+    " p.language AS p_language"
+    " FROM registrations r LEFT JOIN people p ON p.id = r.person_id"
+)
+
+
+def _attendee(row: Row) -> Attendee:
+    return Attendee(
+        registration=_registration(row),
+        person_id=row["person_id"],
+        full_name=row["p_full_name"],
+        organization=row["p_organization"],
+        position=row["p_position"],
+        phone=row["p_phone"],
+        email=row["p_email"],
+        language=row["p_language"],
+    )
+
+
+# Confirmed first, then the waitlist in its order, then cancellations; each by sign-up time.
+_ATTENDEE_ORDER = (
+    " ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END,"
+    " COALESCE(r.waitlist_seq, 0), r.created_at, r.id"
+)
+
+
+async def attendees(
+    db: Database, event_id: int, statuses: Iterable[RegistrationStatus] | None = None
+) -> list[Attendee]:
+    """Every registration of an event with its person's profile."""
+    where = " WHERE r.event_id = ?"
+    params: list[Any] = [event_id]
+    if statuses is not None:
+        wanted = [str(status) for status in statuses]
+        where += " AND r.status IN (" + ", ".join("?" for _ in wanted) + ")"
+        params += wanted
+    rows = await db.fetch_all(_ATTENDEE_SQL + where + _ATTENDEE_ORDER, params)
+    return [_attendee(row) for row in rows]
+
+
+async def attendee(db: Database, registration_id: int) -> Attendee | None:
+    row = await db.fetch_one(_ATTENDEE_SQL + " WHERE r.id = ?", (registration_id,))
+    return None if row is None else _attendee(row)
+
+
+async def attendee_by_token(db: Database, token: str) -> Attendee | None:
+    row = await db.fetch_one(_ATTENDEE_SQL + " WHERE r.ticket_token = ?", (token,))
+    return None if row is None else _attendee(row)
+
+
+async def by_short_code(
+    db: Database, code: str, owner_id: int | None, since: float
+) -> list[Registration]:
+    """Registrations with this ticket code among the events one manages that are not long over."""
+    where = "r.short_code = ? AND e.ends_at > ?"
+    params: list[Any] = [code, since]
+    if owner_id is not None:
+        where += " AND e.owner_id = ?"
+        params.append(owner_id)
+    rows = await db.fetch_all(
+        "SELECT r.* FROM registrations r JOIN events e ON e.id = r.event_id"  # noqa: S608
+        f" WHERE {where} ORDER BY e.starts_at, r.id",
+        params,
+    )
+    return [_registration(row) for row in rows]
+
+
+async def recipients_in(tx: aiosqlite.Connection, event_id: int) -> list[tuple[int, str | None]]:
+    """People holding a seat or waiting for one, with their language: who hears of a change."""
+    async with tx.execute(
+        "SELECT r.person_id, p.language FROM registrations r JOIN people p ON p.id = r.person_id"
+        " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted') ORDER BY r.id",
+        (event_id,),
+    ) as cursor:
+        return [(int(row[0]), row[1]) for row in await cursor.fetchall()]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationTimes:
+    created_at: float
+    cancelled_at: float | None
+    status: RegistrationStatus
+
+
+async def registration_times(db: Database, event_id: int) -> list[RegistrationTimes]:
+    rows = await db.fetch_all(
+        "SELECT created_at, cancelled_at, status FROM registrations WHERE event_id = ?"
+        " ORDER BY created_at, id",
+        (event_id,),
+    )
+    return [
+        RegistrationTimes(row["created_at"], row["cancelled_at"], RegistrationStatus(row["status"]))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRow:
+    """One confirmed seat for the grant report: the event, the person's organization, arrival."""
+
+    event_id: int
+    organization: str | None
+    checked_in: bool
+
+
+async def attendance_rows(db: Database, event_ids: Iterable[int]) -> list[AttendanceRow]:
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return []
+    marks = ", ".join("?" for _ in wanted)
+    rows = await db.fetch_all(
+        "SELECT r.event_id, p.organization, r.checked_in_at FROM registrations r"  # noqa: S608
+        " LEFT JOIN people p ON p.id = r.person_id"
+        f" WHERE r.status = 'confirmed' AND r.event_id IN ({marks})"
+        " ORDER BY r.event_id, r.id",
+        wanted,
+    )
+    return [AttendanceRow(int(row[0]), row[1], row[2] is not None) for row in rows]

@@ -1,0 +1,35 @@
+"""What the organizer handlers share: the draft in the FSM data, the event's manage screen."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+
+from bot.services import Services
+from bot.services.event_editor import EventDraft
+from bot.services.organizer import Refusal
+from bot.services.roles import Access
+from bot.views import organizer as views
+
+DRAFT_KEY = "event_draft"
+
+
+async def load_draft(state: FSMContext) -> EventDraft | None:
+    raw = (await state.get_data()).get(DRAFT_KEY)
+    return None if raw is None else EventDraft.model_validate(raw)
+
+
+async def save_draft(state: FSMContext, draft: EventDraft) -> None:
+    await state.set_data({DRAFT_KEY: draft.model_dump(mode="json")})
+
+
+async def send_event_screen(
+    bot: Bot, chat_id: int, services: Services, access: Access, event_id: int | None
+) -> None:
+    """The event's /manage screen as a new message (after a dialog ends)."""
+    managed = None if event_id is None else await services.organizer.managed(access, event_id)
+    if managed is None:
+        await bot.send_message(chat_id, views.refusal(Refusal.not_found))
+        return
+    screen = views.event_screen(managed, services.clock.timestamp(), services.bot_username)
+    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)

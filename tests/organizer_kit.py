@@ -1,0 +1,93 @@
+"""Helpers for the organizer tests: people with roles, events they own, quick registrations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from bot.services import Services
+from db import people
+from db import registrations as registrations_repo
+from db.events import Event
+from db.people import Profile
+from db.registrations import Registered, Registration
+from tests.conftest import NOW
+from tests.kit.client import ChatClient
+from tests.member_kit import make_event
+
+ORGANIZER_ID = 3001
+OTHER_ORGANIZER_ID = 3002
+
+
+async def started(
+    make_client: Callable[..., ChatClient], user_id: int, language: str = "ru"
+) -> ChatClient:
+    """A person who has sent /start and chosen their language."""
+    client = make_client(user_id, language)
+    await client.send("/start")
+    await client.click("Русский" if language == "ru" else "English")
+    return client
+
+
+async def make_organizer(
+    services: Services, make_client: Callable[..., ChatClient], user_id: int = ORGANIZER_ID
+) -> ChatClient:
+    client = await started(make_client, user_id)
+    assert await people.set_role(services.db, user_id, "organizer", NOW.timestamp())
+    return client
+
+
+async def owned_event(services: Services, owner_id: int, **overrides: Any) -> Event:
+    return await make_event(services, owner_id=owner_id, **overrides)
+
+
+async def register_person(
+    services: Services,
+    event: Event,
+    person_id: int,
+    *,
+    full_name: str = "Иванова Анна Сергеевна",
+    organization: str | None = "АНО «Дом НКО»",
+    language: str = "ru",
+    answers: dict[str, str] | None = None,
+    at: float | None = None,
+) -> Registration:
+    """A registration straight in the database (the dialog itself has its own tests)."""
+    now = NOW.timestamp() if at is None else at
+    await people.set_language(services.db, person_id, language, now)
+    async with services.db.write() as tx:
+        outcome = await registrations_repo.register_in(tx, event.id, person_id, answers or {}, now)
+        await people.save_profile_in(
+            tx,
+            person_id,
+            Profile(
+                full_name=full_name,
+                organization=organization,
+                position="Координатор",
+                phone="+79123456789",
+                email=f"p{person_id}@example.org",
+            ),
+            now,
+        )
+    assert isinstance(outcome, Registered)
+    return outcome.registration
+
+
+async def deliveries(services: Services, source_prefix: str) -> list[dict[str, Any]]:
+    """Queued outbox rows whose source starts with the prefix, with their text."""
+    rows = await services.db.fetch_all(
+        "SELECT d.source, d.recipient_id, d.priority, m.payload FROM deliveries d"
+        " JOIN outbox_messages m ON m.id = d.message_id WHERE d.source LIKE ?"
+        " ORDER BY d.recipient_id",
+        (source_prefix + "%",),
+    )
+    return [
+        {
+            "source": row["source"],
+            "recipient": row["recipient_id"],
+            "priority": row["priority"],
+            "text": json.loads(row["payload"]).get("text", ""),
+        }
+        for row in rows
+    ]

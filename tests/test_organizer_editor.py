@@ -1,0 +1,240 @@
+"""The event editor without Telegram: date parsing, every validation rule, the step machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services import event_editor as editor
+from bot.services.event_editor import Choice, EventDraft, InvalidInput, Problem, Reply
+from db.events import EventKind
+from tests.conftest import NOW
+
+OMSK = ZoneInfo("Asia/Omsk")
+NOW_TS = NOW.timestamp()  # 2026-11-22 09:00 UTC = 15:00 in Omsk
+
+
+def problem_of(call: object, *args: object) -> Problem:
+    with pytest.raises(InvalidInput) as caught:
+        call(*args)  # type: ignore[operator]
+    return caught.value.problem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("17.04.2027 14:00", datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)),
+        ("2027-04-17 14:00", datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)),
+        ("17.04 14:00", datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)),  # April 2026 is long gone
+        ("17.04.27, 14.00", datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)),
+        ("1.12 в 9:30", datetime(2026, 12, 1, 9, 30, tzinfo=OMSK)),
+        ("22.11 16:00", datetime(2026, 11, 22, 16, 0, tzinfo=OMSK)),  # later today
+    ],
+)
+def test_start_formats(text: str, expected: datetime) -> None:
+    assert editor.parse_future(text, "Asia/Omsk", NOW_TS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("завтра в два", Problem.date_format),
+        ("17.04", Problem.date_format),
+        ("14:00", Problem.date_format),
+        ("31.02.2027 10:00", Problem.date_invalid),
+        ("17.13.2027 10:00", Problem.date_invalid),
+        ("17.04.2027 25:00", Problem.date_invalid),
+        ("17.04.2026 14:00", Problem.past),  # an explicit year in the past
+        ("22.11 14:00", Problem.past),  # an hour ago in Omsk: a typo, not next year
+        ("20.11 10:00", Problem.past),  # two days ago: not rolled into next year either
+        ("17.04.2031 14:00", Problem.too_far),
+    ],
+)
+def test_start_refusals(text: str, problem: Problem) -> None:
+    assert problem_of(editor.parse_future, text, "Asia/Omsk", NOW_TS) == problem
+
+
+def test_past_refusal_names_the_moment() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        editor.parse_future("17.04.2026 14:00", "Asia/Omsk", NOW_TS)
+    assert caught.value.details["moment"] == datetime(2026, 4, 17, 14, 0, tzinfo=OMSK)
+
+
+def test_end_is_a_time_on_the_day_or_a_full_moment() -> None:
+    start = datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)
+    assert editor.parse_end("17:00", start, "Asia/Omsk") == start.replace(hour=17)
+    assert editor.parse_end("до 17.30", start, "Asia/Omsk") == start.replace(hour=17, minute=30)
+    assert editor.parse_end("18.04 12:00", start, "Asia/Omsk") == datetime(
+        2027, 4, 18, 12, 0, tzinfo=OMSK
+    )
+    assert problem_of(editor.parse_end, "13:00", start, "Asia/Omsk") == Problem.end_before_start
+    assert problem_of(editor.parse_end, "14:00", start, "Asia/Omsk") == Problem.end_before_start
+    assert problem_of(editor.parse_end, "в пять", start, "Asia/Omsk") == Problem.time_format
+    assert problem_of(editor.parse_end, "24:30", start, "Asia/Omsk") == Problem.time_format
+    assert (
+        problem_of(editor.parse_end, "20.05.2027 10:00", start, "Asia/Omsk")
+        == Problem.too_long_event
+    )
+
+
+def test_capacity_reminders_options_and_zones() -> None:
+    assert editor.parse_capacity("1 000") == 1000
+    assert problem_of(editor.parse_capacity, "пятьдесят") == Problem.capacity_format
+    assert problem_of(editor.parse_capacity, "0") == Problem.capacity_range
+    assert problem_of(editor.parse_capacity, "1000000") == Problem.capacity_range
+    assert editor.parse_reminders("2, 48 24ч") == [48, 24, 2]
+    assert problem_of(editor.parse_reminders, "за день") == Problem.reminders_format
+    assert problem_of(editor.parse_reminders, "0") == Problem.reminders_range
+    assert problem_of(editor.parse_reminders, "1 2 3 4 5 6") == Problem.reminders_range
+    assert editor.parse_options("Образование\n- Здравоохранение\n\nобразование") == [
+        "Образование",
+        "Здравоохранение",
+    ]
+    assert problem_of(editor.parse_options, "Один вариант") == Problem.options_count
+    assert problem_of(editor.parse_options, "А\n" + "Б" * 61) == Problem.option_too_long
+    at = NOW
+    assert editor.parse_zone("UTC+6 · Asia/Omsk", at) == "Asia/Omsk"
+    assert editor.parse_zone("asia/omsk", at) == "Asia/Omsk"
+    assert editor.parse_zone("UTC+7", at) == "Asia/Novosibirsk"
+    assert editor.parse_zone("МСК+2", at) == "Asia/Yekaterinburg"
+    assert problem_of(editor.parse_zone, "Mars/Olympus", at) == Problem.zone_unknown
+    assert problem_of(editor.parse_zone, "где-то в Сибири", at) == Problem.zone_unknown
+    assert editor.city_zone("г. Кемерово") == ("Кемерово", "Asia/Novokuznetsk")
+    assert editor.city_zone("тюмень") == ("Тюмень", "Asia/Yekaterinburg")
+    assert editor.city_zone("Ишим") is None
+
+
+def test_text_rules() -> None:
+    assert editor.clean_line("  Круглый   стол ", 50) == "Круглый стол"
+    assert problem_of(editor.clean_line, "   ", 50) == Problem.empty
+    assert problem_of(editor.clean_line, "x" * 51, 50) == Problem.too_long
+    assert problem_of(editor.clean_line, "abc\u200bdef", 50) == Problem.control
+    assert problem_of(editor.clean_line, None, 50) == Problem.not_text
+    assert editor.clean_text("Первый  абзац\n\n\n\nВторой", 100) == "Первый абзац\n\nВторой"
+
+
+def walk(draft: EventDraft, *replies: Reply) -> EventDraft:
+    """Answer steps one after another, as the handler does."""
+    for reply in replies:
+        answered = editor.accept(draft, reply, NOW_TS)
+        draft = answered.model_copy(update={"step": editor.step_after(draft, answered, reply)})
+    return draft
+
+
+def text(value: str) -> Reply:
+    return Reply(text=value)
+
+
+def test_a_whole_dialog_in_omsk_gives_utc_times_and_the_preview_card_event() -> None:
+    draft = walk(
+        EventDraft(),
+        text("Муниципальная поддержка НКО"),
+        Reply(kind=EventKind.round_table),
+        text("Обсудим меры поддержки."),
+        Reply(choice=Choice.skip),
+        text("Омск"),
+        text("Дом НКО"),
+        text("ул. Ленина 1"),
+        Reply(location=(54.98, 73.37)),
+        text("11.09.2027 11:00"),
+        text("14:00"),
+        Reply(choice=Choice.no_limit),
+        text("10.09.2027 18:00"),
+        text("Вы выступаете?"),
+        Reply(choice=Choice.options),
+        text("Да\nНет"),
+        Reply(choice=Choice.add_question),
+        text("Ваше предложение"),
+        Reply(choice=Choice.free_text),
+        Reply(choice=Choice.done),
+        text("48, 2"),
+    )
+    assert draft.step == editor.PREVIEW
+    assert draft.timezone == "Asia/Omsk"
+    fields = editor.event_fields(draft)
+    # 11:00 in Omsk (UTC+6) is 05:00 UTC.
+    assert fields["starts_at"] == datetime(2027, 9, 11, 5, 0, tzinfo=ZoneInfo("UTC")).timestamp()
+    assert fields["ends_at"] - fields["starts_at"] == 3 * 3600
+    assert fields["capacity"] is None
+    assert fields["reminder_offsets"] == (48, 2)
+    questions = fields["questions"]
+    assert [q.key for q in questions] == ["q1", "q2"]
+    assert questions[0].options == ("Да", "Нет")
+    assert questions[0].required
+    assert not questions[1].options
+    assert not questions[1].required
+    event = editor.preview_event(draft, NOW_TS)
+    assert event.latitude == 54.98
+    assert event.registration_closes_at == fields["registration_deadline"]
+
+
+def test_unknown_city_asks_for_the_zone_and_back_skips_it_for_a_known_one() -> None:
+    draft = EventDraft(step="city")
+    draft = walk(draft, text("Ишим"))
+    assert draft.step == "timezone"
+    assert draft.city == "Ишим"
+    assert draft.timezone is None
+    draft = walk(draft, text("UTC+5"))
+    assert draft.step == "venue"
+    assert draft.timezone == "Asia/Yekaterinburg"
+    assert editor.previous_step(draft, "venue") == "timezone"
+    known = walk(EventDraft(step="city"), text("Тюмень"))
+    assert known.step == "venue"
+    assert editor.previous_step(known, "venue") == "city"
+    assert editor.previous_step(EventDraft(), "title") is None
+
+
+def test_deadline_after_the_start_is_refused() -> None:
+    draft = EventDraft(
+        step="deadline",
+        timezone="Asia/Omsk",
+        starts_local="2027-04-17T14:00",
+        ends_local="2027-04-17T17:00",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(draft, text("17.04.2027 15:00"), NOW_TS)
+    assert caught.value.problem == Problem.deadline_after_start
+    until_start = editor.accept(draft, Reply(choice=Choice.same_as_start), NOW_TS)
+    assert until_start.deadline_local is None
+
+
+def test_keep_needs_a_value_and_questions_have_limits() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(EventDraft(step="venue"), Reply(choice=Choice.keep), NOW_TS)
+    assert caught.value.problem == Problem.nothing_to_keep
+    kept = editor.accept(EventDraft(step="venue", venue="Дом НКО"), Reply(choice=Choice.keep), 0)
+    assert kept.venue == "Дом НКО"
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(EventDraft(step="questions"), Reply(choice=Choice.remove_question), 0)
+    assert caught.value.problem == Problem.nothing_to_remove
+    full = EventDraft(
+        step="questions",
+        questions=[editor.QuestionDraft(key=f"q{n}", text=f"Вопрос {n}") for n in range(10)],
+    )
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(full, text("Ещё вопрос"), 0)
+    assert caught.value.problem == Problem.too_many_questions
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(EventDraft(step="kind"), text("Вечеринка"), 0)
+    assert caught.value.problem == Problem.kind_unknown
+    with pytest.raises(InvalidInput) as caught:
+        editor.accept(EventDraft(step="location"), text("ул. Ленина"), 0)
+    assert caught.value.problem == Problem.location_expected
+
+
+def test_moving_the_start_keeps_the_length_and_the_deadline_distance() -> None:
+    draft = EventDraft(
+        step="start",
+        editing=True,
+        timezone="Asia/Omsk",
+        starts_local="2027-04-17T14:00",
+        ends_local="2027-04-17T17:00",
+        deadline_local="2027-04-16T18:00",
+    )
+    moved = walk(draft, text("24.04.2027 10:00"))
+    assert moved.step == "end"  # a new start asks for its end, prefilled
+    assert moved.ends_local == "2027-04-24T13:00"
+    assert moved.deadline_local == "2027-04-23T14:00"
+    assert walk(moved, Reply(choice=Choice.keep)).step == editor.PREVIEW
