@@ -554,3 +554,42 @@ async def test_stop_returns_unsent_claimed_rows_to_the_queue(
     await stopping
     progress = await delivery.progress("announcement:1")
     assert (progress.sent, progress.sending, progress.pending) == (5, 0, 15)
+
+
+async def test_a_kicked_group_is_not_tried_again_for_rows_already_claimed(
+    services: Services, bot: MockedBot
+) -> None:
+    group = -100888
+    for source in ("digest:1", "digest:2", "digest:3"):
+        await services.delivery.enqueue(source, [group], TextContent(source))
+    bot.session.blocked.add(group)
+    await services.delivery.drain(bot)
+    # All three were claimed in one batch (a group takes 20 a minute); one 403 settles them.
+    assert sent_to(bot) == [group]
+    assert (
+        await services.db.fetch_value("SELECT count(*) FROM deliveries WHERE state = 'unreachable'")
+        == 3
+    )
+
+
+async def test_a_cancel_while_sending_turns_a_retry_into_cancelled(
+    services: Services, bot: MockedBot, clock: ManualClock
+) -> None:
+    delivery = services.delivery
+    await delivery.enqueue("announcement:5", [171], TextContent("hi"))
+    original = bot.session.make_request
+
+    async def cancel_then_fail(
+        bot_: Any, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        bot.session.make_request = original  # type: ignore[method-assign]
+        await delivery.cancel("announcement:5")  # the organizer pressed Stop meanwhile
+        raise TelegramNetworkError(method, "Request timeout error")
+
+    bot.session.make_request = cancel_then_fail  # type: ignore[method-assign]
+    await delivery.drain(bot)
+    clock.advance(600)
+    await delivery.drain(bot)
+    [row] = await rows(services.db)
+    assert (row["state"], row["last_error"]) == ("cancelled", "Request timeout error")
+    assert len(bot.session.calls(SendMessage)) == 0

@@ -196,7 +196,8 @@ class Sender:
         """Send everything due now and record every outcome; stops early while paused by a 429.
 
         Not for production code (handlers never wait for delivery): tests and scripts call it
-        instead of running the task.
+        instead of running the task. Rows due later stay queued, including a second message
+        to one chat within a second: a test with a ManualClock advances it and drains again.
         """
         if self.running:
             raise RuntimeError("drain() is for a sender that is not running as a task")
@@ -313,13 +314,6 @@ class Sender:
         """Start each row's send when the limiter allows; rows that cannot go now go back."""
         claim = self._claims
         for row in rows:
-            skipped = self._skipped(row, claim)
-            if skipped is not None:
-                self._outcomes.append(skipped)
-                continue
-            if self._stopping or self._pause_left() > 0:
-                self._outcomes.append(_requeue(row, row.due_at))
-                continue
             content = await self._content(row.message_id)
             if content is None:
                 self._outcomes.append(_final(row, "failed", "the message content is missing"))
@@ -333,9 +327,14 @@ class Sender:
             wait = self.limiter.reserve(now)
             if wait > 0:
                 await asyncio.sleep(wait)
-                if self._stopping or self._pause_left() > 0:
-                    self._outcomes.append(_requeue(row, row.due_at))
-                    continue
+            # Checked last, after every wait: a 403, a cancel or a 429 may have come meanwhile.
+            skipped = self._skipped(row, claim)
+            if skipped is not None:
+                self._outcomes.append(skipped)
+                continue
+            if self._stopping or self._pause_left() > 0:
+                self._outcomes.append(_requeue(row, row.due_at))
+                continue
             self.limiter.record(row.recipient_id, self.clock.timestamp())
             task = asyncio.create_task(self._send(row, content, claim))
             self._sends.add(task)
