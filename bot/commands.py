@@ -20,6 +20,11 @@ class Command:
 
 MEMBER_COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start and main menu")),
+    Command("events", N_("Upcoming events")),
+    Command("my", N_("My registrations and tickets")),
+    Command("subscribe", N_("Announcements of new events")),
+    Command("mydata", N_("What the bot stores about me")),
+    Command("forget", N_("Erase my personal data")),
     Command("help", N_("What the bot can do")),
     Command("language", N_("Change language")),
     Command("cancel", N_("Leave the current dialog")),

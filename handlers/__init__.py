@@ -5,7 +5,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.deeplinks import DeepLinkOpeners
-from handlers import common, errors, fallback, start
+from handlers import (
+    catalog,
+    common,
+    errors,
+    fallback,
+    my_registrations,
+    privacy,
+    registration,
+    start,
+)
 
 
 def build_routers() -> list[Router]:
@@ -14,6 +23,10 @@ def build_routers() -> list[Router]:
         fallback.build_group_router(),
         common.build_router(),
         start.build_router(),
+        catalog.build_router(),
+        registration.build_router(),
+        my_registrations.build_router(),
+        privacy.build_router(),
         fallback.build_router(),
         errors.build_router(),
     ]
@@ -21,4 +34,6 @@ def build_routers() -> list[Router]:
 
 def build_deep_links() -> DeepLinkOpeners:
     """Which feature opens which `t.me/<bot>?start=<kind>_<value>` link."""
-    return DeepLinkOpeners()
+    openers = DeepLinkOpeners()
+    openers.register("ev", catalog.open_event_link)
+    return openers

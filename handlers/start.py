@@ -17,15 +17,20 @@ from bot.keyboards import language_keyboard
 from bot.services import Services
 from bot.states import Onboarding
 from bot.ui import edit_or_send
+from bot.views import events as event_views
 from db import people
 from db.people import Person
 
 
 def welcome_text() -> str:
-    return _(
-        "Welcome! I help members of socially oriented NGOs find round tables, seminars and "
-        "meetings, register in a minute, and get a ticket and reminders.\n\n"
-        "/help lists everything I can do."
+    return (
+        _(
+            "Welcome! I help members of socially oriented NGOs find round tables, seminars and "
+            "meetings, register in a minute, and get a ticket and reminders.\n\n"
+            "/help lists everything I can do."
+        )
+        + "\n\n"
+        + _("📅 /events — upcoming events\n🎫 /my — your registrations and tickets")
     )
 
 
@@ -75,11 +80,15 @@ async def open_link(
     link = deeplinks.parse(payload)
     opener = deep_links.get(link.kind) if link else None
     if link is None or opener is None:
+        # Something brought them here, most likely an event: the catalog is the best guess.
+        listing = await services.catalog.page(0)
+        screen = event_views.catalog(listing, services.clock.timestamp())
         await bot.send_message(
             chat_id,
             _("This link is not recognised — it may be mistyped or outdated.")
             + "\n\n"
-            + welcome_text(),
+            + screen.text,
+            reply_markup=screen.reply_markup,
         )
         return
     await opener(bot=bot, chat_id=chat_id, user=user, link=link, services=services, state=state)

@@ -71,11 +71,12 @@ async def register_new(
     *,
     subscribe: str = "Нет, спасибо",
     confirm: bool = True,
+    button: str = "Зарегистрироваться",
 ) -> None:
     """Card → Register → consent → announcements → the profile questions → summary."""
     await open_card(client, event)
-    await client.click("Зарегистрироваться")
-    await client.click("Согласен")
+    await client.click(button)
+    await client.click("Даю согласие")
     await client.click(subscribe)
     await client.send(NAME)
     await client.send(ORGANIZATION)
@@ -118,3 +119,15 @@ async def prepared_person(services: Services, person_id: int, *, profile: bool =
                 ),
                 now,
             )
+
+
+async def register_again(
+    client: ChatClient, event: Event, *, button: str = "Зарегистрироваться"
+) -> None:
+    """A member who has consented and has a saved profile: card → Register → reuse → confirm."""
+    await open_card(client, event)
+    await client.click(button)
+    await client.click("Да, использовать")
+    for question in event.questions:
+        await client.send(question.options[0] if question.options else "Готов выступить")
+    await client.click("Подтвердить")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.services.catalog import Catalog
 from bot.services.delivery import DeliveryService
 from bot.settings import Settings
 from db import Database
+
+if TYPE_CHECKING:
+    from bot.services.privacy import PrivacyService
+    from bot.services.registration import RegistrationService
 
 
 @dataclass(slots=True)
@@ -24,3 +30,15 @@ class Services:
     scheduler: AsyncIOScheduler
     delivery: DeliveryService
     bot_username: str = ""
+    catalog: Catalog = field(init=False)
+    registrations: RegistrationService = field(init=False)
+    privacy: PrivacyService = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Imported here: these services take the whole bundle (they need the delivery engine).
+        from bot.services.privacy import PrivacyService
+        from bot.services.registration import RegistrationService
+
+        self.catalog = Catalog(self.db, self.clock)
+        self.registrations = RegistrationService(self)
+        self.privacy = PrivacyService(self)

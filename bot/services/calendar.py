@@ -1,0 +1,80 @@
+"""Calendar files: one `.ics` per event, stable across downloads so a re-import updates it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, vCalAddress, vText
+from icalendar import Event as CalendarEvent
+
+from bot.deeplinks import link
+from db.events import Event, EventStatus
+
+PRODID = "-//NGO Events Bot//Telegram//RU"
+ALARM_BEFORE = timedelta(hours=1)
+
+
+def event_uid(event: Event, bot_username: str) -> str:
+    # One UID per event, not per download: calendars match on it and update the entry.
+    return f"event-{event.id}@{bot_username or 'ngo-events-bot'}.t.me"
+
+
+def ics_filename(event: Event) -> str:
+    return f"event-{event.id}.ics"
+
+
+def event_ics(
+    event: Event, *, bot_username: str, now: float, alarm_text: str, ticket_code: str | None = None
+) -> bytes:
+    """An iCalendar file with the event in its own time zone, its place, organizer and an alarm."""
+    zone = ZoneInfo(event.timezone)
+    start = datetime.fromtimestamp(event.starts_at, zone)
+    end = datetime.fromtimestamp(event.ends_at, zone)
+    url = link(bot_username, "ev", event.id) if bot_username else None
+
+    item = CalendarEvent()
+    item.add("uid", event_uid(event, bot_username))
+    item.add("dtstamp", datetime.fromtimestamp(now, UTC))
+    item.add("dtstart", start)
+    item.add("dtend", end)
+    item.add("summary", event.title)
+    # Updates carry a higher SEQUENCE, so calendars replace the old entry instead of ignoring it.
+    item.add("sequence", max(int(event.updated_at - event.created_at), 0))
+    item.add("last-modified", datetime.fromtimestamp(event.updated_at, UTC))
+    location = ", ".join(part for part in (event.venue, event.address, event.city) if part)
+    if location:
+        item.add("location", location)
+    if event.has_location:
+        item.add("geo", (event.latitude, event.longitude))
+    description = event.description
+    if ticket_code:
+        description = f"{description}\n\n{ticket_code}".strip()
+    if description:
+        item.add("description", description)
+    if url:
+        item.add("url", url)
+    if event.organizer_name:
+        # A calendar address must be a URI; the bot's link is where the organizer answers.
+        organizer = vCalAddress(url or "https://t.me/")
+        organizer.params["cn"] = vText(event.organizer_name)
+        item.add("organizer", organizer)
+    item.add("status", "CANCELLED" if event.status == EventStatus.cancelled else "CONFIRMED")
+
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", alarm_text)
+    alarm.add("trigger", -ALARM_BEFORE)
+    item.add_component(alarm)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(item)
+    # Only the years of the event: the full history of a zone would bloat the file.
+    calendar.add_missing_timezones(
+        first_date=(start - timedelta(days=366)).date(),
+        last_date=(end + timedelta(days=366)).date(),
+    )
+    return bytes(calendar.to_ical())

@@ -1,0 +1,84 @@
+"""Personal data on request (152-FZ): show everything stored about a person, or erase it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION
+from db import consents, dialogs, people
+from db import registrations as registrations_repo
+from db.consents import Consent, ConsentKind
+from db.people import Person
+from db.registrations import Cancelled, PersonRegistration
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class MyData:
+    person: Person | None
+    consents: list[Consent]
+    registrations: list[PersonRegistration]
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    cancelled: int  # future registrations given up
+    promoted: int  # people on waitlists who got those seats
+
+
+class PrivacyService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def collect(self, person_id: int) -> MyData:
+        db = self.services.db
+        return MyData(
+            person=await people.get(db, person_id),
+            consents=await consents.for_person(db, person_id),
+            registrations=await registrations_repo.all_for_person(db, person_id),
+        )
+
+    async def forget(self, person_id: int) -> Forgotten:
+        """Erase the person's data in one transaction; waitlists move up as seats free.
+
+        What stays, and why:
+        - the bare `people` row (Telegram id, language, role): the person is still talking to
+          the bot, and a chat cannot be answered without its id; every personal field is wiped;
+        - registrations, detached from the person and stripped of answers: organizers keep
+          anonymous counts of who came, nothing says who;
+        - the consent log, detached the same way, with a withdrawal row added. 152-FZ
+          (art. 9, 21) makes us stop processing and destroy the data once consent is withdrawn;
+          a Telegram id is itself an identifier, so the log cannot keep it. Anonymous rows
+          still show how many consents to which text version were given and withdrawn.
+        """
+        db = self.services.db
+        now = self.services.clock.timestamp()
+        registrations = self.services.registrations
+        cancelled = promoted = 0
+        async with db.write() as tx:
+            person = await people.get_in(tx, person_id)
+            for registration_id in await registrations_repo.future_ids_in(tx, person_id, now):
+                outcome = await registrations_repo.cancel_in(tx, registration_id, person_id, now)
+                if isinstance(outcome, Cancelled):
+                    cancelled += 1
+                    promoted += len(outcome.promoted)
+                    await registrations.notify_promoted_in(tx, outcome.promoted)
+            await registrations_repo.detach_person_in(tx, person_id)
+            if await consents.latest_in(tx, person_id, ConsentKind.personal_data) is not None:
+                await consents.record_in(
+                    tx, person_id, ConsentKind.personal_data, CONSENT_VERSION, False, now
+                )
+            if person is not None and person.subscribed:
+                await consents.record_in(
+                    tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
+                )
+            await consents.detach_person_in(tx, person_id)
+            await people.erase_in(tx, person_id, now)
+        # Unfinished dialogs may hold a typed name or phone; they go too.
+        await dialogs.forget_user(db, person_id)
+        if promoted:
+            self.services.delivery.wake()
+        return Forgotten(cancelled=cancelled, promoted=promoted)

@@ -1,0 +1,228 @@
+"""The catalog of upcoming events and the event card."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    CatalogNav,
+    CityMenu,
+    EventAction,
+    EventActionKind,
+    EventCard,
+    MyAction,
+    MyActionKind,
+)
+from bot.i18n import _
+from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
+from bot.views import Screen
+from bot.views.text import (
+    MESSAGE_LIMIT,
+    button_text,
+    escaped_within,
+    kind_name,
+    moment_in,
+    status_banner,
+    utf16_len,
+    when,
+    when_short,
+)
+from db.events import Event
+from db.registrations import Refusal, RegistrationStatus, Seats
+
+# Room left for Telegram's own counting quirks when a description is cut to fit.
+SAFETY_MARGIN = 16
+
+
+def seats_line(seats: Seats) -> str:
+    if seats.left is None:
+        return _("Seats: no limit")
+    if seats.left > 0:
+        return _("Seats left: {left} of {capacity}").format(
+            left=seats.left, capacity=seats.capacity
+        )
+    if seats.waitlisted:
+        return _("No seats left; waitlist: {count}").format(count=seats.waitlisted)
+    return _("No seats left; you can join the waitlist")
+
+
+def catalog(page: CatalogPage, now: float) -> Screen:
+    if page.total == 0:
+        text = _("There are no upcoming events yet. Please look in again later.")
+        if page.city is not None:
+            text = _("There are no upcoming events in {city}.").format(city=escape(page.city))
+        builder = InlineKeyboardBuilder()
+        if page.city is not None:
+            builder.button(text=_("All cities"), callback_data=CatalogNav(page=0, city=0))
+        return Screen(text, builder.as_markup() if page.city is not None else None)
+
+    title = _("Upcoming events")
+    if page.city is not None:
+        title = _("Upcoming events in {city}").format(city=escape(page.city))
+    lines = [f"<b>{title}</b>"]
+    if page.pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
+    builder = InlineKeyboardBuilder()
+    for number, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
+        event = item.event
+        lines.append("")
+        lines.append(f"{number}. <b>{escape(event.title)}</b>")
+        lines.append(f"{kind_name(event.kind)} · {when_short(event, now)}")
+        lines.append(seats_line(item.seats))
+        builder.row(
+            InlineKeyboardButton(
+                text=button_text(f"{number}. {event.title}"),
+                callback_data=EventCard(
+                    event_id=event.id, page=page.page, city=page.city_id
+                ).pack(),
+            )
+        )
+    if page.pages > 1:
+        nav = []
+        if page.page > 0:
+            nav.append(
+                InlineKeyboardButton(
+                    text="◀️",
+                    callback_data=CatalogNav(page=page.page - 1, city=page.city_id).pack(),
+                )
+            )
+        nav.append(
+            InlineKeyboardButton(
+                text=f"{page.page + 1}/{page.pages}",
+                callback_data=CatalogNav(page=page.page, city=page.city_id).pack(),
+            )
+        )
+        if page.page < page.pages - 1:
+            nav.append(
+                InlineKeyboardButton(
+                    text="▶️",
+                    callback_data=CatalogNav(page=page.page + 1, city=page.city_id).pack(),
+                )
+            )
+        builder.row(*nav)
+    if len(page.cities) > 1 or page.city is not None:
+        label = _("🏙 City: {city}").format(city=page.city) if page.city else _("🏙 All cities")
+        builder.row(InlineKeyboardButton(text=button_text(label), callback_data=CityMenu().pack()))
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def city_menu(cities: list[tuple[str, int]]) -> Screen:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("All cities"), callback_data=CatalogNav(page=0, city=0))
+    for city, count in cities:
+        builder.button(
+            text=button_text(f"{city} ({count})"),
+            callback_data=CatalogNav(page=0, city=city_key(city)),
+        )
+    builder.adjust(1, 2)
+    return Screen(_("Choose a city:"), builder.as_markup())
+
+
+def registration_line(view: EventView) -> str | None:
+    if view.registration is None:
+        return None
+    if view.registration.status == RegistrationStatus.confirmed:
+        return _("✅ You are registered. Ticket code: {code}").format(
+            code=view.registration.short_code
+        )
+    return _("⏳ You are on the waitlist, position {position}.").format(position=view.position)
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Why a registration is impossible, in words a person understands."""
+    if refusal == Refusal.cancelled:
+        return _("This event has been cancelled, registration is closed.")
+    if refusal == Refusal.started:
+        return _("This event has already started, registration is closed.")
+    if refusal == Refusal.closed:
+        return _("Registration for this event is closed.")
+    if refusal == Refusal.not_yours:
+        return _("This registration is no longer active.")
+    return _("This event was not found. It may have been removed.")
+
+
+def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> Screen:
+    event = view.event
+    head = [f"<b>{escape(kind_name(event.kind))}</b>", f"<b>«{escape(event.title)}»</b>"]
+    banner = status_banner(event)
+    if banner:
+        head += ["", f"<b>{banner}</b>"]
+    head += ["", "🗓 " + when(event, now)]
+    place = ", ".join(escape(part) for part in (event.venue, event.address) if part)
+    if place:
+        head.append("📍 " + place)
+    if event.organizer_name:
+        head.append("👥 " + _("Organizer: {name}").format(name=escape(event.organizer_name)))
+
+    tail = ["", "🎟 " + seats_line(view.seats)]
+    if view.refusal is None and event.registration_deadline is None:
+        tail.append(_("Registration is open until the event starts."))
+    elif view.refusal is None:
+        tail.append(
+            _("Registration is open until {moment}").format(
+                moment=moment_in(event.registration_closes_at, event.timezone, now, event.city)
+            )
+        )
+    elif view.registration is None and view.refusal != Refusal.cancelled:
+        tail.append(refusal_text(view.refusal))
+    mine = registration_line(view)
+    if mine:
+        tail += ["", f"<b>{mine}</b>"]
+
+    text = "\n".join(head)
+    ending = "\n".join(tail)
+    if event.description.strip():
+        budget = MESSAGE_LIMIT - utf16_len(text) - utf16_len(ending) - 2 - SAFETY_MARGIN
+        text += "\n\n" + escaped_within(event.description.strip(), budget)
+    text += "\n" + ending
+    return Screen(text, card_keyboard(view, page=page, city=city))
+
+
+def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMarkup:
+    event = view.event
+    builder = InlineKeyboardBuilder()
+    if view.registration is not None:
+        if view.registration.status == RegistrationStatus.confirmed:
+            builder.button(
+                text=_("🎫 Ticket"),
+                callback_data=MyAction(
+                    action=MyActionKind.ticket, registration_id=view.registration.id
+                ),
+            )
+        builder.button(
+            text=_("✖️ Cancel registration"),
+            callback_data=MyAction(
+                action=MyActionKind.cancel, registration_id=view.registration.id
+            ),
+        )
+    elif view.refusal is None:
+        label = _("✅ Register")
+        if view.seats.left == 0:
+            label = _("⏳ Join the waitlist")
+        builder.button(
+            text=label,
+            callback_data=EventAction(action=EventActionKind.register, event_id=event.id),
+        )
+    builder.button(
+        text=_("📅 Add to calendar"),
+        callback_data=EventAction(action=EventActionKind.calendar, event_id=event.id),
+    )
+    if event.has_location:
+        builder.button(
+            text=_("🗺 Show on map"),
+            callback_data=EventAction(action=EventActionKind.map, event_id=event.id),
+        )
+    builder.button(text=_("⬅️ Back"), callback_data=CatalogNav(page=page, city=city))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def not_found() -> str:
+    return _("This event was not found: it may have been removed, or the link is mistyped.")
+
+
+def event_title(event: Event) -> str:
+    return f"«{escape(event.title)}»"

@@ -1,0 +1,122 @@
+"""/my: the person's registrations, one registration, and cancelling it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import EventCard, MyAction, MyActionKind
+from bot.i18n import _
+from bot.views import Screen
+from bot.views.text import MESSAGE_LIMIT, button_text, status_banner, utf16_len, when, when_short
+from db.registrations import PersonRegistration, RegistrationStatus
+
+# Enough for anyone's real plans; the rest is still reachable from the event cards.
+LIST_LIMIT = 20
+
+
+def status_line(item: PersonRegistration) -> str:
+    registration = item.registration
+    if registration.status == RegistrationStatus.confirmed:
+        return _("✅ Confirmed · ticket code {code}").format(code=registration.short_code)
+    if registration.status == RegistrationStatus.waitlisted:
+        return _("⏳ Waitlist, position {position}").format(position=item.position)
+    return _("✖️ Cancelled")
+
+
+def my_list(items: list[PersonRegistration], now: float) -> Screen:
+    if not items:
+        return Screen(_("You have no upcoming registrations. /events shows what is coming up."))
+    lines = ["<b>" + _("My registrations") + "</b>"]
+    builder = InlineKeyboardBuilder()
+    for number, item in enumerate(items[:LIST_LIMIT], start=1):
+        block = [
+            "",
+            f"{number}. <b>«{escape(item.event.title)}»</b>",
+            "🗓 " + when_short(item.event, now),
+            status_line(item),
+        ]
+        banner = status_banner(item.event)
+        if banner:
+            block.append(banner)
+        if utf16_len("\n".join([*lines, *block])) > MESSAGE_LIMIT - 100:
+            break
+        lines += block
+        builder.button(
+            text=button_text(f"{number}. {item.event.title}"),
+            callback_data=MyAction(action=MyActionKind.open, registration_id=item.registration.id),
+        )
+    builder.adjust(1)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def registration_view(item: PersonRegistration, now: float) -> Screen:
+    event = item.event
+    lines = [f"<b>«{escape(event.title)}»</b>", "🗓 " + when(event, now)]
+    place = ", ".join(escape(part) for part in (event.venue, event.address) if part)
+    if place:
+        lines.append("📍 " + place)
+    banner = status_banner(event)
+    if banner:
+        lines += ["", banner]
+    lines += ["", status_line(item)]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
+    if item.registration.is_live:
+        if item.registration.status == RegistrationStatus.confirmed:
+            builder.button(
+                text=_("🎫 Ticket"),
+                callback_data=MyAction(
+                    action=MyActionKind.ticket, registration_id=item.registration.id
+                ),
+            )
+        builder.button(
+            text=_("✖️ Cancel registration"),
+            callback_data=MyAction(
+                action=MyActionKind.cancel, registration_id=item.registration.id
+            ),
+        )
+    builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))
+    builder.adjust(1)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def cancel_question(item: PersonRegistration, now: float) -> Screen:
+    text = _(
+        "Cancel your registration for <b>«{title}»</b> ({when})? "
+        "Your seat will go to the next person on the waitlist."
+    ).format(title=escape(item.event.title), when=when(item.event, now))
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, cancel it"),
+        callback_data=MyAction(
+            action=MyActionKind.cancel_confirmed, registration_id=item.registration.id
+        ),
+    )
+    builder.button(
+        text=_("No, keep it"),
+        callback_data=MyAction(action=MyActionKind.open, registration_id=item.registration.id),
+    )
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def cancelled(item: PersonRegistration) -> Screen:
+    text = _(
+        "Your registration for <b>«{title}»</b> is cancelled. If your plans change, "
+        "you can register again while registration is open."
+    ).format(title=escape(item.event.title))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=item.event.id))
+    builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def not_yours() -> str:
+    return _("This registration is no longer active.")
+
+
+def ticket_unavailable() -> str:
+    return _("A ticket is issued once your seat is confirmed.")

@@ -1,0 +1,420 @@
+"""The registration dialog: consent, announcements, questions, summary, outcome, notices."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    ConsentAnswer,
+    DialogAction,
+    DialogStep,
+    EditField,
+    MyAction,
+    MyActionKind,
+    SubscribeChoice,
+)
+from bot.i18n import _
+from bot.services import registration_dialog as dialog
+from bot.services.catalog import city_key
+from bot.services.validation import InvalidAnswer, Problem, phone_display
+from bot.states import RegistrationDraft
+from bot.views import Screen
+from bot.views.text import CAPTION_LIMIT, button_text, escaped_within, when
+from db.events import Event
+from db.people import Profile
+from db.registrations import Registration
+
+DASH = "—"
+KEEP_BUTTON_LIMIT = 100
+
+
+def skip_label() -> str:
+    return _("⏭ Skip")
+
+
+def share_contact_label() -> str:
+    return _("📱 Share my phone number")
+
+
+def consent(version: str) -> Screen:
+    text = _(
+        "<b>Consent to the processing of personal data</b>\n\n"
+        "To register you for events I need to store your full name, organization, position, "
+        "phone number and/or e-mail, and your answers to the organizers' questions.\n\n"
+        "<b>Why:</b> to register you, to send you a ticket, reminders and notices about the "
+        "event, and to give its organizer the list of participants.\n\n"
+        "<b>For how long:</b> until you withdraw consent. /mydata shows everything stored "
+        "about you; /forget erases it at any moment.\n\n"
+        "Consent under Federal Law No. 152-FZ «On Personal Data», text version {version}.\n\n"
+        "Do you agree?"
+    ).format(version=escape(version))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True))
+    builder.button(text=_("✖️ I do not agree"), callback_data=ConsentAnswer(agree=False))
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def consent_given() -> str:
+    return _("✅ Thank you, your consent is recorded.")
+
+
+def consent_declined() -> str:
+    return _(
+        "Understood: nothing about you has been saved. Registration needs this consent, but "
+        "you can still browse events with /events."
+    )
+
+
+def subscription_question(city: str | None) -> Screen:
+    text = _(
+        "One more optional question: would you like to receive announcements of new events? "
+        "You can change your mind at any time with /subscribe."
+    )
+    return Screen(text, subscription_keyboard([city] if city else []))
+
+
+def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📣 Yes, all cities"), callback_data=SubscribeChoice(city=0))
+    for city in cities:
+        builder.button(
+            text=button_text(_("📣 Only {city}").format(city=city)),
+            callback_data=SubscribeChoice(city=city_key(city)),
+        )
+    builder.button(text=_("No, thank you"), callback_data=SubscribeChoice(city=-1))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def subscription_saved(subscribed: bool, city: str | None) -> str:
+    if not subscribed:
+        return _("Fine, no announcements. /subscribe changes this.")
+    if city:
+        return _("📣 You will receive announcements of events in {city}.").format(city=escape(city))
+    return _("📣 You will receive announcements of events in all cities.")
+
+
+def subscription_status(subscribed: bool, city: str | None) -> str:
+    if not subscribed:
+        return _("You are not subscribed to announcements. Would you like to subscribe?")
+    if city:
+        return _("You receive announcements of events in {city}. Change this?").format(
+            city=escape(city)
+        )
+    return _("You receive announcements of events in all cities. Change this?")
+
+
+def profile_lines(profile: Profile | RegistrationDraft) -> list[str]:
+    phone = phone_display(profile.phone) if profile.phone else DASH
+    return [
+        _("Full name: {value}").format(value=escape(profile.full_name or DASH)),
+        _("Organization: {value}").format(value=escape(profile.organization or DASH)),
+        _("Position: {value}").format(value=escape(profile.position or DASH)),
+        _("Phone: {value}").format(value=escape(phone)),
+        _("E-mail: {value}").format(value=escape(profile.email or DASH)),
+    ]
+
+
+def saved_profile(profile: Profile, event: Event) -> Screen:
+    text = "\n".join(
+        [
+            registration_heading(event),
+            "",
+            _("Shall I use your saved details?"),
+            "",
+            *profile_lines(profile),
+        ]
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Yes, use them"),
+        callback_data=DialogAction(action=DialogStep.use_saved, event_id=event.id),
+    )
+    builder.button(
+        text=_("✏️ Enter new details"),
+        callback_data=DialogAction(action=DialogStep.new_details, event_id=event.id),
+    )
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    rows = [row for row in rows if row]
+    if not rows:
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup(
+        keyboard=rows, resize_keyboard=True, one_time_keyboard=True, is_persistent=False
+    )
+
+
+def prompt(draft: RegistrationDraft, event: Event) -> Screen:
+    """The question of the current step, with quick answers on the reply keyboard."""
+    step = draft.step
+    current: str | None = None
+    rows: list[list[KeyboardButton]] = []
+    if step == "full_name":
+        text = _(
+            "Please write your full name: surname, first name and patronymic, "
+            "e.g. <i>Иванова Анна Сергеевна</i>."
+        )
+        current = draft.full_name
+    elif step == "organization":
+        text = _(
+            "Which organization do you represent? E.g. <i>АНО «Дом НКО»</i>. If none, press «Skip»."
+        )
+        current = draft.organization
+    elif step == "position":
+        text = _("What is your position there? If you prefer not to say, press «Skip».")
+        current = draft.position
+    elif step == "phone":
+        text = _(
+            "Your phone number: press «Share my phone number» below, or type it, "
+            "e.g. <i>+7 912 345-67-89</i>. You can skip it and give an e-mail instead."
+        )
+        current = phone_display(draft.phone) if draft.phone else None
+        rows.append([KeyboardButton(text=share_contact_label(), request_contact=True)])
+    elif step == "email":
+        if draft.phone is None:
+            text = _(
+                "Your e-mail, e.g. <i>anna@example.org</i>. Without a phone number it is the "
+                "only way for the organizers to reach you."
+            )
+        else:
+            text = _("Your e-mail, e.g. <i>anna@example.org</i>. Or press «Skip».")
+        current = draft.email
+    else:
+        question = dialog.question_of(event, step)
+        assert question is not None
+        index = int(step[1:])
+        text = _("Question {number} of {total} from the organizers:").format(
+            number=index + 1, total=len(event.questions)
+        )
+        text += "\n<b>" + escape(question.text) + "</b>"
+        if question.is_choice:
+            text += "\n" + _("Please choose an answer with the buttons below.")
+            rows += [[KeyboardButton(text=button_text(option))] for option in question.options]
+        current = draft.answers.get(question.key) if not question.is_choice else None
+    if current and len(current) <= KEEP_BUTTON_LIMIT:
+        # The saved answer as a button: one tap keeps it.
+        rows.insert(0, [KeyboardButton(text=current)])
+    if dialog.can_skip(draft, event, step):
+        rows.append([KeyboardButton(text=skip_label())])
+    text += "\n\n" + _("/cancel stops the registration.")
+    return Screen(text, _reply_keyboard(rows))
+
+
+def problem(error: InvalidAnswer) -> str:
+    """Why an answer was not accepted, so the person can fix it."""
+    match error.problem:
+        case Problem.empty:
+            return _("The answer is empty. Please write it in words.")
+        case Problem.too_long:
+            return _("That is too long: please keep it within {limit} characters.").format(
+                limit=error.limit
+            )
+        case Problem.name_symbols:
+            return _(
+                "Please write the name in letters only: no emoji, digits, tags or symbols "
+                "(a hyphen or an apostrophe is fine)."
+            )
+        case Problem.name_one_word:
+            return _("Please write at least your surname and first name.")
+        case Problem.phone:
+            return _(
+                "This does not look like a phone number. Please type it with the area code, "
+                "e.g. +7 912 345-67-89, or press «Share my phone number»."
+            )
+        case Problem.email:
+            return _(
+                "This does not look like an e-mail address. Please check it, e.g. anna@example.org."
+            )
+        case Problem.control:
+            return _("The answer contains invisible characters. Please type it again.")
+        case Problem.choice:
+            return _("Please choose one of the answers with the buttons below.")
+        case Problem.required:
+            return _("This question cannot be skipped, please answer it.")
+        case Problem.foreign_contact:
+            return _("Please share your own contact, not someone else's.")
+        case _:
+            return _("Please answer with a text message.")
+
+
+def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
+    lines = [
+        "<b>" + _("Please check your details") + "</b>",
+        "",
+        f"<b>«{escape(event.title)}»</b>",
+        "🗓 " + when(event, now),
+        "",
+        *profile_lines(draft),
+    ]
+    for question in event.questions:
+        answer = draft.answers.get(question.key)
+        lines.append(f"{escape(question.text)}: {escape(answer or DASH)}")
+    return Screen("\n".join(lines), ReplyKeyboardRemove())
+
+
+def summary_question(event: Event) -> Screen:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Confirm"),
+        callback_data=DialogAction(action=DialogStep.confirm, event_id=event.id),
+    )
+    builder.button(
+        text=_("✏️ Edit"), callback_data=DialogAction(action=DialogStep.edit, event_id=event.id)
+    )
+    builder.button(
+        text=_("✖️ Cancel"),
+        callback_data=DialogAction(action=DialogStep.cancel, event_id=event.id),
+    )
+    builder.adjust(1)
+    return Screen(_("Is everything correct?"), builder.as_markup())
+
+
+def edit_menu(event: Event) -> Screen:
+    builder = InlineKeyboardBuilder()
+    names = {
+        "full_name": _("Full name"),
+        "organization": _("Organization"),
+        "position": _("Position"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+    }
+    for field, name in names.items():
+        builder.button(text=name, callback_data=EditField(field=field, event_id=event.id))
+    for index, question in enumerate(event.questions):
+        builder.button(
+            text=button_text(question.text, 40),
+            callback_data=EditField(field=f"q{index}", event_id=event.id),
+        )
+    builder.button(
+        text=_("⬅️ Back"), callback_data=DialogAction(action=DialogStep.back, event_id=event.id)
+    )
+    builder.adjust(2, 2, 1)
+    return Screen(_("What would you like to change?"), builder.as_markup())
+
+
+def dialog_over() -> str:
+    return _("This form is no longer active. Open the event again with /events.")
+
+
+def already_in_dialog() -> str:
+    return _("You are already registering: please answer the question above.")
+
+
+def cancelled_dialog() -> str:
+    return _("Registration cancelled, nothing was saved.")
+
+
+def confirmed(event: Event, registration: Registration, now: float) -> str:
+    place = ", ".join(escape(part) for part in (event.venue, event.address) if part)
+    lines = [
+        _("✅ You are registered!"),
+        "",
+        f"<b>«{escape(event.title)}»</b>",
+        "🗓 " + when(event, now),
+    ]
+    if place:
+        lines.append("📍 " + place)
+    lines += [
+        "",
+        _(
+            "Your ticket is below: show the QR code at the entrance. Ticket code: <b>{code}</b>."
+        ).format(code=registration.short_code),
+        _("The calendar file adds the event to your phone's calendar. /my lists your events."),
+    ]
+    return "\n".join(lines)
+
+
+def waitlisted(event: Event, position: int | None) -> str:
+    return _(
+        "⏳ All seats for <b>«{title}»</b> are taken, so you are on the waitlist: "
+        "position {position}. I will write to you as soon as a seat frees up. "
+        "/my lists your registrations."
+    ).format(title=escape(event.title), position=position or 1)
+
+
+def already_registered(event: Event, registration: Registration, position: int | None) -> str:
+    if position is not None:
+        return _(
+            "You are already on the waitlist for <b>«{title}»</b>, position {position}."
+        ).format(title=escape(event.title), position=position)
+    return _("You are already registered for <b>«{title}»</b>. Ticket code: <b>{code}</b>.").format(
+        title=escape(event.title), code=registration.short_code
+    )
+
+
+def ticket_caption(event: Event, registration: Registration, now: float) -> str:
+    tail = (
+        "\n🗓 "
+        + when(event, now)
+        + "\n"
+        + _("Code: <b>{code}</b>").format(code=registration.short_code)
+    )
+    head = _("🎫 Ticket") + "\n"
+    budget = CAPTION_LIMIT - len(head) - len(tail) - 8
+    return f"{head}<b>«{escaped_within(event.title, budget)}»</b>{tail}"
+
+
+def calendar_caption() -> str:
+    return _("📅 Open this file to add the event to your calendar.")
+
+
+def alarm_text(event: Event) -> str:
+    return _("Soon: {title}").format(title=event.title)
+
+
+def promotion_notice(event: Event, registration: Registration, now: float) -> Screen:
+    text = _(
+        "🎉 Good news: a seat has freed up at <b>«{title}»</b> ({when}), and it is yours. "
+        "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
+        "Press «Ticket» for the QR code, or /my to see your registrations."
+    ).format(title=escape(event.title), when=when(event, now), code=registration.short_code)
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🎫 Ticket"),
+        callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),
+    )
+    return Screen(text, builder.as_markup())
+
+
+def registration_heading(event: Event) -> str:
+    return _("Registration for <b>«{title}»</b>.").format(title=escape(event.title))
+
+
+def already_registered_toast() -> str:
+    return _("You are already registered for this event.")
+
+
+def withdraw_hint() -> str:
+    return _("Your consent is recorded. To withdraw it and erase your data, send /forget.")
+
+
+def city_gone() -> str:
+    return _("There are no events in that city any more. Please choose again with /subscribe.")
+
+
+def using_saved() -> str:
+    return _("✅ Using your saved details.")
+
+
+def entering_new() -> str:
+    return _("✏️ Let us enter new details.")
+
+
+def one_more_answer() -> str:
+    return _("One more answer is needed.")
+
+
+def no_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()

@@ -1,0 +1,136 @@
+"""Formatting shared by the views: dates in the event's zone, limits, names of kinds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+from babel.dates import format_date, format_time
+
+from bot.i18n import N_, _
+from db.events import Event, EventKind, EventStatus
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+BUTTON_TEXT_LIMIT = 60
+
+KIND_NAMES: dict[EventKind, str] = {
+    EventKind.round_table: N_("Round table"),
+    EventKind.seminar: N_("Seminar"),
+    EventKind.meeting: N_("Meeting"),
+    EventKind.strategic_session: N_("Strategic session"),
+    EventKind.conference: N_("Conference"),
+    EventKind.other: N_("Event"),
+}
+
+
+def locale() -> str:
+    """The language of the update being handled (set by the i18n middleware)."""
+    return I18n.get_current(no_error=False).current_locale
+
+
+def kind_name(kind: EventKind) -> str:
+    return _(KIND_NAMES[kind])
+
+
+def utc_offset(moment: datetime) -> str:
+    """ "UTC+5", "UTC+5:30", "UTC-3", "UTC" — the way people in Russia name zones."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def _date(moment: datetime, now: datetime) -> str:
+    pattern = "d MMMM" if moment.year == now.year else "d MMMM y"
+    return format_date(moment, pattern, locale=locale())
+
+
+def _time(moment: datetime) -> str:
+    return format_time(moment, "HH:mm", locale=locale())
+
+
+def local(timestamp: float, timezone: str) -> datetime:
+    return datetime.fromtimestamp(timestamp, ZoneInfo(timezone))
+
+
+def when(event: Event, now: float) -> str:
+    """«17 апреля, 14:00–17:00 (Тюмень, UTC+5)»: always in the event's own zone, labelled."""
+    today = local(now, event.timezone)
+    start = local(event.starts_at, event.timezone)
+    end = local(event.ends_at, event.timezone)
+    if start.date() == end.date():
+        span = f"{_date(start, today)}, {_time(start)}–{_time(end)}"
+    else:
+        span = f"{_date(start, today)}, {_time(start)} – {_date(end, today)}, {_time(end)}"
+    return f"{span} ({escape(event.city)}, {utc_offset(start)})"
+
+
+def when_short(event: Event, now: float) -> str:
+    """«17 апреля, 14:00 (Тюмень)» for lists."""
+    today = local(now, event.timezone)
+    start = local(event.starts_at, event.timezone)
+    return f"{_date(start, today)}, {_time(start)} ({escape(event.city)})"
+
+
+def moment_in(timestamp: float, timezone: str, now: float, place: str | None = None) -> str:
+    """One moment in a zone with its label, e.g. a deadline: «16 апреля, 18:00 (Тюмень, UTC+5)»."""
+    today = local(now, timezone)
+    at = local(timestamp, timezone)
+    label = utc_offset(at) if place is None else f"{escape(place)}, {utc_offset(at)}"
+    return f"{_date(at, today)}, {_time(at)} ({label})"
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut plain text to `limit` UTF-16 units, ending with an ellipsis when cut."""
+    if utf16_len(text) <= limit:
+        return text
+    cut = text
+    while cut and utf16_len(cut) > limit - 1:
+        excess = utf16_len(cut) - (limit - 1)
+        # A character is one or two units: dropping half the excess never cuts too much.
+        cut = cut[: len(cut) - max(1, excess // 2)]
+    return cut.rstrip() + "…"
+
+
+def escaped_within(text: str, budget: int) -> str:
+    """Escape plain text for HTML so that the escaped result fits `budget` units."""
+    if budget <= 1:
+        return ""
+    result = escape(text)
+    if utf16_len(result) <= budget:
+        return result
+    # Escaping only lengthens text, so cutting the source until it fits always terminates.
+    limit = budget
+    while True:
+        result = escape(shorten(text, limit))
+        if utf16_len(result) <= budget:
+            return result
+        limit = min(limit - 1, limit * budget // utf16_len(result))
+
+
+def button_text(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
+    """Button labels are plain text (no HTML), kept short enough to read on a phone."""
+    return shorten(" ".join(text.split()), limit)
+
+
+def status_banner(event: Event) -> str | None:
+    if event.status == EventStatus.cancelled:
+        if event.cancel_reason:
+            return _("❌ The event is cancelled: {reason}").format(
+                reason=escape(event.cancel_reason)
+            )
+        return _("❌ The event is cancelled.")
+    if event.status == EventStatus.finished:
+        return _("The event has taken place.")
+    return None

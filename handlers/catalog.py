@@ -1,0 +1,136 @@
+"""/events: the catalog with pages and a city filter, event cards, calendar files, map pins."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, User
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard
+from bot.deeplinks import DeepLink
+from bot.i18n import _
+from bot.outgoing import send_calendar
+from bot.services import Services
+from bot.ui import edit_or_send
+from bot.views import Screen
+from bot.views import events as views
+from db.registrations import Refusal
+
+
+async def catalog_screen(services: Services, page: int = 0, city: int = 0) -> Screen:
+    listing = await services.catalog.page(page, city)
+    return views.catalog(listing, services.clock.timestamp())
+
+
+async def on_events(message: Message, services: Services) -> None:
+    screen = await catalog_screen(services)
+    await message.answer(screen.text, reply_markup=screen.reply_markup)
+
+
+async def on_catalog_page(
+    query: CallbackQuery, callback_data: CatalogNav, services: Services, bot: Bot
+) -> None:
+    screen = await catalog_screen(services, callback_data.page, callback_data.city)
+    await edit_or_send(bot, query, screen.text, screen.inline)
+
+
+async def on_city_menu(query: CallbackQuery, services: Services, bot: Bot) -> None:
+    screen = views.city_menu(await services.catalog.cities())
+    await edit_or_send(bot, query, screen.text, screen.inline)
+
+
+async def on_event_card(
+    query: CallbackQuery,
+    callback_data: EventCard,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    if view is None:
+        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.show_alert = True
+        screen = await catalog_screen(services)
+    else:
+        screen = views.event_card(
+            view, services.clock.timestamp(), page=callback_data.page, city=callback_data.city
+        )
+    await edit_or_send(bot, query, screen.text, screen.inline)
+
+
+async def on_calendar(
+    query: CallbackQuery,
+    callback_data: EventAction,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    if view is None:
+        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.show_alert = True
+        return
+    await send_calendar(bot, query.from_user.id, services, view.event, view.registration)
+
+
+async def on_map(
+    query: CallbackQuery,
+    callback_data: EventAction,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    if view is None:
+        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.show_alert = True
+        return
+    event = view.event
+    if event.latitude is None or event.longitude is None:
+        callback_answer.text = _("The organizers have not put this venue on the map.")
+        return
+    await bot.send_venue(
+        query.from_user.id,
+        latitude=event.latitude,
+        longitude=event.longitude,
+        title=event.venue or event.title,
+        address=", ".join(part for part in (event.address, event.city) if part),
+    )
+
+
+async def open_event_link(
+    *,
+    bot: Bot,
+    chat_id: int,
+    user: User,
+    link: DeepLink,
+    services: Services,
+    state: FSMContext,
+) -> None:
+    """`t.me/<bot>?start=ev_<id>`: the card straight away, or the catalog when it is gone."""
+    view = None
+    if link.event_id is not None:
+        view = await services.catalog.view(link.event_id, user.id)
+    if view is None:
+        screen = await catalog_screen(services)
+        await bot.send_message(
+            chat_id, views.not_found() + "\n\n" + screen.text, reply_markup=screen.reply_markup
+        )
+        return
+    screen = views.event_card(view, services.clock.timestamp())
+    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_events, Command("events"))
+    router.callback_query.register(on_catalog_page, CatalogNav.filter())
+    router.callback_query.register(on_city_menu, CityMenu.filter())
+    router.callback_query.register(on_event_card, EventCard.filter())
+    router.callback_query.register(
+        on_calendar, EventAction.filter(F.action == EventActionKind.calendar)
+    )
+    router.callback_query.register(on_map, EventAction.filter(F.action == EventActionKind.map))
+    return router

@@ -1,0 +1,444 @@
+"""Signing up: consent, the announcements opt-in, the questions, the summary and the outcome."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callbacks import (
+    ConsentAnswer,
+    DialogAction,
+    DialogStep,
+    EditField,
+    EventAction,
+    EventActionKind,
+    SubscribeChoice,
+)
+from bot.outgoing import send_calendar, send_ticket
+from bot.services import Services
+from bot.services import registration_dialog as dialog
+from bot.services.registration import CONSENT_VERSION
+from bot.services.validation import InvalidAnswer, Problem
+from bot.states import Registration, RegistrationDraft
+from bot.ui import edit_or_send
+from bot.views import events as event_views
+from bot.views import registration as views
+from db import events as events_repo
+from db import people
+from db.events import Event
+from db.registrations import Refusal, Registered, RegistrationStatus
+
+DIALOG_STATES = {state.state for state in Registration.__all_states__}
+
+
+async def load_draft(state: FSMContext) -> RegistrationDraft | None:
+    raw = (await state.get_data()).get("draft")
+    return None if raw is None else RegistrationDraft.model_validate(raw)
+
+
+async def save_draft(state: FSMContext, draft: RegistrationDraft) -> None:
+    await state.set_data({"draft": draft.model_dump()})
+
+
+async def proceed(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    services: Services,
+    draft: RegistrationDraft,
+    event: Event,
+) -> None:
+    """The next thing to ask before the questions: consent, announcements, saved details."""
+    registrations = services.registrations
+    if not await registrations.has_consent(chat_id):
+        await state.set_state(Registration.consent)
+        await save_draft(state, draft)
+        screen = views.consent(CONSENT_VERSION)
+        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+        return
+    if not await registrations.asked_about_announcements(chat_id):
+        await state.set_state(Registration.subscription)
+        await save_draft(state, draft)
+        screen = views.subscription_question(event.city)
+        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+        return
+    person = await people.get(services.db, chat_id)
+    saved = people.profile_of(person) if person is not None else None
+    if saved is not None:
+        await state.set_state(Registration.saved_profile)
+        await save_draft(state, draft)
+        screen = views.saved_profile(saved, event)
+        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+        return
+    heading = views.registration_heading(event)
+    await ask(
+        bot,
+        chat_id,
+        state,
+        services,
+        draft.model_copy(update={"step": "full_name"}),
+        event,
+        heading,
+    )
+
+
+async def ask(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    services: Services,
+    draft: RegistrationDraft,
+    event: Event,
+    prefix: str | None = None,
+) -> None:
+    """Ask the draft's current step, or show the summary when everything is answered."""
+    if draft.step == dialog.SUMMARY:
+        await state.set_state(Registration.summary)
+        await save_draft(state, draft.model_copy(update={"editing": False}))
+        summary = views.summary(draft, event, services.clock.timestamp())
+        text = f"{prefix}\n\n{summary.text}" if prefix else summary.text
+        await bot.send_message(chat_id, text, reply_markup=summary.reply_markup)
+        question = views.summary_question(event)
+        await bot.send_message(chat_id, question.text, reply_markup=question.reply_markup)
+        return
+    await state.set_state(Registration.answering)
+    await save_draft(state, draft)
+    screen = views.prompt(draft, event)
+    text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
+    await bot.send_message(chat_id, text, reply_markup=screen.reply_markup)
+
+
+async def dialog_event(
+    state: FSMContext, services: Services, event_id: int | None = None
+) -> tuple[RegistrationDraft, Event] | None:
+    """The draft and its event while a registration dialog is on (for `event_id`, if given)."""
+    if await state.get_state() not in DIALOG_STATES:
+        return None
+    draft = await load_draft(state)
+    if draft is None or (event_id is not None and draft.event_id != event_id):
+        return None
+    event = await events_repo.get(services.db, draft.event_id)
+    return None if event is None else (draft, event)
+
+
+# -- starting ---------------------------------------------------------------------------------
+
+
+async def on_register(
+    query: CallbackQuery,
+    callback_data: EventAction,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user
+    view = await services.catalog.view(callback_data.event_id, user.id)
+    if view is None:
+        callback_answer.text = event_views.refusal_text(Refusal.not_found)
+        callback_answer.show_alert = True
+        return
+    if view.registration is not None or view.refusal is not None:
+        # An old card: say why, and bring the card up to date.
+        if view.registration is not None:
+            callback_answer.text = views.already_registered_toast()
+        else:
+            assert view.refusal is not None
+            callback_answer.text = event_views.refusal_text(view.refusal)
+            callback_answer.show_alert = True
+        screen = event_views.event_card(view, services.clock.timestamp())
+        await edit_or_send(bot, query, screen.text, screen.inline)
+        return
+    if await dialog_event(state, services, callback_data.event_id) is not None:
+        callback_answer.text = views.already_in_dialog()
+        return
+    draft = RegistrationDraft(event_id=view.event.id)
+    await proceed(bot, user.id, state, services, draft, view.event)
+
+
+# -- consent and announcements ----------------------------------------------------------------
+
+
+async def on_consent(
+    query: CallbackQuery,
+    callback_data: ConsentAnswer,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user
+    in_dialog = await state.get_state() == Registration.consent.state
+    has_consent = await services.registrations.has_consent(user.id)
+    if not callback_data.agree:
+        if not in_dialog and has_consent:
+            # An old consent message: withdrawing is /forget's job, with its own confirmation.
+            callback_answer.text = views.withdraw_hint()
+            callback_answer.show_alert = True
+            return
+        await state.clear()
+        await edit_or_send(bot, query, views.consent_declined())
+        return
+    if not has_consent:
+        await services.registrations.give_consent(user.id)
+    await edit_or_send(bot, query, views.consent_given())
+    found = await dialog_event(state, services) if in_dialog else None
+    if found is not None:
+        draft, event = found
+        await proceed(bot, user.id, state, services, draft, event)
+
+
+async def on_subscription_choice(
+    query: CallbackQuery,
+    callback_data: SubscribeChoice,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user
+    city: str | None = None
+    subscribed = callback_data.city != -1
+    if callback_data.city > 0:
+        city = await services.catalog.city_by_key(callback_data.city)
+        if city is None:
+            callback_answer.text = views.city_gone()
+            callback_answer.show_alert = True
+            return
+    await services.registrations.set_announcements(user.id, subscribed, city)
+    await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
+    if await state.get_state() == Registration.subscription.state:
+        found = await dialog_event(state, services)
+        if found is not None:
+            draft, event = found
+            await proceed(bot, user.id, state, services, draft, event)
+
+
+async def on_subscribe(message: Message, services: Services) -> None:
+    assert message.from_user is not None
+    person = await people.get(services.db, message.from_user.id)
+    subscribed = person is not None and person.subscribed
+    city = person.subscription_city if person is not None else None
+    cities = [name for name, _ in await services.catalog.cities()]
+    await message.answer(
+        views.subscription_status(subscribed, city),
+        reply_markup=views.subscription_keyboard(cities),
+    )
+
+
+# -- the questions ----------------------------------------------------------------------------
+
+
+async def on_saved_profile_choice(
+    query: CallbackQuery,
+    callback_data: DialogAction,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user
+    found = await dialog_event(state, services, callback_data.event_id)
+    if found is None or await state.get_state() != Registration.saved_profile.state:
+        callback_answer.text = views.dialog_over()
+        return
+    draft, event = found
+    person = await people.get(services.db, user.id)
+    saved = people.profile_of(person) if person is not None else None
+    if saved is not None:
+        # Either way the saved values come along: as the answers, or as one-tap suggestions.
+        draft = dialog.with_profile(draft, saved)
+    if callback_data.action == DialogStep.use_saved and saved is not None:
+        await edit_or_send(bot, query, views.using_saved())
+        step = dialog.after_saved_profile(event)
+    else:
+        await edit_or_send(bot, query, views.entering_new())
+        step = "full_name"
+    await ask(bot, user.id, state, services, draft.model_copy(update={"step": step}), event)
+
+
+async def _answered(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    text: str | None,
+    contact: tuple[str, bool] | None = None,
+) -> None:
+    assert message.from_user is not None
+    chat_id = message.from_user.id
+    found = await dialog_event(state, services)
+    if found is None or not dialog.is_valid_step(found[1], found[0].step):
+        # The event disappeared or its questions changed under the dialog: start afresh.
+        await state.clear()
+        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        return
+    draft, event = found
+    try:
+        if contact is not None:
+            answered = dialog.contact_answer(draft, contact[0], own=contact[1])
+        else:
+            skip = text is not None and text.strip() == views.skip_label()
+            answered = dialog.answer(draft, event, text, skip=skip)
+    except InvalidAnswer as error:
+        screen = views.prompt(draft, event)
+        await message.answer(
+            views.problem(error) + "\n\n" + screen.text, reply_markup=screen.reply_markup
+        )
+        return
+    step = dialog.next_step(answered, event)
+    await ask(bot, chat_id, state, services, answered.model_copy(update={"step": step}), event)
+
+
+async def on_answer_text(message: Message, state: FSMContext, services: Services, bot: Bot) -> None:
+    await _answered(message, state, services, bot, message.text)
+
+
+async def on_answer_contact(
+    message: Message, state: FSMContext, services: Services, bot: Bot
+) -> None:
+    assert message.contact is not None
+    assert message.from_user is not None
+    own = message.contact.user_id == message.from_user.id
+    await _answered(
+        message, state, services, bot, None, contact=(message.contact.phone_number, own)
+    )
+
+
+async def on_answer_other(message: Message, state: FSMContext, services: Services) -> None:
+    found = await dialog_event(state, services)
+    if found is None:
+        await state.clear()
+        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        return
+    draft, event = found
+    screen = views.prompt(draft, event)
+    await message.answer(
+        views.problem(InvalidAnswer(Problem.not_text)) + "\n\n" + screen.text,
+        reply_markup=screen.reply_markup,
+    )
+
+
+# -- the summary ------------------------------------------------------------------------------
+
+
+async def on_summary_action(
+    query: CallbackQuery,
+    callback_data: DialogAction,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user
+    found = await dialog_event(state, services, callback_data.event_id)
+    if found is None or await state.get_state() != Registration.summary.state:
+        # Typically Confirm pressed twice: the first press has done the job.
+        view = await services.catalog.view(callback_data.event_id, user.id)
+        if view is not None and view.registration is not None:
+            callback_answer.text = views.already_registered_toast()
+        else:
+            callback_answer.text = views.dialog_over()
+        return
+    draft, event = found
+    if callback_data.action == DialogStep.edit:
+        screen = views.edit_menu(event)
+        await edit_or_send(bot, query, screen.text, screen.inline)
+        return
+    if callback_data.action == DialogStep.back:
+        screen = views.summary_question(event)
+        await edit_or_send(bot, query, screen.text, screen.inline)
+        return
+    if callback_data.action == DialogStep.cancel:
+        await state.clear()
+        await edit_or_send(bot, query, views.cancelled_dialog())
+        return
+    await confirm(query, state, services, bot, callback_answer, draft, event)
+
+
+async def confirm(
+    query: CallbackQuery,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+    draft: RegistrationDraft,
+    event: Event,
+) -> None:
+    user = query.from_user
+    missing = dialog.missing_answers(draft, event)
+    profile = dialog.profile(draft)
+    if missing is not None or profile is None:
+        # A question was added meanwhile (or the data were tampered with): ask what is missing.
+        step = missing or "full_name"
+        await edit_or_send(bot, query, views.one_more_answer())
+        await ask(bot, user.id, state, services, draft.model_copy(update={"step": step}), event)
+        return
+    outcome = await services.registrations.register(user.id, event.id, profile, draft.answers)
+    if outcome is None:
+        await proceed(bot, user.id, state, services, draft, event)
+        return
+    await state.clear()
+    if not isinstance(outcome, Registered):
+        callback_answer.text = event_views.refusal_text(outcome)
+        callback_answer.show_alert = True
+        await edit_or_send(bot, query, event_views.refusal_text(outcome))
+        return
+    now = services.clock.timestamp()
+    registration = outcome.registration
+    if not outcome.created:
+        await edit_or_send(
+            bot, query, views.already_registered(event, registration, outcome.position)
+        )
+        return
+    if registration.status == RegistrationStatus.waitlisted:
+        await edit_or_send(bot, query, views.waitlisted(event, outcome.position))
+        return
+    await edit_or_send(bot, query, views.confirmed(event, registration, now))
+    await send_ticket(bot, user.id, services, event, registration)
+    await send_calendar(bot, user.id, services, event, registration)
+
+
+async def on_edit_field(
+    query: CallbackQuery,
+    callback_data: EditField,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    found = await dialog_event(state, services, callback_data.event_id)
+    current = await state.get_state()
+    if found is None or current not in (Registration.summary.state, Registration.answering.state):
+        callback_answer.text = views.dialog_over()
+        return
+    draft, event = found
+    if not dialog.is_valid_step(event, callback_data.field):
+        callback_answer.text = views.dialog_over()
+        return
+    draft = draft.model_copy(update={"step": callback_data.field, "editing": True})
+    await ask(bot, query.from_user.id, state, services, draft, event)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(
+        on_register, EventAction.filter(F.action == EventActionKind.register)
+    )
+    router.callback_query.register(on_consent, ConsentAnswer.filter())
+    router.callback_query.register(on_subscription_choice, SubscribeChoice.filter())
+    router.message.register(on_subscribe, Command("subscribe"))
+    router.callback_query.register(
+        on_saved_profile_choice,
+        DialogAction.filter(F.action.in_({DialogStep.use_saved, DialogStep.new_details})),
+    )
+    router.callback_query.register(on_summary_action, DialogAction.filter())
+    router.callback_query.register(on_edit_field, EditField.filter())
+    answering = StateFilter(Registration.answering)
+    router.message.register(on_answer_contact, answering, F.contact)
+    router.message.register(on_answer_text, answering, F.text, ~F.text.startswith("/"))
+    router.message.register(on_answer_other, answering, ~F.text)
+    return router
