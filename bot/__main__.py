@@ -41,15 +41,47 @@ async def _run(settings: Settings) -> None:
             await app.services.db.close()
 
 
+async def _seed_demo(settings: Settings) -> None:
+    from bot.clock import SystemClock
+    from bot.demo import seed_demo
+    from db import Database
+
+    db = Database(settings.database_path)
+    try:
+        await db.connect()
+        report = await seed_demo(db, SystemClock().timestamp())
+    except (sqlite3.Error, OSError) as error:
+        raise StartupError(f"cannot open the database {settings.database_path}: {error}") from None
+    finally:
+        if db.is_open:
+            await db.close()
+    for title in report.created:
+        print(f"added: {title}")
+    for title in report.kept:
+        print(f"already there: {title}")
+    print(
+        f"Demo events: {len(report.created)} added, {len(report.kept)} already there "
+        f"({settings.database_path}). Send /events to the bot."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="NGO events bot")
-    parser.add_argument("command", nargs="?", default="run", choices=["run"], help="what to do")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "seed-demo"],
+        help="run the bot (default), or seed-demo: load demo events into the database",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
         setup_logging(settings.log_level, [settings.token])
         if args.command == "run":
             asyncio.run(_run(settings))
+        elif args.command == "seed-demo":
+            asyncio.run(_seed_demo(settings))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
