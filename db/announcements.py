@@ -1,0 +1,453 @@
+"""Announcements: drafts, audiences as SQL, scheduling, and the states of a broadcast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from sqlite3 import Row
+from typing import Any
+
+import aiosqlite
+
+from db.database import Database
+
+
+class AudienceKind(StrEnum):
+    subscribers = "subscribers"  # everyone subscribed, whatever their city
+    city = "city"  # subscribers of one city, and those subscribed to all cities
+    event = "event"  # the people of one event, in one segment
+
+
+class Segment(StrEnum):
+    """Which people of an event: a registration status, or whether they came."""
+
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    checked_in = "checked_in"
+    not_checked_in = "not_checked_in"  # confirmed, and not (yet) checked in at the door
+
+
+class State(StrEnum):
+    draft = "draft"
+    scheduled = "scheduled"
+    sending = "sending"
+    done = "done"
+    cancelled = "cancelled"
+    skipped = "skipped"  # missed while the bot was down, and past its "not after" time
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    kind: AudienceKind
+    city: str | None = None
+    event_id: int | None = None
+    segment: Segment | None = None
+
+    @property
+    def subscribers_only(self) -> bool:
+        """Sent because people opted in: an unsubscribe button, and unsubscribing stops it."""
+        return self.kind in (AudienceKind.subscribers, AudienceKind.city)
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    id: int
+    author_id: int
+    from_chat_id: int
+    message_id: int
+    link_event_id: int | None
+    audience: Audience | None
+    shown_count: int | None
+    total: int
+    state: State
+    timezone: str
+    send_at: float | None
+    not_after: float | None
+    started_at: float | None
+    stopped_at: float | None
+    finished_at: float | None
+    status_chat_id: int | None
+    status_message_id: int | None
+    created_at: float
+
+    @property
+    def source(self) -> str:
+        return source_of(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    id: int
+    language: str | None
+
+
+def source_of(announcement_id: int) -> str:
+    """The delivery source of an announcement's copies."""
+    return f"announcement:{announcement_id}"
+
+
+def _audience(row: Row) -> Audience | None:
+    if row["audience"] is None:
+        return None
+    segment = row["audience_segment"]
+    return Audience(
+        kind=AudienceKind(row["audience"]),
+        city=row["audience_city"],
+        event_id=row["audience_event_id"],
+        segment=None if segment is None else Segment(segment),
+    )
+
+
+def _announcement(row: Row) -> Announcement:
+    return Announcement(
+        id=row["id"],
+        author_id=row["author_id"],
+        from_chat_id=row["from_chat_id"],
+        message_id=row["message_id"],
+        link_event_id=row["link_event_id"],
+        audience=_audience(row),
+        shown_count=row["shown_count"],
+        total=row["total"],
+        state=State(row["state"]),
+        timezone=row["timezone"],
+        send_at=row["send_at"],
+        not_after=row["not_after"],
+        started_at=row["started_at"],
+        stopped_at=row["stopped_at"],
+        finished_at=row["finished_at"],
+        status_chat_id=row["status_chat_id"],
+        status_message_id=row["status_message_id"],
+        created_at=row["created_at"],
+    )
+
+
+async def _one_in(tx: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Row | None:
+    async with tx.execute(sql, params) as cursor:
+        row: Row | None = await cursor.fetchone()
+    return row
+
+
+# -- drafts and reading ----------------------------------------------------------------------
+
+
+async def create(
+    db: Database,
+    *,
+    author_id: int,
+    from_chat_id: int,
+    message_id: int,
+    timezone: str,
+    now: float,
+    link_event_id: int | None = None,
+) -> Announcement:
+    async with db.write() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO announcements (author_id, from_chat_id, message_id, link_event_id,"
+            " timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (author_id, from_chat_id, message_id, link_event_id, timezone, now, now),
+        )
+        row = await _one_in(tx, "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,))
+    assert row is not None
+    return _announcement(row)
+
+
+async def get(db: Database, announcement_id: int) -> Announcement | None:
+    row = await db.fetch_one("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
+    return None if row is None else _announcement(row)
+
+
+async def get_in(tx: aiosqlite.Connection, announcement_id: int) -> Announcement | None:
+    row = await _one_in(tx, "SELECT * FROM announcements WHERE id = ?", (announcement_id,))
+    return None if row is None else _announcement(row)
+
+
+async def in_state(
+    db: Database, state: State, *, author_id: int | None = None
+) -> list[Announcement]:
+    """Announcements in one state, oldest send time first; only one author's when given."""
+    sql = "SELECT * FROM announcements WHERE state = ?"
+    params: list[Any] = [str(state)]
+    if author_id is not None:
+        sql += " AND author_id = ?"
+        params.append(author_id)
+    rows = await db.fetch_all(sql + " ORDER BY send_at, id", params)
+    return [_announcement(row) for row in rows]
+
+
+async def due(db: Database, now: float) -> list[Announcement]:
+    """Scheduled announcements whose send time has come."""
+    rows = await db.fetch_all(
+        "SELECT * FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at",
+        (now,),
+    )
+    return [_announcement(row) for row in rows]
+
+
+# -- changes (each guarded by the state it expects, so a double press changes nothing) --------
+
+
+async def set_audience(
+    db: Database, announcement_id: int, audience: Audience, shown_count: int, now: float
+) -> bool:
+    async with db.write() as tx:
+        cursor = await tx.execute(
+            "UPDATE announcements SET audience = ?, audience_city = ?, audience_event_id = ?,"
+            " audience_segment = ?, shown_count = ?, updated_at = ?"
+            " WHERE id = ? AND state = 'draft'",
+            (
+                str(audience.kind),
+                audience.city,
+                audience.event_id,
+                None if audience.segment is None else str(audience.segment),
+                shown_count,
+                now,
+                announcement_id,
+            ),
+        )
+        return cursor.rowcount > 0
+
+
+async def set_shown_count_in(
+    tx: aiosqlite.Connection, announcement_id: int, shown_count: int, now: float
+) -> None:
+    await tx.execute(
+        "UPDATE announcements SET shown_count = ?, updated_at = ? WHERE id = ?",
+        (shown_count, now, announcement_id),
+    )
+
+
+async def confirm_in(
+    tx: aiosqlite.Connection,
+    announcement_id: int,
+    *,
+    state: State,
+    total: int,
+    send_at: float,
+    not_after: float | None,
+    timezone: str,
+    now: float,
+) -> bool:
+    """A draft becomes `sending` (started now) or `scheduled`, with its frozen size."""
+    started_at = now if state == State.sending else None
+    cursor = await tx.execute(
+        "UPDATE announcements SET state = ?, total = ?, send_at = ?, not_after = ?,"
+        " timezone = ?, started_at = ?, updated_at = ? WHERE id = ? AND state = 'draft'",
+        (str(state), total, send_at, not_after, timezone, started_at, now, announcement_id),
+    )
+    return cursor.rowcount > 0
+
+
+# Copies of a scheduled announcement wait in the outbox due at this moment (the year 9999), so
+# the sender never takes them on its own: they are released when the announcement starts, after
+# the checks of that moment (its "not after" time, who unsubscribed since).
+PARKED_UNTIL = 253_402_300_799.0
+
+
+async def release_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> int:
+    """Make the parked copies of a starting announcement due now."""
+    cursor = await tx.execute(
+        "UPDATE deliveries SET due_at = ?, updated_at = ? WHERE source = ? AND state = 'pending'",
+        (now, now, source_of(announcement_id)),
+    )
+    return cursor.rowcount
+
+
+async def start_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> bool:
+    """A scheduled announcement whose time has come starts sending."""
+    cursor = await tx.execute(
+        "UPDATE announcements SET state = 'sending', started_at = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'scheduled'",
+        (now, now, announcement_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def set_state_in(
+    tx: aiosqlite.Connection, announcement_id: int, new: State, expected: State, now: float
+) -> bool:
+    """Move from `expected` to `new` (cancel a draft or a scheduled one, skip a missed one)."""
+    finished = now if new in (State.cancelled, State.skipped, State.done) else None
+    cursor = await tx.execute(
+        "UPDATE announcements SET state = ?, finished_at = coalesce(?, finished_at),"
+        " updated_at = ? WHERE id = ? AND state = ?",
+        (str(new), finished, now, announcement_id, str(expected)),
+    )
+    return cursor.rowcount > 0
+
+
+async def mark_stopped_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> bool:
+    cursor = await tx.execute(
+        "UPDATE announcements SET stopped_at = coalesce(stopped_at, ?), updated_at = ?"
+        " WHERE id = ? AND state = 'sending'",
+        (now, now, announcement_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def set_status_message(
+    db: Database, announcement_id: int, chat_id: int, message_id: int, now: float
+) -> None:
+    async with db.write() as tx:
+        await tx.execute(
+            "UPDATE announcements SET status_chat_id = ?, status_message_id = ?, updated_at = ?"
+            " WHERE id = ?",
+            (chat_id, message_id, now, announcement_id),
+        )
+
+
+async def set_status_message_in(
+    tx: aiosqlite.Connection, announcement_id: int, chat_id: int, message_id: int, now: float
+) -> None:
+    await tx.execute(
+        "UPDATE announcements SET status_chat_id = ?, status_message_id = ?, updated_at = ?"
+        " WHERE id = ?",
+        (chat_id, message_id, now, announcement_id),
+    )
+
+
+async def last_delivery_at(db: Database, announcement_id: int) -> float | None:
+    """When the last copy reached a final state: the end of the sending, for the report."""
+    value = await db.fetch_value(
+        "SELECT max(updated_at) FROM deliveries WHERE source = ?", (source_of(announcement_id),)
+    )
+    return None if value is None else float(value)
+
+
+# -- audiences --------------------------------------------------------------------------------
+
+# Never anyone who erased their data or blocked the bot.
+_REACHABLE = "p.erased_at IS NULL AND p.unreachable_at IS NULL"
+
+_SEGMENTS: dict[Segment, str] = {
+    Segment.confirmed: "r.status = 'confirmed'",
+    Segment.waitlisted: "r.status = 'waitlisted'",
+    Segment.checked_in: "r.status = 'confirmed' AND r.checked_in_at IS NOT NULL",
+    Segment.not_checked_in: "r.status = 'confirmed' AND r.checked_in_at IS NULL",
+}
+
+
+def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
+    if audience.kind == AudienceKind.subscribers:
+        return (
+            f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
+            " ORDER BY p.id",
+            (),
+        )
+    if audience.kind == AudienceKind.city:
+        if audience.city is None:
+            raise ValueError("a city audience needs a city")
+        # A subscriber without a city asked for every city, this one included.
+        return (
+            f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
+            " AND (p.subscription_city IS NULL OR p.subscription_city = ?) ORDER BY p.id",
+            (audience.city,),
+        )
+    if audience.event_id is None or audience.segment is None:
+        raise ValueError("an event audience needs an event and a segment")
+    return (
+        "SELECT DISTINCT p.id, p.language FROM registrations r JOIN people p"  # noqa: S608
+        f" ON p.id = r.person_id WHERE r.event_id = ? AND {_SEGMENTS[audience.segment]}"
+        f" AND {_REACHABLE} ORDER BY p.id",
+        (audience.event_id,),
+    )
+
+
+async def recipients(db: Database, audience: Audience) -> list[Recipient]:
+    sql, params = _audience_sql(audience)
+    return [Recipient(row[0], row[1]) for row in await db.fetch_all(sql, params)]
+
+
+async def recipients_in(tx: aiosqlite.Connection, audience: Audience) -> list[Recipient]:
+    """The audience inside the confirming transaction: what is queued is what was counted."""
+    sql, params = _audience_sql(audience)
+    async with tx.execute(sql, params) as cursor:
+        rows = await cursor.fetchall()
+    return [Recipient(row[0], row[1]) for row in rows]
+
+
+async def segment_counts(db: Database, event_id: int) -> dict[Segment, int]:
+    counts: dict[Segment, int] = {}
+    for segment in Segment:
+        audience = Audience(AudienceKind.event, event_id=event_id, segment=segment)
+        counts[segment] = len(await recipients(db, audience))
+    return counts
+
+
+async def subscriber_cities(db: Database) -> list[str]:
+    """Cities subscribers chose, alphabetically."""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT subscription_city FROM people WHERE subscribed = 1"
+        " AND subscription_city IS NOT NULL AND erased_at IS NULL ORDER BY subscription_city"
+    )
+    return [row[0] for row in rows]
+
+
+async def withdraw_unsubscribed_in(
+    tx: aiosqlite.Connection, announcement_id: int, reason: str, now: float
+) -> int:
+    """Before a scheduled announcement starts: drop the queued copies of people who have
+    unsubscribed or erased their data since it was confirmed."""
+    cursor = await tx.execute(
+        "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
+        " WHERE source = ? AND state = 'pending' AND recipient_id IN"
+        " (SELECT id FROM people WHERE subscribed = 0 OR erased_at IS NOT NULL)",
+        (reason, now, source_of(announcement_id)),
+    )
+    return cursor.rowcount
+
+
+async def withdraw_erased_in(
+    tx: aiosqlite.Connection, announcement_id: int, reason: str, now: float
+) -> int:
+    """Before an event audience's scheduled copies start: drop those of erased people."""
+    cursor = await tx.execute(
+        "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
+        " WHERE source = ? AND state = 'pending' AND recipient_id IN"
+        " (SELECT id FROM people WHERE erased_at IS NOT NULL)",
+        (reason, now, source_of(announcement_id)),
+    )
+    return cursor.rowcount
+
+
+async def withdraw_for_person_in(
+    tx: aiosqlite.Connection, person_id: int, reason: str, now: float
+) -> int:
+    """A person unsubscribed: their queued copies of subscriber announcements are not sent."""
+    cursor = await tx.execute(
+        "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
+        " WHERE recipient_id = ? AND state = 'pending' AND source IN"
+        " (SELECT 'announcement:' || id FROM announcements"
+        "  WHERE audience IN ('subscribers', 'city') AND state IN ('scheduled', 'sending'))",
+        (reason, now, person_id),
+    )
+    return cursor.rowcount
+
+
+# -- what an organizer may pick -------------------------------------------------------------
+
+
+async def event_ids_for(
+    db: Database, now: float, *, owner_id: int | None, limit: int = 10
+) -> list[int]:
+    """Events whose people can be addressed: upcoming ones first (soonest first), then past
+    ones (latest first); drafts have no people. One owner's only, unless `owner_id` is None."""
+    sql = "SELECT id FROM events WHERE status != 'draft'"
+    params: list[Any] = []
+    if owner_id is not None:
+        sql += " AND owner_id = ?"
+        params.append(owner_id)
+    sql += (
+        " ORDER BY ends_at <= ?, CASE WHEN ends_at > ? THEN starts_at ELSE -starts_at END, id"
+        " LIMIT ?"
+    )
+    rows = await db.fetch_all(sql, [*params, now, now, limit])
+    return [int(row[0]) for row in rows]
+
+
+async def city_timezone(db: Database, city: str) -> str | None:
+    """The zone of a city, as its latest event has it; None for a city without events."""
+    value = await db.fetch_value(
+        "SELECT timezone FROM events WHERE city = ? ORDER BY starts_at DESC LIMIT 1", (city,)
+    )
+    return None if value is None else str(value)
