@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -593,3 +594,26 @@ async def test_a_cancel_while_sending_turns_a_retry_into_cancelled(
     [row] = await rows(services.db)
     assert (row["state"], row["last_error"]) == ("cancelled", "Request timeout error")
     assert len(bot.session.calls(SendMessage)) == 0
+
+
+async def test_a_database_error_while_starting_a_send_requeues_the_row(
+    services: Services, bot: MockedBot, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await services.delivery.enqueue("notice:3", [181], TextContent("hi"))
+    real = outbox.message
+    failures = iter([sqlite3.OperationalError("database is locked")])
+
+    async def flaky(db: Database, message_id: int) -> outbox.OutboxMessage | None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return await real(db, message_id)
+
+    monkeypatch.setattr(outbox, "message", flaky)
+    await services.delivery.drain(bot)
+    [row] = await rows(services.db)
+    assert (row["state"], row["attempts"]) == ("pending", 0)
+    clock.advance(1)
+    await services.delivery.drain(bot)
+    [row] = await rows(services.db)
+    assert row["state"] == "sent"

@@ -314,31 +314,40 @@ class Sender:
         """Start each row's send when the limiter allows; rows that cannot go now go back."""
         claim = self._claims
         for row in rows:
-            content = await self._content(row.message_id)
-            if content is None:
-                self._outcomes.append(_final(row, "failed", "the message content is missing"))
-                continue
-            now = self.clock.timestamp()
-            chat_wait = self.limiter.chat_delay(row.recipient_id, now)
-            if chat_wait > 0:
-                # Not worth holding the batch for: the row waits in the queue instead.
-                self._outcomes.append(_requeue(row, now + chat_wait))
-                continue
-            wait = self.limiter.reserve(now)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            # Checked last, after every wait: a 403, a cancel or a 429 may have come meanwhile.
-            skipped = self._skipped(row, claim)
-            if skipped is not None:
-                self._outcomes.append(skipped)
-                continue
-            if self._stopping or self._pause_left() > 0:
-                self._outcomes.append(_requeue(row, row.due_at))
-                continue
-            self.limiter.record(row.recipient_id, self.clock.timestamp())
-            task = asyncio.create_task(self._send(row, content, claim))
-            self._sends.add(task)
-            task.add_done_callback(self._sends.discard)
+            try:
+                await self._dispatch_one(row, claim)
+            except Exception:
+                # Every claimed row must end with an outcome, or it would hold a window slot.
+                log.exception("delivery: could not start delivery %d; it is requeued", row.id)
+                due = self.clock.timestamp() + self.config.poll_interval
+                self._outcomes.append(_requeue(row, due))
+
+    async def _dispatch_one(self, row: outbox.Claimed, claim: int) -> None:
+        content = await self._content(row.message_id)
+        if content is None:
+            self._outcomes.append(_final(row, "failed", "the message content is missing"))
+            return
+        now = self.clock.timestamp()
+        chat_wait = self.limiter.chat_delay(row.recipient_id, now)
+        if chat_wait > 0:
+            # Not worth holding the batch for: the row waits in the queue instead.
+            self._outcomes.append(_requeue(row, now + chat_wait))
+            return
+        wait = self.limiter.reserve(now)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        # Checked last, after every wait: a 403, a cancel or a 429 may have come meanwhile.
+        skipped = self._skipped(row, claim)
+        if skipped is not None:
+            self._outcomes.append(skipped)
+            return
+        if self._stopping or self._pause_left() > 0:
+            self._outcomes.append(_requeue(row, row.due_at))
+            return
+        self.limiter.record(row.recipient_id, self.clock.timestamp())
+        task = asyncio.create_task(self._send(row, content, claim))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
 
     def _skipped(self, row: outbox.Claimed, claim: int) -> outbox.Outcome | None:
         if row.recipient_id in self._blocked:
