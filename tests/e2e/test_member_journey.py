@@ -1,0 +1,218 @@
+"""The real process over HTTP: from /start ev_<id> to a ticket and a calendar file, and a
+cancellation that promotes the waitlist and notifies the promoted person."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
+
+import pytest
+import zxingcpp
+from icalendar import Calendar
+from PIL import Image
+
+from db import Database, events
+from db.events import EventKind, EventStatus, NewEvent
+from tests.e2e.harness import BotProcess
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.models import SentMessage
+
+WAIT = 15.0
+
+
+def _add_one_seat_event(db_path: str) -> int:
+    """A one-seat workshop three days ahead, to see the waitlist move."""
+
+    async def create() -> int:
+        db = Database(db_path)
+        await db.connect()
+        try:
+            omsk = ZoneInfo("Asia/Omsk")
+            day = datetime.now(omsk) + timedelta(days=3)
+            start = datetime.combine(day.date(), dt_time(10, 0), tzinfo=omsk)
+            event = await events.create(
+                db,
+                NewEvent(
+                    title="Мастер-класс по грантовым заявкам",
+                    kind=EventKind.seminar,
+                    city="Омск",
+                    timezone="Asia/Omsk",
+                    starts_at=start.timestamp(),
+                    ends_at=(start + timedelta(hours=2)).timestamp(),
+                    capacity=1,
+                    venue="Дом НКО",
+                    organizer_name="Омский союз НКО",
+                ),
+                time.time(),
+                status=EventStatus.published,
+            )
+        finally:
+            await db.close()
+        return event.id
+
+    return asyncio.run(create())
+
+
+@pytest.fixture(scope="module")
+def member_bot(
+    tg: FakeTelegram, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[BotProcess, dict[str, int]]]:
+    """Demo events seeded with the CLI, plus a one-seat event; the bot started once."""
+    workdir = tmp_path_factory.mktemp("member")
+    process = BotProcess(tg, workdir / "bot.sqlite3")
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot", "seed-demo"],
+        cwd=workdir,
+        env=process.environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    assert "5 added" in seeded.stdout
+    ids = {"workshop": _add_one_seat_event(str(process.db_path))}
+    with sqlite3.connect(process.db_path) as conn:
+        ids |= dict(conn.execute("SELECT slug, id FROM events WHERE slug IS NOT NULL"))
+    process.start()
+    yield process, ids
+    assert process.stop() == 0, process.log()
+    assert "Traceback" not in process.log(), process.log()
+
+
+def query(process: BotProcess, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(process.db_path) as conn:
+        return list(conn.execute(sql, params))
+
+
+def start_in_russian(tg: FakeTelegram, user: object, payload: str) -> SentMessage:
+    """First contact through a deep link: choose Russian, get what the link opens."""
+    tg.send_text(user, f"/start {payload}")  # type: ignore[arg-type]
+    prompt = tg.wait_for_message(user, contains="Выберите язык", timeout=WAIT)  # type: ignore[arg-type]
+    tg.press_button(user, prompt, text="Русский")  # type: ignore[arg-type]
+    return tg.wait_for_message(user, contains="🎟", timeout=WAIT)  # type: ignore[arg-type]
+
+
+def answer_profile(tg: FakeTelegram, user: object, name: str, *, contact: bool) -> None:
+    tg.wait_for_message(user, contains="фамилию, имя и отчество", timeout=WAIT)  # type: ignore[arg-type]
+    tg.send_text(user, name)  # type: ignore[arg-type]
+    tg.wait_for_message(user, contains="организацию", timeout=WAIT)  # type: ignore[arg-type]
+    tg.send_text(user, "АНО «Дом НКО»")  # type: ignore[arg-type]
+    tg.wait_for_message(user, contains="должность", timeout=WAIT)  # type: ignore[arg-type]
+    tg.press_reply_button(user, "⏭ Пропустить")  # type: ignore[arg-type]
+    tg.wait_for_message(user, contains="номер телефона", timeout=WAIT)  # type: ignore[arg-type]
+    if contact:
+        tg.send_contact(user, "79123456789")  # type: ignore[arg-type]
+    else:
+        tg.send_text(user, "abc")  # type: ignore[arg-type]
+        tg.wait_for_message(user, contains="не похоже на номер", timeout=WAIT)  # type: ignore[arg-type]
+        tg.send_text(user, "8 (913) 111-22-33")  # type: ignore[arg-type]
+    tg.wait_for_message(user, contains="e-mail", timeout=WAIT)  # type: ignore[arg-type]
+    tg.press_reply_button(user, "⏭ Пропустить")  # type: ignore[arg-type]
+
+
+def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
+    tg: FakeTelegram, member_bot: tuple[BotProcess, dict[str, int]]
+) -> None:
+    process, ids = member_bot
+    event_id = ids["demo-tyumen-round-table"]
+    anna = tg.user(first_name="Анна", language_code="ru")
+    card = start_in_russian(tg, anna, f"ev_{event_id}")
+    assert "(Тюмень, UTC+5)" in card.content
+    assert "ул. Республики 142" in card.content
+    tg.press_button(anna, card, text="Зарегистрироваться")
+    consent = tg.wait_for_message(anna, contains="Согласие на обработку", timeout=WAIT)
+    tg.press_button(anna, consent, text="Даю согласие")
+    subscription = tg.wait_for_message(anna, contains="анонсы", timeout=WAIT)
+    tg.press_button(anna, subscription, text="Только Тюмень")
+    answer_profile(tg, anna, "Иванова Анна Сергеевна", contact=True)
+    tg.wait_for_message(anna, contains="Вопрос организаторов 1 из 3", timeout=WAIT)
+    tg.press_reply_button(anna, "Здравоохранение")
+    tg.wait_for_message(anna, contains="Вопрос организаторов 2 из 3", timeout=WAIT)
+    tg.press_reply_button(anna, "Да")
+    tg.wait_for_message(anna, contains="Вопрос организаторов 3 из 3", timeout=WAIT)
+    tg.send_text(anna, "Какие программы открыты для НКО?")
+    summary = tg.wait_for_message(anna, contains="Пожалуйста, проверьте данные", timeout=WAIT)
+    assert "Телефон: +7 912 345-67-89" in summary.content
+    question = tg.wait_for_message(anna, contains="Всё верно?", timeout=WAIT)
+    tg.press_button(anna, question, text="Подтвердить")
+    tg.wait_for_edit(anna, question, contains="Вы зарегистрированы!", timeout=WAIT)
+
+    [(token, code)] = query(
+        process,
+        "SELECT ticket_token, short_code FROM registrations WHERE event_id = ?",
+        event_id,
+    )
+    ticket = tg.wait_for_message(anna, predicate=lambda m: m.photo is not None, timeout=WAIT)
+    assert str(code) in ticket.content
+    assert ticket.photo is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
+    assert qr.text == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
+
+    ics = tg.wait_for_message(anna, predicate=lambda m: m.document is not None, timeout=WAIT)
+    assert ics.filename == f"event-{event_id}.ics"
+    assert ics.document is not None
+    [item] = Calendar.from_ical(ics.document).events
+    assert item.start.tzinfo is not None
+    assert str(item.start.tzinfo) == "Asia/Yekaterinburg"
+    assert (item.start.hour, item.start.minute) == (14, 0)
+    assert "ул. Республики 142" in str(item.get("location"))
+    assert str(item.get("uid")) == f"event-{event_id}@{tg.state.bot_username}.t.me"
+    assert [c for c in item.subcomponents if c.name == "VALARM"]
+
+    tg.send_text(anna, "/my")
+    listing = tg.wait_for_message(anna, contains="Мои регистрации", timeout=WAIT)
+    assert "Место подтверждено" in listing.content
+
+
+def test_cancellation_promotes_the_waitlist_and_tells_the_promoted_person(
+    tg: FakeTelegram, member_bot: tuple[BotProcess, dict[str, int]]
+) -> None:
+    process, ids = member_bot
+    workshop = ids["workshop"]
+    boris = tg.user(first_name="Борис", language_code="ru")
+    vera = tg.user(first_name="Вера", language_code="ru")
+    for person, name, contact in ((boris, "Борисов Борис", True), (vera, "Верина Вера", False)):
+        card = start_in_russian(tg, person, f"ev_{workshop}")
+        label = "Зарегистрироваться" if person is boris else "Встать в лист ожидания"
+        tg.press_button(person, card, text=label)
+        consent = tg.wait_for_message(person, contains="Согласие", timeout=WAIT)
+        tg.press_button(person, consent, text="Даю согласие")
+        subscription = tg.wait_for_message(person, contains="анонсы", timeout=WAIT)
+        tg.press_button(person, subscription, text="Нет, спасибо")
+        answer_profile(tg, person, name, contact=contact)
+        question = tg.wait_for_message(person, contains="Всё верно?", timeout=WAIT)
+        tg.press_button(person, question, text="Подтвердить")
+        outcome = "Вы зарегистрированы" if person is boris else "вы в листе ожидания"
+        tg.wait_for_edit(person, question, contains=outcome, timeout=WAIT)
+
+    tg.send_text(boris, "/my")
+    listing = tg.wait_for_message(boris, contains="Мои регистрации", timeout=WAIT)
+    tg.press_button(boris, listing, text="1.")
+    tg.wait_for_edit(boris, listing, contains="Место подтверждено", timeout=WAIT)
+    tg.press_button(boris, tg.message(boris, listing.message_id), text="Отменить регистрацию")
+    confirm = tg.wait_for_edit(boris, listing, contains="Отменить вашу регистрацию", edits=2)
+    tg.press_button(boris, confirm, text="Да, отменить")
+    tg.wait_for_edit(boris, listing, contains="отменена", edits=3, timeout=WAIT)
+
+    notice = tg.wait_for_message(vera, contains="освободилось место", timeout=WAIT)
+    assert "Мастер-класс по грантовым заявкам" in notice.content
+    assert query(
+        process,
+        "SELECT r.status FROM registrations r WHERE r.event_id = ? AND r.person_id = ?",
+        workshop,
+        vera.id,
+    ) == [("confirmed",)]
+    tg.press_button(vera, notice, text="Билет")
+    ticket = tg.wait_for_message(vera, predicate=lambda m: m.photo is not None, timeout=WAIT)
+    assert ticket.photo is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
+    assert "?start=ci_" in qr.text
