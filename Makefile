@@ -39,7 +39,7 @@ catalog: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
 		--project ngo-events-bot -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
-		--no-location --omit-header --ignore-obsolete
+		--ignore-obsolete
 
 clean:
 	rm -rf $(VENV) $(COMPILED) .mypy_cache .pytest_cache .ruff_cache
