@@ -86,3 +86,10 @@ def test_plural_forms_are_complete_for_russian() -> None:
         if isinstance(message.id, tuple):
             assert isinstance(message.string, tuple)
             assert len(message.string) == 3, message.id
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_catalog_header_is_not_fuzzy(locale: str) -> None:
+    # pybabel compile silently skips a catalog whose header is fuzzy: the bot would fall
+    # back to English for everyone.
+    assert not _catalog(locale).fuzzy
