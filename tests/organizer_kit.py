@@ -39,6 +39,7 @@ async def make_organizer(
 
 
 async def owned_event(services: Services, owner_id: int, **overrides: Any) -> Event:
+    await people.ensure(services.db, owner_id, NOW.timestamp())
     return await make_event(services, owner_id=owner_id, **overrides)
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 # Telegram user ids are positive and (so far) fit in 52 bits.
-USER_ID = re.compile(r"^\s*(?:id\s*[:=]?\s*)?(\d{3,16})\s*$", re.IGNORECASE)
+USER_ID = re.compile(r"^\s*(?:id\s*[:=]?\s*)?(\d{1,16})\s*$", re.IGNORECASE)
 
 
 class RoleChange(StrEnum):

@@ -16,6 +16,7 @@ from bot.services.organizer import Refusal
 from bot.services.roles import Access
 from bot.services.stats import EventStats
 from bot.views import organizer as views
+from bot.views.text import MESSAGE_LIMIT, utf16_len
 from db import organizer as organizer_repo
 
 
@@ -44,7 +45,10 @@ async def send_event_stats(
     labels = views.chart_labels(event)
     # Plotting takes a noticeable moment: off the event loop.
     image = await asyncio.to_thread(stats_service.chart_png, event, times, labels)
-    await bot.send_message(chat_id, views.event_stats(managed, services.clock.timestamp()))
+    text = views.event_stats(managed, services.clock.timestamp())
+    # Reminder answers and follow-up ratings (issue 6), within one message.
+    text += await services.followups.stats_text(event, MESSAGE_LIMIT - utf16_len(text))
+    await bot.send_message(chat_id, text)
     await bot.send_photo(
         chat_id,
         BufferedInputFile(image, filename=f"event-{event.id}-registrations.png"),
