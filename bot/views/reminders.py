@@ -1,0 +1,274 @@
+"""Reminders before an event, answers to their buttons, and the follow-up survey after it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    EventCard,
+    FollowupAction,
+    FollowupActionKind,
+    ReminderAction,
+    ReminderActionKind,
+)
+from bot.i18n import _, ngettext
+from bot.views import Screen
+from bot.views.text import escaped_within, local, shorten, utf16_len, when
+from db.events import Event
+from db.followups import Summary
+from db.reminders import Answer
+
+# Long titles and addresses are cut so a reminder always fits one message.
+TITLE_BUDGET = 400
+PLACE_BUDGET = 600
+COMMENT_PREVIEW = 300
+
+
+def _title(event: Event) -> str:
+    return escaped_within(event.title, TITLE_BUDGET)
+
+
+def _heading(event: Event, now: float) -> str:
+    """«Tomorrow» / «Today» counted on the event's own calendar, as the venue's people do."""
+    days = (local(event.starts_at, event.timezone).date() - local(now, event.timezone).date()).days
+    if days == 0:
+        return _("🔔 <b>Today: «{title}»</b>").format(title=_title(event))
+    if days == 1:
+        return _("🔔 <b>Tomorrow: «{title}»</b>").format(title=_title(event))
+    return _("🔔 <b>Reminder: «{title}»</b>").format(title=_title(event))
+
+
+def _body(event: Event, now: float) -> list[str]:
+    lines = [_heading(event, now), "", "🗓 " + when(event, now)]
+    place = ", ".join(part for part in (event.venue, event.address) if part)
+    if place:
+        lines.append("📍 " + escaped_within(place, PLACE_BUDGET))
+    return lines
+
+
+def ahead(event: Event, planned_id: int, now: float) -> Screen:
+    """The day-before reminder: will you come? «Can't come» frees the seat at once."""
+    lines = [
+        *_body(event, now),
+        "",
+        _(
+            "Will you come? If your plans have changed, press «Can't come»: we will free "
+            "your seat for someone else at once."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ I'll come"),
+        callback_data=ReminderAction(action=ReminderActionKind.coming, planned_id=planned_id),
+    )
+    builder.button(
+        text=_("✖️ Can't come"),
+        callback_data=ReminderAction(action=ReminderActionKind.not_coming, planned_id=planned_id),
+    )
+    builder.adjust(2)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def soon(event: Event, planned_id: int, now: float) -> Screen:
+    """The day-of reminder: when, where, and the ticket to show at the entrance."""
+    lines = [
+        *_body(event, now),
+        "",
+        _("Show the QR code of your ticket at the entrance: press «Ticket» below."),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🎫 Ticket"),
+        callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
+    )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def pin_title(event: Event) -> str:
+    return shorten(event.venue or event.title, 100)
+
+
+def pin_address(event: Event) -> str:
+    return shorten(event.address or event.city, 200)
+
+
+def coming(event: Event, planned_id: int, now: float) -> Screen:
+    """The day-before reminder after «I'll come»: the answer instead of the question."""
+    lines = [*_body(event, now), "", _("✅ Thank you! We look forward to seeing you.")]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🎫 Ticket"),
+        callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
+    )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def not_coming(event: Event, now: float) -> Screen:
+    lines = [
+        *_body(event, now),
+        "",
+        _(
+            "✖️ Your registration is cancelled. Thank you for letting us know! If your plans "
+            "change again, you can register anew while registration is open."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def coming_toast() -> str:
+    return _("Thank you, see you soon!")
+
+
+def not_coming_toast() -> str:
+    return _("Registration cancelled.")
+
+
+def not_active() -> str:
+    return _("This reminder is for a registration that is no longer active.")
+
+
+def too_late_to_cancel() -> str:
+    return _(
+        "The event has already started, so the registration can no longer be cancelled. "
+        "Thank you for letting us know!"
+    )
+
+
+# -- the follow-up survey ---------------------------------------------------------------------
+
+
+def followup(event: Event) -> Screen:
+    text = _(
+        "🙏 Thank you for coming to <b>«{title}»</b>!\n\n"
+        "How did you like the event? Please rate it from 1 to 5 (5 is excellent): your "
+        "answer helps the organizers make the next events better."
+    ).format(title=_title(event))
+    builder = InlineKeyboardBuilder()
+    for rating in range(1, 6):
+        builder.button(
+            text=str(rating),
+            callback_data=FollowupAction(
+                action=FollowupActionKind.rate, event_id=event.id, rating=rating
+            ),
+        )
+    builder.adjust(5)
+    return Screen(text, builder.as_markup())
+
+
+def rated(event: Event, rating: int, *, ask_comment: bool) -> Screen:
+    """After a rating: ask for a comment now, or offer a button when another dialog is on."""
+    lines = [
+        _("Thank you! Your rating of <b>«{title}»</b>: {rating} of 5.").format(
+            title=_title(event), rating=rating
+        )
+    ]
+    builder = InlineKeyboardBuilder()
+    if ask_comment:
+        lines += ["", comment_prompt()]
+        builder.button(
+            text=_("No comment"),
+            callback_data=FollowupAction(action=FollowupActionKind.skip, event_id=event.id),
+        )
+    else:
+        builder.button(
+            text=_("💬 Add a comment"),
+            callback_data=FollowupAction(action=FollowupActionKind.comment, event_id=event.id),
+        )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def comment_prompt() -> str:
+    return _(
+        "If you like, write a few words for the organizers in one message, or press "
+        "«No comment». /cancel leaves this question."
+    )
+
+
+def comment_question(event: Event) -> Screen:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("No comment"),
+        callback_data=FollowupAction(action=FollowupActionKind.skip, event_id=event.id),
+    )
+    return Screen(comment_prompt(), builder.as_markup())
+
+
+def comment_saved() -> str:
+    return _("Thank you! Your comment has been passed to the organizers.")
+
+
+def rating_saved() -> str:
+    return _("Thank you for your rating!")
+
+
+def comment_not_text() -> str:
+    return _("Please write the comment as a text message, or press «No comment».")
+
+
+def comment_too_long(limit: int) -> str:
+    return _("That is too long: please keep it within {limit} characters.").format(limit=limit)
+
+
+def not_a_participant() -> str:
+    return _("This survey is for the participants of the event.")
+
+
+def survey_over() -> str:
+    return _("This question is no longer active. Thank you!")
+
+
+def summary_lines(summary: Summary, comment_limit: int = 10) -> list[str]:
+    """The follow-up results for an organizer's /stats: rating, spread, latest comments."""
+    if summary.count == 0 or summary.average is None:
+        return [_("⭐ No ratings from participants yet.")]
+    average = f"{summary.average:.1f}"
+    lines = [
+        ngettext(
+            "⭐ Rating {average} of 5 from {count} participant",
+            "⭐ Rating {average} of 5 from {count} participants",
+            summary.count,
+        ).format(average=average, count=summary.count),
+        " · ".join(f"{rating}: {summary.ratings.get(rating, 0)}" for rating in range(5, 0, -1)),
+    ]
+    return lines + comment_lines(summary, comment_limit)
+
+
+def comment_lines(summary: Summary, limit: int = 10) -> list[str]:
+    """The latest comments under a heading, each on one line, escaped; [] when none."""
+    if not summary.comments or limit <= 0:
+        return []
+    comments = [
+        "— " + escape(shorten(" ".join(c.split()), COMMENT_PREVIEW))
+        for c in summary.comments[:limit]
+    ]
+    return ["", "<b>" + _("Comments") + "</b>", *comments]
+
+
+def stats_block(
+    event: Event, summary: Summary, answers: dict[Answer, int], now: float, budget: int
+) -> str:
+    """What /stats adds for one event: answers to the reminders, and after the event the
+    participants' ratings with as many of the latest comments as fit `budget` ("" if none)."""
+    lines: list[str] = []
+    if answers:
+        lines.append(
+            _("🔔 Answers to the reminder: coming {coming} · can't come {not_coming}").format(
+                coming=answers.get(Answer.coming, 0), not_coming=answers.get(Answer.not_coming, 0)
+            )
+        )
+    if summary.count or now >= event.ends_at:
+        lines += summary_lines(summary, comment_limit=0)
+    if not lines:
+        return ""
+    text = "\n\n" + "\n".join(lines)
+    comments = comment_lines(summary) if now >= event.ends_at or summary.count else []
+    # As many of the latest comments as fit; the heading only with at least one of them.
+    for shown in range(len(comments), 2, -1):
+        candidate = text + "\n" + "\n".join(comments[:shown])
+        if utf16_len(candidate) <= budget:
+            return candidate
+    return text if utf16_len(text) <= budget else ""
