@@ -42,7 +42,8 @@ async def wait_finished(delivery: DeliveryService, source: str) -> Progress:
         progress = await delivery.progress(source)
         if progress.total and progress.finished:
             return progress
-        await asyncio.sleep(0.05)
+        # Seldom: a progress query reads every row of the source, and it is not the engine.
+        await asyncio.sleep(0.5)
 
 
 def now() -> float:

@@ -123,7 +123,12 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._wake = asyncio.Event()
-        self._sends: set[asyncio.Task[None]] = set()
+        # Sends run on long-lived workers: a task per message would cost more in garbage
+        # collection than the whole rest of the engine.
+        self._queue: asyncio.Queue[tuple[outbox.Claimed, Content, int]] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
+        self._in_progress = 0
+        self._progress = asyncio.Event()
         # Rows in `sending` that this sender owns: claimed, outcome not yet committed.
         self._claimed = 0
         self._outcomes: list[outbox.Outcome] = []
@@ -201,22 +206,28 @@ class Sender:
         """
         if self.running:
             raise RuntimeError("drain() is for a sender that is not running as a task")
-        while True:
-            while self._sends and not self._batch_done():
-                await asyncio.wait(self._sends, return_when=asyncio.FIRST_COMPLETED)
-            rows = await self._exchange()
-            if rows:
-                await self._dispatch(rows)
-                continue
-            if not self._sends:
-                break
-            await asyncio.wait(self._sends)
-        await self._exchange(claim=False)
+        self._start_workers()
+        try:
+            while True:
+                while self._in_progress and not self._batch_done():
+                    self._progress.clear()
+                    await self._progress.wait()
+                rows = await self._exchange()
+                if rows:
+                    await self._dispatch(rows)
+                    continue
+                if not self._in_progress:
+                    break
+                await self._queue.join()
+            await self._exchange(claim=False)
+        finally:
+            await self._stop_workers()
 
     # -- the loop -------------------------------------------------------------------------
 
     async def _run(self) -> None:
         log.info("delivery: sender started (%s msg/s)", self.limiter.rate or "no limit")
+        self._start_workers()
         while not self._stopping:
             try:
                 busy = await self._cycle()
@@ -231,7 +242,7 @@ class Sender:
 
     async def _cycle(self) -> bool:
         """Record finished sends and claim the next batch, then start it; False when idle."""
-        if self._sends and not self._batch_done():
+        if self._in_progress and not self._batch_done():
             # Outcomes are written a batch at a time; a finishing send wakes us when it is time.
             await self._nap(self.config.poll_interval)
             return True
@@ -243,17 +254,19 @@ class Sender:
         if pause > 0:
             await self._nap(min(pause, self.config.poll_interval))
             return True
-        if self._sends:
+        if self._in_progress:
             await self._nap(self.config.poll_interval)
             return True
         return False
 
     async def _settle(self) -> None:
         """On stop: wait for the sends in flight, then record everything."""
-        if self._sends:
-            _, late = await asyncio.wait(self._sends, timeout=self.config.stop_timeout)
-            for task in late:
-                task.cancel()
+        if self._in_progress:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.config.stop_timeout):
+                    await self._queue.join()
+        # A send still running now is cancelled; its row stays `sending` for the next start.
+        await self._stop_workers()
         try:
             await self._exchange(claim=False)
         except Exception:
@@ -345,9 +358,28 @@ class Sender:
             self._outcomes.append(_requeue(row, row.due_at))
             return
         self.limiter.record(row.recipient_id, self.clock.timestamp())
-        task = asyncio.create_task(self._send(row, content, claim))
-        self._sends.add(task)
-        task.add_done_callback(self._sends.discard)
+        self._in_progress += 1
+        self._queue.put_nowait((row, content, claim))
+
+    def _start_workers(self) -> None:
+        while len(self._workers) < self.config.window:
+            self._workers.append(asyncio.create_task(self._worker(), name="delivery-send"))
+
+    async def _stop_workers(self) -> None:
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _worker(self) -> None:
+        while True:
+            row, content, claim = await self._queue.get()
+            try:
+                await self._send(row, content, claim)
+            finally:
+                self._in_progress -= 1
+                self._queue.task_done()
+                self._progress.set()
 
     def _skipped(self, row: outbox.Claimed, claim: int) -> outbox.Outcome | None:
         if row.recipient_id in self._blocked:
@@ -426,7 +458,7 @@ class Sender:
         if outcome.state == "failed":
             log.info("delivery %d to %d failed: %s", row.id, row.recipient_id, outcome.error)
         self._outcomes.append(outcome)
-        if len(self._sends) <= 1 or self._batch_done():
+        if self._in_progress <= 1 or self._batch_done():
             self.wake()
 
     def _flood_wait(self, retry_after: float) -> None:

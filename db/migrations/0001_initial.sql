@@ -113,10 +113,11 @@ CREATE TABLE deliveries (
     updated_at          REAL NOT NULL,
     UNIQUE (source, recipient_id)                   -- the same delivery is never queued twice
 );
--- Partial indexes stay as small as the queue: finished rows drop out of them.
+-- The queue index is partial, as small as the queue; the recipient index leaves out the
+-- state, so the two updates of every send (claim, outcome) do not rewrite it. Start-up
+-- recovery scans for `sending` rows once, without an index of its own.
 CREATE INDEX deliveries_queue ON deliveries (priority, due_at, id) WHERE state = 'pending';
-CREATE INDEX deliveries_in_flight ON deliveries (id) WHERE state = 'sending';
-CREATE INDEX deliveries_by_recipient ON deliveries (recipient_id, state);
+CREATE INDEX deliveries_by_recipient ON deliveries (recipient_id);
 
 -- aiogram dialog state, so a dialog carries on after a restart.
 CREATE TABLE fsm_records (
