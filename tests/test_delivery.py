@@ -617,3 +617,24 @@ async def test_a_database_error_while_starting_a_send_requeues_the_row(
     await services.delivery.drain(bot)
     [row] = await rows(services.db)
     assert row["state"] == "sent"
+
+
+async def test_an_outage_pauses_the_sender_instead_of_spending_every_rows_attempts(
+    services: Services, bot: MockedBot, clock: ManualClock
+) -> None:
+    recipients = list(range(2001, 2031))
+    await services.delivery.enqueue("announcement:8", recipients, TextContent("hi"))
+    bot.session.fail("*", "500", times=40)  # Telegram is down for the first 40 calls
+
+    await services.delivery.drain(bot)
+    # One batch was on its way; after its errors the sender paused instead of going on.
+    assert len(sent_to(bot)) == 20
+    untried = [row for row in await rows(services.db) if row["recipient_id"] in recipients[20:]]
+    assert {(row["state"], row["attempts"]) for row in untried} == {("pending", 0)}
+
+    for _ in range(5):
+        clock.advance(60)
+        await services.delivery.drain(bot)
+    progress = await services.delivery.progress("announcement:8")
+    assert (progress.sent, progress.failed) == (30, 0)
+    assert max(row["attempts"] for row in await rows(services.db)) <= 3

@@ -15,7 +15,9 @@ returns unsent claimed rows to the queue, so it duplicates nothing.
 Telegram errors: 429 pauses the whole sender for `retry_after` and requeues the row without
 counting an attempt; 403 marks the recipient unreachable together with everything queued
 for them; 400 and other refusals fail the row with Telegram's reason; network errors,
-timeouts and 5xx are retried with exponential backoff, then fail with the last reason.
+timeouts and 5xx are retried with exponential backoff, then fail with the last reason, and
+they pause the whole sender (longer while they persist) so an outage does not spend every
+queued row's attempts.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ class Sender:
         self._claimed = 0
         self._outcomes: list[outbox.Outcome] = []
         self._paused_until = 0.0
+        self._transient_streak = 0
         # Claims are numbered; a mark made at claim number K applies to rows claimed up to K,
         # i.e. rows that were already out of the queue when the database was updated.
         self._claims = 0
@@ -444,6 +447,7 @@ class Sender:
         except TelegramEntityTooLarge as error:
             outcome = _final(row, "failed", error.message)
         except TRANSIENT_ERRORS as error:
+            self._outage()
             outcome = self._transient(row, claim, _reason(error))
         except TelegramAPIError as error:
             # 400 (chat not found, message too long...), 404 and whatever Telegram adds later.
@@ -452,6 +456,7 @@ class Sender:
             log.exception("delivery: unexpected error sending delivery %d", row.id)
             outcome = _final(row, "failed", _reason(error))
         else:
+            self._transient_streak = 0
             outcome = outbox.Outcome(
                 row.id, "sent", row.recipient_id, telegram_message_id=telegram_id
             )
@@ -467,6 +472,21 @@ class Sender:
         if until > self._paused_until:
             log.warning("delivery: Telegram flood control, pausing for %s s", retry_after)
             self._paused_until = until
+
+    def _outage(self) -> None:
+        """A network error, timeout or 5xx: pause everyone, longer while it keeps happening.
+
+        Without this, an outage of Telegram or of our network would spend every queued row's
+        attempts within seconds and fail a whole broadcast; paused, only the rows in flight
+        spend one attempt per probe. Any successful send ends the streak.
+        """
+        if self._pause_left() > 0:
+            return  # another send of the same probe already paused us
+        self._transient_streak += 1
+        pause = self.config.backoff(self._transient_streak)
+        if self._transient_streak > 1:
+            log.warning("delivery: Telegram unreachable, pausing for %.0f s", pause)
+        self._paused_until = self.clock.timestamp() + pause
 
     def _transient(self, row: outbox.Claimed, claim: int, reason: str) -> outbox.Outcome:
         if row.attempts >= self.config.max_attempts:
