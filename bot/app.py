@@ -88,10 +88,16 @@ async def on_startup(bot: Bot, services: Services) -> None:
     if not services.scheduler.running:
         services.scheduler.start()
     await services.delivery.start(bot)
+    # After the scheduler and the sender: rebuild reminder jobs, send what came due while down.
+    await services.reminders.start()
+    # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
+    await services.announcements.start(bot)
     log.info("bot @%s is up", services.bot_username)
 
 
 async def on_shutdown(services: Services) -> None:
+    await services.reminders.stop()
+    await services.announcements.shutdown()
     if services.scheduler.running:
         services.scheduler.shutdown(wait=False)
     # Before the database closes: the sends in flight are recorded, nothing stays `sending`.

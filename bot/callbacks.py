@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from db.announcements import Segment
+
 
 class LanguageChoice(CallbackData, prefix="lang1"):
     code: str
@@ -90,3 +92,169 @@ class MyAction(CallbackData, prefix="my1"):
 
 class ForgetAnswer(CallbackData, prefix="fg1"):
     confirm: bool
+
+
+class ReminderActionKind(StrEnum):
+    coming = "yes"
+    not_coming = "no"
+    ticket = "ticket"
+
+
+class ReminderAction(CallbackData, prefix="rm1"):
+    """A button on a reminder; `planned_id` names the reminder, the person comes from Telegram."""
+
+    action: ReminderActionKind
+    planned_id: int
+
+
+class FollowupActionKind(StrEnum):
+    rate = "rate"
+    comment = "comment"
+    skip = "skip"
+
+
+class FollowupAction(CallbackData, prefix="fu1"):
+    """The follow-up survey: a 1–5 rating, then an optional comment."""
+
+    action: FollowupActionKind
+    event_id: int
+    rating: int = 0
+
+
+# -- the organizer area (guarded on its parent router; every handler re-checks the event) ----
+
+
+class ManageActionKind(StrEnum):
+    list = "list"
+    open = "open"
+    edit_menu = "edit"
+    publish = "pub"
+    close = "close"
+    reopen = "reopen"
+    reschedule = "move"
+    cancel = "cancel"
+    duplicate = "dup"
+    link = "link"
+    attendees = "people"
+    export_csv = "csv"
+    export_xlsx = "xlsx"
+    pass_list = "pass"  # noqa: S105 — a button, not a password
+    stats = "stats"
+    chart = "chart"
+
+
+class ManageAction(CallbackData, prefix="om1"):
+    """An action on one event from /manage; `page` is a page of the list or of attendees."""
+
+    action: ManageActionKind
+    event_id: int = 0
+    page: int = 0
+
+
+class EditEventField(CallbackData, prefix="oe1"):
+    """Change one field: of a saved event (`event_id`), or of the new event's draft (0)."""
+
+    field: str
+    event_id: int = 0
+
+
+class DraftActionKind(StrEnum):
+    save = "save"
+    publish = "pub"
+    edit = "edit"
+    preview = "view"
+    cancel = "no"
+
+
+class DraftAction(CallbackData, prefix="od1"):
+    """The preview of a new event: save as a draft, publish, edit a field, leave."""
+
+    action: DraftActionKind
+
+
+class CancelEventAnswer(CallbackData, prefix="oc1"):
+    confirm: bool
+    event_id: int
+
+
+class CheckInAction(CallbackData, prefix="ci1"):
+    """Mark one registration as arrived; `show` only opens its ticket (an ambiguous code)."""
+
+    registration_id: int
+    show: bool = False
+
+
+class RoleActionKind(StrEnum):
+    grant = "grant"
+    revoke = "revoke"
+    list = "list"
+
+
+class RoleAction(CallbackData, prefix="ro1"):
+    action: RoleActionKind
+    person_id: int = 0
+
+
+class StatsAction(CallbackData, prefix="os1"):
+    """/stats: the overview (event 0), one event's numbers, or the attendance report."""
+
+    event_id: int = 0
+    report: bool = False
+
+
+# Prefixes of the buttons above: a member pressing one (forged or stale) gets a clear refusal.
+ORGANIZER_PREFIXES = ("om1", "oe1", "od1", "oc1", "ci1", "os1", "an1", "ac1", "ap1")
+ADMIN_PREFIXES = ("ro1",)
+
+
+# -- announcements (organizer area; every handler re-checks the author and the audience) -----
+
+
+class AnnounceStepKind(StrEnum):
+    everyone = "all"
+    cities = "cities"
+    city = "city"
+    events = "events"
+    event = "event"
+    segment = "seg"
+    audience = "aud"  # back to the choice of audience
+    send = "send"
+    schedule = "sched"
+    not_after = "na"
+    no_not_after = "nona"
+    confirm = "ok"  # confirm the scheduled time
+    back = "back"  # from typing a time back to the previous screen
+    cancel = "no"
+
+
+class AnnounceStep(CallbackData, prefix="an1"):
+    """A step of the /announce dialog; `value` is `city_key()` of a city or an event id."""
+
+    action: AnnounceStepKind
+    announcement_id: int
+    value: int = 0
+    segment: Segment | None = None
+
+
+class AnnouncementControlKind(StrEnum):
+    stop = "stop"  # a sending one: cancel the copies not sent yet
+    drop = "drop"  # a scheduled one: cancel it before it starts
+
+
+class AnnouncementControl(CallbackData, prefix="ac1"):
+    action: AnnouncementControlKind
+    announcement_id: int
+
+
+class AnnounceEvent(CallbackData, prefix="ap1"):
+    """The publish hook: announce a just-published event to the subscribers of its city."""
+
+    event_id: int
+
+
+class Unsubscribe(CallbackData, prefix="un1"):
+    """The button on every announcement copy sent to subscribers."""
+
+
+class Resubscribe(CallbackData, prefix="rs1"):
+    """After unsubscribing from a copy: open the subscription choice again."""

@@ -29,8 +29,17 @@ MEMBER_COMMANDS: tuple[Command, ...] = (
     Command("language", N_("Change language")),
     Command("cancel", N_("Leave the current dialog")),
 )
-ORGANIZER_COMMANDS: tuple[Command, ...] = ()
-ADMIN_COMMANDS: tuple[Command, ...] = ()
+ORGANIZER_COMMANDS: tuple[Command, ...] = (
+    Command("new_event", N_("Create an event")),
+    Command("manage", N_("My events: edit, publish, attendees")),
+    Command("checkin", N_("Check in a guest by ticket code")),
+    Command("stats", N_("Statistics and the attendance report")),
+    Command("announce", N_("Send an announcement now or later")),
+    Command("scheduled", N_("Scheduled announcements")),
+)
+ADMIN_COMMANDS: tuple[Command, ...] = (
+    Command("organizers", N_("Grant or revoke the organizer role")),
+)
 
 
 def menu(i18n: I18n, locale: str, commands: tuple[Command, ...]) -> list[BotCommand]:

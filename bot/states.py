@@ -35,3 +35,52 @@ class RegistrationDraft(BaseModel):
     phone: str | None = None
     email: str | None = None
     answers: dict[str, str] = Field(default_factory=dict)
+
+
+class Followup(StatesGroup):
+    """The optional comment after a follow-up rating; the data holds a `FollowupDraft`."""
+
+    comment = State()
+
+
+class FollowupDraft(BaseModel):
+    event_id: int
+
+
+class EventEditor(StatesGroup):
+    """Creating or editing an event; the draft is an `event_editor.EventDraft` in the data."""
+
+    answering = State()
+    preview = State()
+
+
+class EventCancellation(StatesGroup):
+    """Cancelling an event: the reason is asked, then confirmed."""
+
+    reason = State()
+    confirm = State()
+
+
+class OrganizerRoles(StatesGroup):
+    """/organizers: waiting for a forwarded message, a contact or an id."""
+
+    person = State()
+
+
+class Announce(StatesGroup):
+    """/announce: the message, the audience, the preview, a send time; data: `AnnounceDraft`."""
+
+    composing = State()
+    choosing = State()  # audience menus and the preview: buttons only
+    send_time = State()
+    not_after = State()
+    confirming = State()  # a scheduled time is shown for confirmation
+
+
+class AnnounceDraft(BaseModel):
+    """The dialog's data: which draft row, and the times typed so far (UTC seconds)."""
+
+    announcement_id: int = 0
+    send_at: float | None = None
+    not_after: float | None = None
+    album: str | None = None  # a refused album: its other parts are not refused again

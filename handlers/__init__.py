@@ -11,9 +11,12 @@ from handlers import (
     errors,
     fallback,
     my_registrations,
+    organizer,
     privacy,
     registration,
+    reminders,
     start,
+    subscriptions,
 )
 
 
@@ -23,10 +26,15 @@ def build_routers() -> list[Router]:
         fallback.build_group_router(),
         common.build_router(),
         start.build_router(),
+        # Before the member routers and their catch-alls: organizers' dialogs come first.
+        organizer.build_router(),
+        organizer.build_refusals(),
         catalog.build_router(),
         registration.build_router(),
         my_registrations.build_router(),
         privacy.build_router(),
+        subscriptions.build_router(),
+        reminders.build_router(),
         fallback.build_router(),
         errors.build_router(),
     ]
@@ -36,4 +44,5 @@ def build_deep_links() -> DeepLinkOpeners:
     """Which feature opens which `t.me/<bot>?start=<kind>_<value>` link."""
     openers = DeepLinkOpeners()
     openers.register("ev", catalog.open_event_link)
+    openers.register("ci", organizer.open_ticket_link)
     return openers

@@ -15,8 +15,14 @@ from bot.settings import Settings
 from db import Database
 
 if TYPE_CHECKING:
+    from bot.services.announcements import AnnouncementService
+    from bot.services.checkin import CheckinService
+    from bot.services.followups import FollowupService
+    from bot.services.organizer import OrganizerService
     from bot.services.privacy import PrivacyService
     from bot.services.registration import RegistrationService
+    from bot.services.reminders import ReminderService
+    from bot.services.roles import RoleService
 
 
 @dataclass(slots=True)
@@ -33,12 +39,38 @@ class Services:
     catalog: Catalog = field(init=False)
     registrations: RegistrationService = field(init=False)
     privacy: PrivacyService = field(init=False)
+    roles: RoleService = field(init=False)
+    organizer: OrganizerService = field(init=False)
+    checkin: CheckinService = field(init=False)
+    reminders: ReminderService = field(init=False)
+    followups: FollowupService = field(init=False)
+    announcements: AnnouncementService = field(init=False)
 
     def __post_init__(self) -> None:
         # Imported here: these services take the whole bundle (they need the delivery engine).
+        from bot.services.followups import FollowupService
         from bot.services.privacy import PrivacyService
         from bot.services.registration import RegistrationService
+        from bot.services.reminders import ReminderService
 
         self.catalog = Catalog(self.db, self.clock)
         self.registrations = RegistrationService(self)
         self.privacy = PrivacyService(self)
+        self.reminders = ReminderService(self)
+        self.followups = FollowupService(self)
+        self._organizer_services()
+        self._announcement_services()
+
+    def _organizer_services(self) -> None:
+        from bot.services.checkin import CheckinService
+        from bot.services.organizer import OrganizerService
+        from bot.services.roles import RoleService
+
+        self.roles = RoleService(self)
+        self.organizer = OrganizerService(self)
+        self.checkin = CheckinService(self)
+
+    def _announcement_services(self) -> None:
+        from bot.services.announcements import AnnouncementService
+
+        self.announcements = AnnouncementService(self)

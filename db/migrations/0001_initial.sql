@@ -126,3 +126,115 @@ CREATE TABLE fsm_records (
     data       TEXT NOT NULL DEFAULT '{}',
     updated_at REAL NOT NULL
 );
+
+-- ===== Reminders and follow-ups (issue 6) ===================================================
+-- A planned reminder is one row per event, kind and basis (the start or end it was computed
+-- from): '24h', '2h' (hours before the start) or 'followup' (after the end). Its due time is
+-- UTC, computed in the event's zone. A reschedule changes the basis, so the old rows are
+-- dropped and new ones planned; the scheduler fires each pending row once.
+CREATE TABLE planned_reminders (
+    id          INTEGER PRIMARY KEY,
+    event_id    INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,                  -- '<hours>h' before the start, or 'followup'
+    basis       REAL NOT NULL,                  -- the event's starts_at (or ends_at) it is for
+    due_at      REAL NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'fired', 'skipped', 'dropped')),
+    reason      TEXT,                           -- why skipped or dropped
+    recipients  INTEGER NOT NULL DEFAULT 0,     -- people it was queued for when fired
+    fired_at    REAL,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    UNIQUE (event_id, kind, basis)
+);
+CREATE INDEX planned_reminders_due ON planned_reminders (due_at, id) WHERE state = 'pending';
+
+-- One row per registration and reminder: written when the reminder is queued for that person,
+-- so the unique key makes "once" hold across restarts and concurrent sweeps. A rescheduled
+-- event has a new basis, hence a fresh reminder for the new date.
+CREATE TABLE reminders (
+    id              INTEGER PRIMARY KEY,
+    planned_id      INTEGER NOT NULL REFERENCES planned_reminders (id) ON DELETE CASCADE,
+    event_id        INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    registration_id INTEGER NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    basis           REAL NOT NULL,
+    answer          TEXT CHECK (answer IN ('coming', 'not_coming')),   -- the buttons' answer
+    answered_at     REAL,
+    created_at      REAL NOT NULL,
+    UNIQUE (registration_id, kind, basis)
+);
+CREATE INDEX reminders_by_planned ON reminders (planned_id);
+
+-- Whatever path cancels a registration (/my, «Не смогу», /forget, an organizer), reminders
+-- already queued for that person but not sent yet are withdrawn in the same transaction.
+CREATE TRIGGER reminders_withdrawn_on_cancel
+AFTER UPDATE OF status ON registrations
+WHEN NEW.status = 'cancelled' AND OLD.status != 'cancelled' AND OLD.person_id IS NOT NULL
+BEGIN
+    UPDATE deliveries SET state = 'cancelled', last_error = 'registration cancelled',
+        updated_at = NEW.updated_at
+    WHERE state = 'pending' AND recipient_id = OLD.person_id AND source IN (
+        SELECT 'reminder:' || planned_id FROM reminders WHERE registration_id = NEW.id
+        UNION ALL
+        SELECT 'reminder:' || planned_id || ':pin' FROM reminders WHERE registration_id = NEW.id
+        UNION ALL
+        SELECT 'followup:' || planned_id FROM reminders WHERE registration_id = NEW.id
+    );
+END;
+
+-- Follow-up survey answers: one per registration (a person may change their rating).
+CREATE TABLE followup_answers (
+    id              INTEGER PRIMARY KEY,
+    event_id        INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    registration_id INTEGER NOT NULL UNIQUE REFERENCES registrations (id) ON DELETE CASCADE,
+    rating          INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment         TEXT,
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL
+);
+CREATE INDEX followup_answers_by_event ON followup_answers (event_id);
+
+-- /forget detaches registrations (person_id → NULL); a free-text comment may name the person,
+-- so it goes with them, while the anonymous rating stays in the event's statistics.
+CREATE TRIGGER followup_comment_erased_on_detach
+AFTER UPDATE OF person_id ON registrations
+WHEN NEW.person_id IS NULL AND OLD.person_id IS NOT NULL
+BEGIN
+    UPDATE followup_answers SET comment = NULL, updated_at = NEW.updated_at
+    WHERE registration_id = NEW.id;
+END;
+
+-- ===== Announcements (issue 7) ==============================================================
+-- An organizer's message copied to an audience, now or at a set time. The audience is frozen
+-- at confirmation as delivery rows (source 'announcement:<id>') due at the send time, so a
+-- scheduled one survives restarts and is cancelled by cancelling its rows. This row keeps
+-- what the organizer chose and how the sending went; counts come from the deliveries.
+CREATE TABLE announcements (
+    id                INTEGER PRIMARY KEY,
+    author_id         INTEGER NOT NULL,             -- Telegram id (an admin may have no people row)
+    from_chat_id      INTEGER NOT NULL,             -- the message that is copied: chat and id
+    message_id        INTEGER NOT NULL,
+    link_event_id     INTEGER REFERENCES events (id) ON DELETE SET NULL,  -- adds a Register button
+    audience          TEXT CHECK (audience IN ('subscribers', 'city', 'event')),  -- NULL: not chosen
+    audience_city     TEXT,
+    audience_event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,
+    audience_segment  TEXT CHECK (audience_segment IN (
+                          'confirmed', 'waitlisted', 'checked_in', 'not_checked_in')),
+    shown_count       INTEGER,                      -- the audience size the organizer last saw
+    total             INTEGER NOT NULL DEFAULT 0,   -- delivery rows queued at confirmation
+    state             TEXT NOT NULL DEFAULT 'draft' CHECK (state IN (
+                          'draft', 'scheduled', 'sending', 'done', 'cancelled', 'skipped')),
+    timezone          TEXT NOT NULL,                -- the zone the send time is shown in
+    send_at           REAL,                         -- when it goes (or went) out
+    not_after         REAL,                         -- missed by then (bot down): skipped
+    started_at        REAL,
+    stopped_at        REAL,                         -- the organizer pressed Stop
+    finished_at       REAL,
+    status_chat_id    INTEGER,                      -- the progress message edited in place
+    status_message_id INTEGER,
+    created_at        REAL NOT NULL,
+    updated_at        REAL NOT NULL
+);
+CREATE INDEX announcements_by_state ON announcements (state, send_at);
+CREATE INDEX announcements_by_author ON announcements (author_id, state);
