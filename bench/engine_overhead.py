@@ -1,15 +1,4 @@
-"""Engine overhead: 10,000 recipients with the limiter off, against bare loops of the same calls.
-
-All runs share one fake server and one Bot (one aiohttp connection pool), in the same process:
-- a bare sequential loop: `await bot.send_message(...)` one after another;
-- a bare concurrent loop: the same calls with as many in flight as the engine allows;
-- the engine: one enqueue of every recipient, then the sender until every row is final
-  (claims, outcome transactions and all).
-Each round runs all three back to back. Two ratios, medians over rounds (target >= 0.8):
-engine msg/s ÷ the faster bare loop's msg/s (wall clock), and the same by this process's CPU
-time, which other programs on a shared machine do not disturb. The fake server runs in this
-process, so its CPU is counted on both sides.
-"""
+"""Engine overhead: 10,000 recipients with the limiter off, against bare loops of the same calls."""
 
 from __future__ import annotations
 
@@ -29,6 +18,16 @@ from bench.common import TEXT, html_bot, open_engine, register_users, wait_finis
 from bot.delivery.sender import SenderConfig
 from bot.services.delivery import TextContent
 from tests.fake_telegram import FakeTelegram
+
+# All runs share one fake server and one Bot (one aiohttp connection pool), in the same process:
+# - a bare sequential loop: `await bot.send_message(...)` one after another;
+# - a bare concurrent loop: the same calls with as many in flight as the engine allows;
+# - the engine: one enqueue of every recipient, then the sender until every row is final
+#   (claims, outcome transactions and all).
+# Each round runs all three back to back. Two ratios, medians over rounds (target >= 0.8):
+# engine msg/s ÷ the faster bare loop's msg/s (wall clock), and the same by this process's CPU
+# time, which other programs on a shared machine disturb less. The fake server runs in this
+# process, so its CPU is counted on both sides.
 
 
 @dataclass(frozen=True)

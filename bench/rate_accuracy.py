@@ -1,8 +1,4 @@
-"""Rate accuracy: 1,000 recipients at the default SEND_RATE through the fake Bot API server.
-
-Prints the rate Telegram saw (from the server's own request times) divided by the configured
-rate, and how many 429s the fake's Telegram-like flood control (30 msg/s) answered.
-"""
+"""Rate accuracy: 1,000 recipients at the default SEND_RATE through the fake Bot API server."""
 
 from __future__ import annotations
 
@@ -15,6 +11,9 @@ from bench.common import TEXT, html_bot, now, open_engine, register_users, wait_
 from bot.services.delivery import TextContent
 from bot.settings import Settings
 from tests.fake_telegram import FakeTelegram
+
+# Prints the rate Telegram saw (from the server's own request times) divided by the configured
+# rate, and how many 429s the fake's Telegram-like flood control (30 msg/s) answered.
 
 DEFAULT_RATE = float(Settings.model_fields["send_rate"].default)
 

@@ -1,24 +1,4 @@
-"""The sender: one task that claims due outbox rows, sends them paced, and records outcomes.
-
-Flow: claim a small batch of due rows (`pending` → `sending`, one BEGIN IMMEDIATE), start
-each send when the rate limiter allows it, and write the finished sends' outcomes in one
-transaction per batch. No transaction is ever open during a Telegram call. At most
-`window` rows are in `sending` at any moment (claimed, outcome not yet committed).
-
-Crash policy (at least once). A row in `sending` when the process dies may or may not have
-reached Telegram; at the next start-up it goes back to `pending` and is sent again. So a
-crash can duplicate at most `window` messages (default 40) and loses none. Every claim
-counts as an attempt, so a row whose send keeps killing the process fails after
-`max_attempts` instead of looping. A clean stop (SIGTERM) finishes the sends in flight and
-returns unsent claimed rows to the queue, so it duplicates nothing.
-
-Telegram errors: 429 pauses the whole sender for `retry_after` and requeues the row without
-counting an attempt; 403 marks the recipient unreachable together with everything queued
-for them; 400 and other refusals fail the row with Telegram's reason; network errors,
-timeouts and 5xx are retried with exponential backoff, then fail with the last reason, and
-they pause the whole sender (longer while they persist) so an outage does not spend every
-queued row's attempts.
-"""
+"""The sender: one task that claims due outbox rows, sends them paced, and records outcomes."""
 
 from __future__ import annotations
 
@@ -54,6 +34,25 @@ from bot.delivery.content import (
 )
 from bot.delivery.limiter import RateLimiter
 from db import Database, outbox
+
+# Flow: claim a small batch of due rows (`pending` → `sending`, one BEGIN IMMEDIATE), start
+# each send when the rate limiter allows it, and write the finished sends' outcomes in one
+# transaction per batch. No transaction is ever open during a Telegram call. At most
+# `window` rows are in `sending` at any moment (claimed, outcome not yet committed).
+#
+# Crash policy (at least once). A row in `sending` when the process dies may or may not have
+# reached Telegram; at the next start-up it goes back to `pending` and is sent again. So a
+# crash can duplicate at most `window` messages (default 40) and loses none. Every claim
+# counts as an attempt, so a row whose send keeps killing the process fails after
+# `max_attempts` instead of looping. A clean stop (SIGTERM) finishes the sends in flight and
+# returns unsent claimed rows to the queue, so it duplicates nothing.
+#
+# Telegram errors: 429 pauses the whole sender for `retry_after` and requeues the row without
+# counting an attempt; 403 marks the recipient unreachable together with everything queued
+# for them; 400 and other refusals fail the row with Telegram's reason; network errors,
+# timeouts and 5xx are retried with exponential backoff, then fail with the last reason, and
+# they pause the whole sender (longer while they persist) so an outage does not spend every
+# queued row's attempts.
 
 log = logging.getLogger(__name__)
 
