@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -34,19 +35,45 @@ from db.registrations import Refusal, Registered, RegistrationStatus
 DIALOG_STATES = {state.state for state in Registration.__all_states__}
 
 
-async def load_draft(state: FSMContext) -> RegistrationDraft | None:
-    raw = (await state.get_data()).get("draft")
-    return None if raw is None else RegistrationDraft.model_validate(raw)
+class Form:
+    """The registration form in progress: the FSM context and the state it is in.
 
+    aiogram has read the state for this update already (`raw_state`); keeping it here spares
+    a database read each time a helper asks, and a write when the state does not change.
+    """
 
-async def save_draft(state: FSMContext, draft: RegistrationDraft) -> None:
-    await state.set_data({"draft": draft.model_dump()})
+    def __init__(self, context: FSMContext, current: str | None) -> None:
+        self.context = context
+        self.current = current
+
+    @property
+    def active(self) -> bool:
+        return self.current in DIALOG_STATES
+
+    def is_in(self, target: State) -> bool:
+        return self.current == target.state
+
+    async def enter(self, target: State) -> None:
+        if self.current != target.state:
+            await self.context.set_state(target)
+            self.current = target.state
+
+    async def draft(self) -> RegistrationDraft | None:
+        raw = (await self.context.get_data()).get("draft")
+        return None if raw is None else RegistrationDraft.model_validate(raw)
+
+    async def save(self, draft: RegistrationDraft) -> None:
+        await self.context.set_data({"draft": draft.model_dump()})
+
+    async def clear(self) -> None:
+        await self.context.clear()
+        self.current = None
 
 
 async def proceed(
     bot: Bot,
     chat_id: int,
-    state: FSMContext,
+    form: Form,
     services: Services,
     draft: RegistrationDraft,
     event: Event,
@@ -54,41 +81,33 @@ async def proceed(
     """The next thing to ask before the questions: consent, announcements, saved details."""
     registrations = services.registrations
     if not await registrations.has_consent(chat_id):
-        await state.set_state(Registration.consent)
-        await save_draft(state, draft)
+        await form.enter(Registration.consent)
+        await form.save(draft)
         screen = views.consent(CONSENT_VERSION)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
         return
     if not await registrations.asked_about_announcements(chat_id):
-        await state.set_state(Registration.subscription)
-        await save_draft(state, draft)
+        await form.enter(Registration.subscription)
+        await form.save(draft)
         screen = views.subscription_question(event.city)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
         return
     person = await people.get(services.db, chat_id)
     saved = people.profile_of(person) if person is not None else None
     if saved is not None:
-        await state.set_state(Registration.saved_profile)
-        await save_draft(state, draft)
+        await form.enter(Registration.saved_profile)
+        await form.save(draft)
         screen = views.saved_profile(saved, event)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
         return
-    heading = views.registration_heading(event)
-    await ask(
-        bot,
-        chat_id,
-        state,
-        services,
-        draft.model_copy(update={"step": "full_name"}),
-        event,
-        heading,
-    )
+    first = draft.model_copy(update={"step": "full_name"})
+    await ask(bot, chat_id, form, services, first, event, views.registration_heading(event))
 
 
 async def ask(
     bot: Bot,
     chat_id: int,
-    state: FSMContext,
+    form: Form,
     services: Services,
     draft: RegistrationDraft,
     event: Event,
@@ -96,28 +115,28 @@ async def ask(
 ) -> None:
     """Ask the draft's current step, or show the summary when everything is answered."""
     if draft.step == dialog.SUMMARY:
-        await state.set_state(Registration.summary)
-        await save_draft(state, draft.model_copy(update={"editing": False}))
+        await form.enter(Registration.summary)
+        await form.save(draft.model_copy(update={"editing": False}))
         summary = views.summary(draft, event, services.clock.timestamp())
         text = f"{prefix}\n\n{summary.text}" if prefix else summary.text
         await bot.send_message(chat_id, text, reply_markup=summary.reply_markup)
         question = views.summary_question(event)
         await bot.send_message(chat_id, question.text, reply_markup=question.reply_markup)
         return
-    await state.set_state(Registration.answering)
-    await save_draft(state, draft)
+    await form.enter(Registration.answering)
+    await form.save(draft)
     screen = views.prompt(draft, event)
     text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
     await bot.send_message(chat_id, text, reply_markup=screen.reply_markup)
 
 
 async def dialog_event(
-    state: FSMContext, services: Services, event_id: int | None = None
+    form: Form, services: Services, event_id: int | None = None
 ) -> tuple[RegistrationDraft, Event] | None:
     """The draft and its event while a registration dialog is on (for `event_id`, if given)."""
-    if await state.get_state() not in DIALOG_STATES:
+    if not form.active:
         return None
-    draft = await load_draft(state)
+    draft = await form.draft()
     if draft is None or (event_id is not None and draft.event_id != event_id):
         return None
     event = await events_repo.get(services.db, draft.event_id)
@@ -131,10 +150,12 @@ async def on_register(
     query: CallbackQuery,
     callback_data: EventAction,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
+    form = Form(state, raw_state)
     user = query.from_user
     view = await services.catalog.view(callback_data.event_id, user.id)
     if view is None:
@@ -152,11 +173,11 @@ async def on_register(
         screen = event_views.event_card(view, services.clock.timestamp())
         await edit_or_send(bot, query, screen.text, screen.inline)
         return
-    if await dialog_event(state, services, callback_data.event_id) is not None:
+    if await dialog_event(form, services, callback_data.event_id) is not None:
         callback_answer.text = views.already_in_dialog()
         return
     draft = RegistrationDraft(event_id=view.event.id)
-    await proceed(bot, user.id, state, services, draft, view.event)
+    await proceed(bot, user.id, form, services, draft, view.event)
 
 
 # -- consent and announcements ----------------------------------------------------------------
@@ -166,12 +187,14 @@ async def on_consent(
     query: CallbackQuery,
     callback_data: ConsentAnswer,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
+    form = Form(state, raw_state)
     user = query.from_user
-    in_dialog = await state.get_state() == Registration.consent.state
+    in_dialog = form.is_in(Registration.consent)
     has_consent = await services.registrations.has_consent(user.id)
     if not callback_data.agree:
         if not in_dialog and has_consent:
@@ -179,26 +202,28 @@ async def on_consent(
             callback_answer.text = views.withdraw_hint()
             callback_answer.show_alert = True
             return
-        await state.clear()
+        await form.clear()
         await edit_or_send(bot, query, views.consent_declined())
         return
     if not has_consent:
         await services.registrations.give_consent(user.id)
     await edit_or_send(bot, query, views.consent_given())
-    found = await dialog_event(state, services) if in_dialog else None
+    found = await dialog_event(form, services) if in_dialog else None
     if found is not None:
         draft, event = found
-        await proceed(bot, user.id, state, services, draft, event)
+        await proceed(bot, user.id, form, services, draft, event)
 
 
 async def on_subscription_choice(
     query: CallbackQuery,
     callback_data: SubscribeChoice,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
+    form = Form(state, raw_state)
     user = query.from_user
     city: str | None = None
     subscribed = callback_data.city != -1
@@ -210,11 +235,11 @@ async def on_subscription_choice(
             return
     await services.registrations.set_announcements(user.id, subscribed, city)
     await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
-    if await state.get_state() == Registration.subscription.state:
-        found = await dialog_event(state, services)
+    if form.is_in(Registration.subscription):
+        found = await dialog_event(form, services)
         if found is not None:
             draft, event = found
-            await proceed(bot, user.id, state, services, draft, event)
+            await proceed(bot, user.id, form, services, draft, event)
 
 
 async def on_subscribe(message: Message, services: Services) -> None:
@@ -236,13 +261,15 @@ async def on_saved_profile_choice(
     query: CallbackQuery,
     callback_data: DialogAction,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
+    form = Form(state, raw_state)
     user = query.from_user
-    found = await dialog_event(state, services, callback_data.event_id)
-    if found is None or await state.get_state() != Registration.saved_profile.state:
+    found = await dialog_event(form, services, callback_data.event_id)
+    if found is None or not form.is_in(Registration.saved_profile):
         callback_answer.text = views.dialog_over()
         return
     draft, event = found
@@ -257,12 +284,12 @@ async def on_saved_profile_choice(
     else:
         await edit_or_send(bot, query, views.entering_new())
         step = "full_name"
-    await ask(bot, user.id, state, services, draft.model_copy(update={"step": step}), event)
+    await ask(bot, user.id, form, services, draft.model_copy(update={"step": step}), event)
 
 
 async def _answered(
     message: Message,
-    state: FSMContext,
+    form: Form,
     services: Services,
     bot: Bot,
     text: str | None,
@@ -270,10 +297,10 @@ async def _answered(
 ) -> None:
     assert message.from_user is not None
     chat_id = message.from_user.id
-    found = await dialog_event(state, services)
+    found = await dialog_event(form, services)
     if found is None or not dialog.is_valid_step(found[1], found[0].step):
         # The event disappeared or its questions changed under the dialog: start afresh.
-        await state.clear()
+        await form.clear()
         await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
         return
     draft, event = found
@@ -290,28 +317,32 @@ async def _answered(
         )
         return
     step = dialog.next_step(answered, event)
-    await ask(bot, chat_id, state, services, answered.model_copy(update={"step": step}), event)
+    await ask(bot, chat_id, form, services, answered.model_copy(update={"step": step}), event)
 
 
-async def on_answer_text(message: Message, state: FSMContext, services: Services, bot: Bot) -> None:
-    await _answered(message, state, services, bot, message.text)
+async def on_answer_text(
+    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
+) -> None:
+    await _answered(message, Form(state, raw_state), services, bot, message.text)
 
 
 async def on_answer_contact(
-    message: Message, state: FSMContext, services: Services, bot: Bot
+    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
 ) -> None:
     assert message.contact is not None
     assert message.from_user is not None
     own = message.contact.user_id == message.from_user.id
-    await _answered(
-        message, state, services, bot, None, contact=(message.contact.phone_number, own)
-    )
+    contact = (message.contact.phone_number, own)
+    await _answered(message, Form(state, raw_state), services, bot, None, contact=contact)
 
 
-async def on_answer_other(message: Message, state: FSMContext, services: Services) -> None:
-    found = await dialog_event(state, services)
+async def on_answer_other(
+    message: Message, state: FSMContext, raw_state: str | None, services: Services
+) -> None:
+    form = Form(state, raw_state)
+    found = await dialog_event(form, services)
     if found is None:
-        await state.clear()
+        await form.clear()
         await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
         return
     draft, event = found
@@ -329,13 +360,15 @@ async def on_summary_action(
     query: CallbackQuery,
     callback_data: DialogAction,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
+    form = Form(state, raw_state)
     user = query.from_user
-    found = await dialog_event(state, services, callback_data.event_id)
-    if found is None or await state.get_state() != Registration.summary.state:
+    found = await dialog_event(form, services, callback_data.event_id)
+    if found is None or not form.is_in(Registration.summary):
         # Typically Confirm pressed twice: the first press has done the job.
         view = await services.catalog.view(callback_data.event_id, user.id)
         if view is not None and view.registration is not None:
@@ -353,15 +386,15 @@ async def on_summary_action(
         await edit_or_send(bot, query, screen.text, screen.inline)
         return
     if callback_data.action == DialogStep.cancel:
-        await state.clear()
+        await form.clear()
         await edit_or_send(bot, query, views.cancelled_dialog())
         return
-    await confirm(query, state, services, bot, callback_answer, draft, event)
+    await confirm(query, form, services, bot, callback_answer, draft, event)
 
 
 async def confirm(
     query: CallbackQuery,
-    state: FSMContext,
+    form: Form,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
@@ -375,13 +408,13 @@ async def confirm(
         # A question was added meanwhile (or the data were tampered with): ask what is missing.
         step = missing or "full_name"
         await edit_or_send(bot, query, views.one_more_answer())
-        await ask(bot, user.id, state, services, draft.model_copy(update={"step": step}), event)
+        await ask(bot, user.id, form, services, draft.model_copy(update={"step": step}), event)
         return
     outcome = await services.registrations.register(user.id, event.id, profile, draft.answers)
     if outcome is None:
-        await proceed(bot, user.id, state, services, draft, event)
+        await proceed(bot, user.id, form, services, draft, event)
         return
-    await state.clear()
+    await form.clear()
     if not isinstance(outcome, Registered):
         callback_answer.text = event_views.refusal_text(outcome)
         callback_answer.show_alert = True
@@ -406,13 +439,15 @@ async def on_edit_field(
     query: CallbackQuery,
     callback_data: EditField,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    found = await dialog_event(state, services, callback_data.event_id)
-    current = await state.get_state()
-    if found is None or current not in (Registration.summary.state, Registration.answering.state):
+    form = Form(state, raw_state)
+    found = await dialog_event(form, services, callback_data.event_id)
+    editable = form.is_in(Registration.summary) or form.is_in(Registration.answering)
+    if found is None or not editable:
         callback_answer.text = views.dialog_over()
         return
     draft, event = found
@@ -420,7 +455,7 @@ async def on_edit_field(
         callback_answer.text = views.dialog_over()
         return
     draft = draft.model_copy(update={"step": callback_data.field, "editing": True})
-    await ask(bot, query.from_user.id, state, services, draft, event)
+    await ask(bot, query.from_user.id, form, services, draft, event)
 
 
 def build_router() -> Router:

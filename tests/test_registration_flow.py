@@ -437,3 +437,29 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
         (ConsentKind.announcements, True),
         (ConsentKind.announcements, False),
     ]
+
+
+async def test_a_summary_of_many_long_answers_fits_one_message(
+    member: ChatClient, services: Services
+) -> None:
+    from db.events import Question
+
+    questions = tuple(Question(key=f"q{n}", text=f"Вопрос {n} " + "?" * 150) for n in range(10))
+    event = await make_event(services, questions=questions)
+    await open_card(member, event)
+    await member.click("Зарегистрироваться")
+    await member.click("Даю согласие")
+    await member.click("Нет, спасибо")
+    for text in (NAME, "&" * 200, "<" * 200, PHONE, "⏭ Пропустить"):
+        await member.send(text)
+    for _ in questions:
+        await member.send("&" * 500)
+    summary, question = member.messages[-2:]
+    assert "Пожалуйста, проверьте данные" in summary.body
+    assert len(summary.body.encode("utf-16-le")) // 2 <= 4096
+    assert "&amp;" in summary.body
+    assert question.body == "Всё верно?"
+    await member.click("Подтвердить")
+    registration = await registrations.live(services.db, event.id, member.user.id)
+    assert registration is not None
+    assert registration.answers["q9"] == "&" * 500  # shortened on screen only

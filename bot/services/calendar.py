@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, vCalAddress, vText
+from icalendar import Alarm, Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
 from bot.deeplinks import link
@@ -18,6 +19,16 @@ ALARM_BEFORE = timedelta(hours=1)
 def event_uid(event: Event, bot_username: str) -> str:
     # One UID per event, not per download: calendars match on it and update the entry.
     return f"event-{event.id}@{bot_username or 'ngo-events-bot'}.t.me"
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
+    # Building a VTIMEZONE walks the zone's transitions and takes tens of milliseconds;
+    # events in one zone and year share it. Only the years around the event are covered:
+    # the zone's full history would bloat the file.
+    return Timezone.from_tzinfo(
+        ZoneInfo(zone), first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
 
 
 def ics_filename(event: Event) -> str:
@@ -71,10 +82,6 @@ def event_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    calendar.add_component(_vtimezone(event.timezone, start.year, end.year))
     calendar.add_component(item)
-    # Only the years of the event: the full history of a zone would bloat the file.
-    calendar.add_missing_timezones(
-        first_date=(start - timedelta(days=366)).date(),
-        last_date=(end + timedelta(days=366)).date(),
-    )
     return bytes(calendar.to_ical())

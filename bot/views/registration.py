@@ -27,7 +27,14 @@ from bot.services.catalog import city_key
 from bot.services.validation import InvalidAnswer, Problem, phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
-from bot.views.text import CAPTION_LIMIT, button_text, escaped_within, when
+from bot.views.text import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    button_text,
+    escaped_within,
+    utf16_len,
+    when,
+)
 from db.events import Event
 from db.people import Profile
 from db.registrations import Registration
@@ -258,9 +265,14 @@ def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
         "",
         *profile_lines(draft),
     ]
-    for question in event.questions:
-        answer = draft.answers.get(question.key)
-        lines.append(f"{escape(question.text)}: {escape(answer or DASH)}")
+    head = "\n".join(lines)
+    answers = [draft.answers.get(question.key) or DASH for question in event.questions]
+    labels = [escape(question.text) for question in event.questions]
+    # Long free-text answers to many questions could overflow one message: share the room.
+    room = MESSAGE_LIMIT - utf16_len(head) - sum(utf16_len(label) + 3 for label in labels)
+    budget = max(room // max(len(answers), 1), 16)
+    for label, answer in zip(labels, answers, strict=True):
+        lines.append(f"{label}: {escaped_within(answer, budget)}")
     return Screen("\n".join(lines), ReplyKeyboardRemove())
 
 
