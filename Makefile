@@ -22,6 +22,17 @@ locales: $(COMPILED)
 run: $(INSTALLED) locales
 	$(BIN)/python -m bot
 
+# Load the demo events (future-dated, from real announcements) into DATABASE_PATH.
+seed-demo: $(INSTALLED)
+	$(BIN)/python -m bot seed-demo
+
+# Benchmarks print what they measured; the full set takes about ten minutes.
+bench: $(INSTALLED) locales
+	$(BIN)/python -m bench.rate_accuracy
+	$(BIN)/python -m bench.engine_overhead
+	$(BIN)/python -m bench.registration_storm
+	$(BIN)/python -m bench.reminder_burst
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
