@@ -22,6 +22,7 @@ from bot.commands import set_chat_commands, set_default_commands
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
+from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.services.delivery import DeliveryService
 from bot.settings import Settings
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    pin_response_models()
     if session is None:
         if settings.telegram_api_url:
             session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
@@ -62,6 +64,7 @@ async def create_services(
 
 
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
+    pin_response_models()
     dp = Dispatcher(
         storage=storage or SQLiteStorage(services.db, services.clock),
         # One update at a time per person: a double tap sees the first tap's result.

@@ -80,6 +80,15 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement on the writer, atomic by itself: one round trip, no BEGIN.
+
+        For writes that need no check first (a dialog step's state). Returns the row count.
+        """
+        async with self._write_lock:
+            cursor = await self._require(self._writer).execute(sql, params)
+            return cursor.rowcount
+
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         conn = self._require(self._reader)
         # One call on the connection's thread: the statement runs and is finalized before any

@@ -126,6 +126,13 @@ CREATE TABLE fsm_records (
     data       TEXT NOT NULL DEFAULT '{}',
     updated_at REAL NOT NULL
 );
+-- An idle chat leaves no row behind: the table holds only dialogs in progress.
+CREATE TRIGGER fsm_records_idle_insert AFTER INSERT ON fsm_records
+    WHEN NEW.state IS NULL AND NEW.data = '{}'
+    BEGIN DELETE FROM fsm_records WHERE key = NEW.key; END;
+CREATE TRIGGER fsm_records_idle_update AFTER UPDATE ON fsm_records
+    WHEN NEW.state IS NULL AND NEW.data = '{}'
+    BEGIN DELETE FROM fsm_records WHERE key = NEW.key; END;
 
 -- ===== Reminders and follow-ups (issue 6) ===================================================
 -- A planned reminder is one row per event, kind and basis (the start or end it was computed
