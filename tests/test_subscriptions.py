@@ -75,3 +75,23 @@ async def test_unsubscribe_button_of_someone_never_subscribed_changes_nothing(
     await stranger.press("un1")
     assert stranger.last_answer.text == "Вы не подписаны на анонсы. Подписаться: /subscribe."
     assert await consents.for_person(services.db, 4040) == []
+
+
+async def test_erasing_data_or_saying_no_stops_copies_of_a_broadcast_under_way(
+    make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
+) -> None:
+    await add_people(services, [100, 101, 102])
+    admin = await started(make_client(ADMIN_ID))
+    await announce_to_all(admin, "Анонс круглого стола")
+    announcement = await latest(services)
+    # Queued, not yet sent: one person erases their data, another unsubscribes in /subscribe.
+    await services.privacy.forget(100)
+    await services.registrations.set_announcements(101, subscribed=False, city=None)
+    await deliver(services, bot)
+    assert await delivery_states(services, announcement.id) == {
+        100: "cancelled",
+        101: "cancelled",
+        102: "sent",
+    }
+    assert copies_to(bot, 100) == []
+    assert copies_to(bot, 101) == []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION
-from db import consents, dialogs, people
+from db import announcements, consents, dialogs, people
 from db import registrations as registrations_repo
 from db.consents import Consent, ConsentKind
 from db.people import Person
@@ -76,6 +76,7 @@ class PrivacyService:
                     tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
                 )
             await consents.detach_person_in(tx, person_id)
+            await announcements.withdraw_for_person_in(tx, person_id, "erased", now)
             await people.erase_in(tx, person_id, now)
         # Unfinished dialogs may hold a typed name or phone; they go too.
         await dialogs.forget_user(db, person_id)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from db import consents, people
+from db import announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.consents import ConsentKind
@@ -73,6 +73,9 @@ class RegistrationService:
             await consents.record_in(
                 tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, subscribed, now
             )
+            if not subscribed:
+                # Copies of a broadcast already under way must not reach them either.
+                await announcements.withdraw_for_person_in(tx, person_id, "unsubscribed", now)
 
     async def register(
         self, person_id: int, event_id: int, profile: Profile, answers: dict[str, str]
