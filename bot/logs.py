@@ -28,6 +28,7 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiogram logs every handled update at INFO; that is noise at our default level.
-    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, root.level))
+    # aiogram logs every handled update and button answer at INFO: noise at our default level.
+    for noisy in ("aiogram.event", "aiogram.middlewares"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
