@@ -199,7 +199,9 @@ def test_cancellation_promotes_the_waitlist_and_tells_the_promoted_person(
     tg.press_button(boris, listing, text="1.")
     tg.wait_for_edit(boris, listing, contains="Место подтверждено", timeout=WAIT)
     tg.press_button(boris, tg.message(boris, listing.message_id), text="Отменить регистрацию")
-    confirm = tg.wait_for_edit(boris, listing, contains="Отменить вашу регистрацию", edits=2)
+    confirm = tg.wait_for_edit(
+        boris, listing, contains="Отменить вашу регистрацию", edits=2, timeout=WAIT
+    )
     tg.press_button(boris, confirm, text="Да, отменить")
     tg.wait_for_edit(boris, listing, contains="отменена", edits=3, timeout=WAIT)
 
