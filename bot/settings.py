@@ -30,6 +30,7 @@ SETTING_HINTS: dict[str, str] = {
     "POLLING_TIMEOUT": "set POLLING_TIMEOUT to whole seconds between 1 and 60",
     "SEND_RATE": "set SEND_RATE to messages per second, between 0 (no limit) and 30",
     "REMINDER_OFFSETS": "set REMINDER_OFFSETS to hours before the start, e.g. 24,2",
+    "FOLLOWUP_AFTER_HOURS": "set FOLLOWUP_AFTER_HOURS to hours after the end, between 0 and 72",
 }
 
 

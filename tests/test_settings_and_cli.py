@@ -77,6 +77,8 @@ def test_settings_parse_lists_and_defaults() -> None:
         ("telegram_api_url", "ftp://x", "TELEGRAM_API_URL"),
         ("send_rate", "100", "SEND_RATE"),
         ("reminder_offsets", "-1", "REMINDER_OFFSETS"),
+        ("followup_after_hours", "100", "FOLLOWUP_AFTER_HOURS"),
+        ("polling_timeout", "0", "POLLING_TIMEOUT"),
     ],
 )
 def test_each_malformed_setting_is_named(field: str, value: str, name: str) -> None:
