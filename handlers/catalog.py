@@ -13,6 +13,7 @@ from bot.deeplinks import DeepLink
 from bot.i18n import _
 from bot.outgoing import send_calendar
 from bot.services import Services
+from bot.services.catalog import EventView
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
@@ -60,6 +61,20 @@ async def on_event_card(
     await edit_or_send(bot, query, screen.text, screen.inline)
 
 
+async def _visible_event(
+    query: CallbackQuery,
+    callback_data: EventAction,
+    services: Services,
+    callback_answer: CallbackAnswer,
+) -> EventView | None:
+    """The event a button points at, or None after telling the person it is gone."""
+    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    if view is None:
+        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.show_alert = True
+    return view
+
+
 async def on_calendar(
     query: CallbackQuery,
     callback_data: EventAction,
@@ -67,10 +82,8 @@ async def on_calendar(
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    view = await _visible_event(query, callback_data, services, callback_answer)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
-        callback_answer.show_alert = True
         return
     await send_calendar(bot, query.from_user.id, services, view.event, view.registration)
 
@@ -82,10 +95,8 @@ async def on_map(
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+    view = await _visible_event(query, callback_data, services, callback_answer)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
-        callback_answer.show_alert = True
         return
     event = view.event
     if event.latitude is None or event.longitude is None:
