@@ -344,7 +344,7 @@ def problem(error: InvalidInput) -> str:
             moment = details.get("moment")
             if isinstance(moment, datetime):
                 return _("{moment} has already passed. Please give a date in the future.").format(
-                    moment=moment.strftime("%d.%m.%Y %H:%M")
+                    moment=_typed_moment(moment)
                 )
             return _("This moment has already passed. Please give a date in the future.")
         case Problem.too_far:
@@ -352,23 +352,19 @@ def problem(error: InvalidInput) -> str:
                 years=details.get("years", editor.MAX_YEARS_AHEAD)
             )
         case Problem.end_before_start:
-            start = details.get("start")
-            shown = start.strftime("%d.%m.%Y %H:%M") if isinstance(start, datetime) else ""
             return _(
                 "The end must be after the start ({start}). For an event past midnight type the "
                 "date too, e.g. <i>18.04 01:00</i>."
-            ).format(start=shown)
+            ).format(start=_typed_moment(details.get("start")))
         case Problem.too_long_event:
             return _("An event can last at most {days} days. Please check the end.").format(
                 days=details.get("days", editor.MAX_EVENT_DAYS)
             )
         case Problem.deadline_after_start:
-            start = details.get("start")
-            shown = start.strftime("%d.%m.%Y %H:%M") if isinstance(start, datetime) else ""
             return _(
                 "Registration has to close no later than the start ({start}). Please give an "
                 "earlier moment, or press «Until the start»."
-            ).format(start=shown)
+            ).format(start=_typed_moment(details.get("start")))
         case Problem.capacity_format:
             return _("Please type the number of seats in digits, e.g. <i>50</i>, or «No limit».")
         case Problem.capacity_range:
@@ -505,3 +501,8 @@ def stale_draft() -> str:
         "The start (or the registration deadline) has passed while the draft was open. "
         "Please change the date before publishing."
     )
+
+
+def _typed_moment(value: object) -> str:
+    """A moment as organizers type it back, e.g. 17.04.2027 14:00; empty when unknown."""
+    return value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else ""
