@@ -374,14 +374,18 @@ def suggest_places(text: str, limit: int = 5) -> list[Place]:
 
 def moscow_offset(zone: str, at: datetime) -> timedelta:
     """How far the zone is ahead of Moscow at that moment."""
-    local = at.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
-    moscow = at.astimezone(ZoneInfo(MOSCOW)).utcoffset() or timedelta(0)
-    return local - moscow
+    return moscow_offset_of(at.astimezone(ZoneInfo(zone)))
 
 
-def msk_offset(zone: str, at: datetime, locale: str = "ru") -> str:
+def moscow_offset_of(moment: datetime) -> timedelta:
+    """How far an aware moment's own clock is ahead of Moscow's."""
+    moscow = moment.astimezone(ZoneInfo(MOSCOW)).utcoffset() or timedelta(0)
+    return (moment.utcoffset() or timedelta(0)) - moscow
+
+
+def offset_words(offset: timedelta, locale: str = "ru") -> str:
     """«МСК+2», «МСК», «МСК−1» (English: "Moscow +2", "Moscow time", "Moscow −1")."""
-    minutes = int(moscow_offset(zone, at).total_seconds()) // 60
+    minutes = int(offset.total_seconds()) // 60
     base = "Moscow" if locale == "en" else "МСК"
     if minutes == 0:
         return "Moscow time" if locale == "en" else base
@@ -389,6 +393,11 @@ def msk_offset(zone: str, at: datetime, locale: str = "ru") -> str:
     amount = f"{hours}:{rest:02d}" if rest else str(hours)
     sign = "+" if minutes > 0 else MINUS
     return f"{base} {sign}{amount}" if locale == "en" else f"{base}{sign}{amount}"
+
+
+def msk_offset(zone: str, at: datetime, locale: str = "ru") -> str:
+    """The zone's Moscow offset at that moment in words: «МСК+2», «МСК», «МСК−1»."""
+    return offset_words(moscow_offset(zone, at), locale)
 
 
 def zone_label(place_name: str, zone: str, at: datetime, locale: str = "ru") -> str:
