@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -205,3 +207,17 @@ def test_moscow_offset_follows_a_zone_that_changes_its_clocks() -> None:
 def test_zone_label_names_the_town_and_the_moscow_offset() -> None:
     assert places.zone_label("Тюмень", "Asia/Yekaterinburg", WINTER) == "Тюмень · МСК+2"
     assert places.zone_label("Omsk", "Asia/Omsk", WINTER, "en") == "Omsk · Moscow +3"
+
+
+def test_importing_the_blocks_loads_no_dictionary_parser_or_reference_data() -> None:
+    # Start-up must not pay for pymorphy3, dateparser or the regions file: first use does.
+    code = (
+        "import sys, bot.services.places, bot.services.spoken_dates, bot.views.moments, "
+        "bot.services.tickets; "
+        "print(sorted(m for m in ('pymorphy3', 'dateparser') if m in sys.modules), "
+        "bot.services.places._atlas.cache_info().currsize)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["[]", "0"]
