@@ -31,6 +31,7 @@ SETTING_HINTS: dict[str, str] = {
     "SEND_RATE": "set SEND_RATE to messages per second, between 0 (no limit) and 30",
     "REMINDER_OFFSETS": "set REMINDER_OFFSETS to hours before the start, e.g. 24,2",
     "FOLLOWUP_AFTER_HOURS": "set FOLLOWUP_AFTER_HOURS to hours after the end, between 0 and 72",
+    "MAX_UPDATES_IN_FLIGHT": "set MAX_UPDATES_IN_FLIGHT to a whole number between 1 and 1000",
 }
 
 
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     polling_timeout: int = Field(default=30, ge=1, le=60)
     # Bulk messages per second through the delivery engine; 0 turns the limiter off.
     send_rate: float = Field(default=25.0, ge=0, le=30)
+    # Updates handled at once; more wait, recorded, in arrival order.
+    max_updates_in_flight: int = Field(default=64, ge=1, le=1000)
     # Reminder plan by default: hours before the start.
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (24, 2)
     # Follow-up survey after the event ends, in hours.
