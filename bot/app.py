@@ -95,6 +95,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     await services.reminders.start()
     # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
     await services.announcements.start(bot)
+    services.backups.schedule()
     log.info("bot @%s is up", services.bot_username)
 
 
@@ -124,6 +125,15 @@ class Application:
             close_bot_session=True,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )
+
+    async def run(self) -> None:
+        """Webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+        if self.services.settings.webhook_url:
+            from bot.webhook import run_webhook
+
+            await run_webhook(self.bot, self.dispatcher, self.services.settings)
+        else:
+            await self.run_polling()
 
 
 async def create_app(settings: Settings, clock: Clock | None = None) -> Application:
