@@ -32,7 +32,7 @@ SETTING_HINTS: dict[str, str] = {
     "SEND_RATE": "set SEND_RATE to messages per second, between 0 (no limit) and 30",
     "REMINDER_OFFSETS": "set REMINDER_OFFSETS to hours before the start, e.g. 24,2",
     "FOLLOWUP_AFTER_HOURS": "set FOLLOWUP_AFTER_HOURS to hours after the end, between 0 and 72",
-    "BACKUP_DIR": "set BACKUP_DIR to a writable folder, e.g. data/backups",
+    "BACKUP_DIR": "set BACKUP_DIR to a writable folder, or leave it empty for data/backups",
     "BACKUP_KEEP": "set BACKUP_KEEP to how many daily backups to keep, 0 to 365 (0 = none)",
     "BACKUP_HOUR": "set BACKUP_HOUR to the hour of the daily backup, 0 to 23, in DEFAULT_TIMEZONE",
     "WEBHOOK_URL": "set WEBHOOK_URL to the public https:// address Telegram posts updates to",
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     # Follow-up survey after the event ends, in hours.
     followup_after_hours: float = Field(default=2.0, ge=0, le=72)
     # Daily backups: the folder, how many to keep (0 turns them off), the hour in the default zone.
-    backup_dir: Path = Path("data/backups")
+    backup_dir: Path | None = None  # default: `backups/` beside DATABASE_PATH
     backup_keep: int = Field(default=7, ge=0, le=365)
     backup_hour: int = Field(default=3, ge=0, le=23)
     # Webhook mode instead of long polling when WEBHOOK_URL is set; the secret is then required.
@@ -126,6 +126,11 @@ class Settings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value.strip().rstrip("/")
 
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url_shape(cls, value: str | None) -> str | None:
@@ -149,6 +154,10 @@ class Settings(BaseSettings):
         if not WEBHOOK_SECRET_PATTERN.match(secret):
             raise ValueError("1-256 characters A-Z, a-z, 0-9, _ and - only")
         return SecretStr(secret)
+
+    @property
+    def backups_folder(self) -> Path:
+        return self.backup_dir or self.database_path.parent / "backups"
 
     @property
     def webhook_path(self) -> str:

@@ -48,7 +48,7 @@ class BackupService:
 
     async def run_daily(self) -> Path | None:
         """One backup into BACKUP_DIR, then all but the newest BACKUP_KEEP are deleted."""
-        folder = self._settings.backup_dir
+        folder = self._settings.backups_folder
         target = folder / backups.backup_name(self._clock.now())
         try:
             # In a thread: a copy of a large file must not stall the bot's event loop.

@@ -85,7 +85,7 @@ class StatusService:
     async def report(self) -> StatusReport:
         settings = self._settings
         database_bytes, wal_bytes = backups.file_sizes(settings.database_path)
-        folder = await asyncio.to_thread(backups.folder_summary, settings.backup_dir)
+        folder = await asyncio.to_thread(backups.folder_summary, settings.backups_folder)
         commit = await asyncio.to_thread(git_commit)
         return StatusReport(
             version=version(),
