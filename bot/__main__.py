@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -67,10 +68,12 @@ async def _seed_demo(settings: Settings) -> None:
     )
 
 
-def _backup(settings: Settings, target: Path) -> None:
+def _backup(settings: Settings, path: str) -> None:
     from db.backup import BackupError, backup, backup_name
 
-    if target.is_dir():
+    target = Path(path)
+    # "backups/" or an existing folder: a new dated file inside it.
+    if path.endswith(("/", os.sep)) or target.is_dir():
         target = target / backup_name(datetime.now(UTC))
     try:
         size = backup(settings.database_path, target)
@@ -105,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             "database (stop the bot first; the replaced file is kept beside it)"
         ),
     )
-    parser.add_argument("path", nargs="?", type=Path, help="the backup file for backup/restore")
+    parser.add_argument("path", nargs="?", help="the backup file (or folder) for backup/restore")
     args = parser.parse_args(argv)
     if args.command in {"backup", "restore"} and args.path is None:
         parser.error(f"{args.command} needs a PATH, e.g. python -m bot {args.command} bot.sqlite3")
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "backup":
             _backup(settings, args.path)
         elif args.command == "restore":
-            _restore(settings, args.path)
+            _restore(settings, Path(args.path))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2

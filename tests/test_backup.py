@@ -253,6 +253,10 @@ async def test_the_backup_and_restore_commands(tmp_path: Path) -> None:
     into_folder = cli(tmp_path, "backup", "manual")
     assert into_folder.returncode == 0, into_folder.stderr
     assert [p.name.startswith("bot-") for p in (tmp_path / "manual").iterdir()] == [True]
+    # A folder that does not exist yet, named with a trailing slash, is made.
+    new_folder = cli(tmp_path, "backup", "new/backups/")
+    assert new_folder.returncode == 0, new_folder.stderr
+    assert [p.name[:4] for p in (tmp_path / "new" / "backups").iterdir()] == ["bot-"]
     missing_path = cli(tmp_path, "restore")
     assert missing_path.returncode == 2
     assert "restore needs a PATH" in missing_path.stderr
