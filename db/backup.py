@@ -44,7 +44,8 @@ def backup(source: Path, target: Path) -> int:
     """
     if not source.is_file():
         raise BackupError(f"there is no database at {source}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # Personal data: only the bot's own user may read its backups, whatever the umask.
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
@@ -57,6 +58,7 @@ def backup(source: Path, target: Path) -> int:
         finally:
             conn.close()
         _check(partial)
+        partial.chmod(0o600)
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
@@ -133,6 +135,7 @@ def restore(source: Path, database: Path, now: datetime) -> Path | None:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     partial = database.with_name(f".{database.name}.restoring")
     partial.write_bytes(source.read_bytes())
+    partial.chmod(0o600)
     _fsync(partial)
     os.replace(partial, database)
     _fsync(database.parent)

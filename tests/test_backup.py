@@ -74,6 +74,7 @@ async def test_backup_while_writes_happen_is_a_consistent_single_file(tmp_path: 
         assert rows(copy, "PRAGMA journal_mode") == [("delete",)]
         assert rows(copy, "PRAGMA integrity_check") == [("ok",)]
     assert counts == sorted(counts)
+    assert {copy.stat().st_mode & 0o777 for copy in copies} == {0o600}
     assert counts[-1] > 0
     # One self-contained file each: no journal, no partial file beside them.
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [
