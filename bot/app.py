@@ -99,6 +99,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     await services.reminders.start()
     # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
     await services.announcements.start(bot)
+    services.backups.schedule()
     log.info("bot @%s is up", services.bot_username)
 
 
@@ -126,6 +127,15 @@ class Application:
         await run_polling(
             self.bot, self.dispatcher, self.inbox, self.services.settings.polling_timeout
         )
+
+    async def run(self) -> None:
+        """Webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+        if self.services.settings.webhook_url:
+            from bot.webhook import run_webhook
+
+            await run_webhook(self.bot, self.dispatcher, self.services.settings)
+        else:
+            await self.run_polling()
 
 
 def create_inbox(services: Services, dispatcher: Dispatcher, bot: Bot) -> Inbox:

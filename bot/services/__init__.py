@@ -16,6 +16,7 @@ from db import Database
 
 if TYPE_CHECKING:
     from bot.services.announcements import AnnouncementService
+    from bot.services.backups import BackupService
     from bot.services.checkin import CheckinService
     from bot.services.followups import FollowupService
     from bot.services.organizer import OrganizerService
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bot.services.registration import RegistrationService
     from bot.services.reminders import ReminderService
     from bot.services.roles import RoleService
+    from bot.services.status import StatusService
 
 
 @dataclass(slots=True)
@@ -45,6 +47,8 @@ class Services:
     reminders: ReminderService = field(init=False)
     followups: FollowupService = field(init=False)
     announcements: AnnouncementService = field(init=False)
+    backups: BackupService = field(init=False)
+    status: StatusService = field(init=False)
 
     def __post_init__(self) -> None:
         # Imported here: these services take the whole bundle (they need the delivery engine).
@@ -60,6 +64,7 @@ class Services:
         self.followups = FollowupService(self)
         self._organizer_services()
         self._announcement_services()
+        self._operations_services()
 
     def _organizer_services(self) -> None:
         from bot.services.checkin import CheckinService
@@ -74,3 +79,10 @@ class Services:
         from bot.services.announcements import AnnouncementService
 
         self.announcements = AnnouncementService(self)
+
+    def _operations_services(self) -> None:
+        from bot.services.backups import BackupService
+        from bot.services.status import StatusService
+
+        self.backups = BackupService(self.settings, self.clock, self.scheduler)
+        self.status = StatusService(self.settings, self.db, self.clock)
