@@ -36,7 +36,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 

@@ -22,7 +22,7 @@ from .state import TelegramState
 
 __all__ = ["FakeServer"]
 
-logger = logging.getLogger("tests.fake_telegram")
+logger = logging.getLogger("emulator")
 
 _CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
