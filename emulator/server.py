@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from . import checks
 from .faults import Fault
 from .methods import MEDIA_KINDS, SEND_METHODS, BotApi
 from .models import ApiCall
@@ -269,6 +270,7 @@ class FakeServer:
             if key == "getupdates":
                 result = await self._get_updates(params)
             else:
+                checks.check_fields(params)
                 with state.cond:
                     result = self.api.handlers[key](params)
         except ApiError as error:
