@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Telegram tokens look like "123456789:AA...": a numeric bot id, a colon, 30+ url-safe characters.
@@ -17,6 +17,9 @@ Locale = Literal["ru", "en"]
 
 # What to tell a person for each setting when it is missing or malformed: one line, actionable.
 SETTING_HINTS: dict[str, str] = {
+    "DEMO_CLOCK_SHIFT": (
+        "leave DEMO_CLOCK_SHIFT unset; make demo sets it, with TELEGRAM_API_URL on 127.0.0.1"
+    ),
     "BOT_TOKEN": (
         "set BOT_TOKEN in the environment or in .env to the token @BotFather gave you "
         "(open https://t.me/BotFather, send /newbot; it looks like 123456789:AAE...)"
@@ -59,6 +62,16 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (24, 2)
     # Follow-up survey after the event ends, in hours.
     followup_after_hours: float = Field(default=2.0, ge=0, le=72)
+    # `make demo` only: seconds the bot's clock runs ahead; refused unless the API is local.
+    demo_clock_shift: float = Field(default=0.0, ge=0)
+
+    @field_validator("demo_clock_shift")
+    @classmethod
+    def _demo_clock_only_against_a_local_api(cls, value: float, info: ValidationInfo) -> float:
+        url = info.data.get("telegram_api_url") or ""
+        if value and not url.startswith(("http://127.0.0.1:", "http://localhost:")):
+            raise ValueError("only for the local emulator (TELEGRAM_API_URL on 127.0.0.1)")
+        return value
 
     @field_validator("bot_token")
     @classmethod
