@@ -127,6 +127,10 @@ class DemoStack:
                 "UPDATE people SET role = 'organizer' WHERE id = ? AND role <> 'organizer'",
                 (organizer.user_id,),
             )
+            # The demo events become hers, so /manage, /checkin and /announce show them.
+            db.execute(
+                "UPDATE events SET owner_id = ? WHERE owner_id IS NULL", (organizer.user_id,)
+            )
 
     @contextlib.contextmanager
     def _db(self) -> Any:
