@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -156,5 +155,6 @@ def test_register_check_in_and_announce_by_clicking(
     click(page, "✅ Подтверждённые —")
     click(page, "Отправить сейчас")
     person(page, "member")
-    wait_text(page, "аудитория 204")
-    assert re.search(r"Зал поменялся", page.locator("#messages").inner_text())
+    expect(page.locator("#who")).to_contain_text("Анна")
+    wait_text(page, "Зал поменялся: 2 этаж, аудитория 204")
+    assert "Вы зарегистрированы!" in page.locator("#messages").inner_text()
