@@ -7,7 +7,7 @@ CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 EXTRACT_KEYWORDS := -k __ -k N_ -k ngettext:1,2
 
-.PHONY: run test lint typecheck unit locales catalog seed-demo bench clean
+.PHONY: run test lint typecheck unit locales catalog seed-demo demo bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(INSTALLED) locales
 # Load the demo events (future-dated, from real announcements) into DATABASE_PATH.
 seed-demo: $(INSTALLED)
 	$(BIN)/python -m bot seed-demo
+
+# The real bot against the local emulator, as a chat in the browser: http://127.0.0.1:8080
+demo: $(INSTALLED) locales
+	$(BIN)/python -m emulator.demo
 
 # Benchmarks print what they measured; the full set takes about ten minutes.
 bench: $(INSTALLED) locales

@@ -14,7 +14,7 @@ from bot.clock import SystemClock
 from bot.delivery.sender import SenderConfig
 from bot.services.delivery import DeliveryService, Progress
 from db import Database
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 TEXT = "Приглашаем на круглый стол <b>«НКО и власть: диалог»</b> 25 ноября в 15:00"
 

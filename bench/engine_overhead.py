@@ -17,7 +17,7 @@ from aiogram.types import Message
 from bench.common import TEXT, html_bot, open_engine, register_users, wait_finished
 from bot.delivery.sender import SenderConfig
 from bot.services.delivery import TextContent
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 # All runs share one fake server and one Bot (one aiohttp connection pool), in the same process:
 # - a bare sequential loop: `await bot.send_message(...)` one after another;

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.common import TEXT, html_bot, now, open_engine, register_users, wait_finished
 from bot.services.delivery import TextContent
 from bot.settings import Settings
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 # Prints the rate Telegram saw (from the server's own request times) divided by the configured
 # rate, and how many 429s the fake's Telegram-like flood control (30 msg/s) answered.

@@ -33,7 +33,7 @@ from bot.settings import Settings
 from db import Database
 from db import events as events_repo
 from db.events import EventKind, EventStatus, NewEvent
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 DEFAULT_RATE = float(Settings.model_fields["send_rate"].default)
 LEAD = 30.0  # seconds from start-up to the due time: longer than PREPARE_AHEAD

@@ -17,8 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 TOKEN = "987654321:BENCH-token-for-the-fake-server"
 

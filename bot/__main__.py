@@ -23,10 +23,12 @@ async def _run(settings: Settings) -> None:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import create_app
+    from bot.clock import ShiftedClock
     from bot.i18n import TranslationsNotCompiledError
 
+    clock = ShiftedClock(settings.demo_clock_shift) if settings.demo_clock_shift else None
     try:
-        app = await create_app(settings)
+        app = await create_app(settings, clock)
     except TranslationsNotCompiledError as error:
         raise StartupError(str(error)) from None
     except (sqlite3.Error, OSError) as error:

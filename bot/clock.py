@@ -23,6 +23,19 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class ShiftedClock:
+    """The system clock running a fixed number of seconds ahead: `make demo`'s time travel."""
+
+    def __init__(self, shift: float) -> None:
+        self._shift = shift
+
+    def timestamp(self) -> float:
+        return time.time() + self._shift
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+
 class ManualClock:
     """A clock tests move by hand instead of sleeping."""
 

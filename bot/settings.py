@@ -18,6 +18,9 @@ Locale = Literal["ru", "en"]
 
 # What to tell a person for each setting when it is missing or malformed: one line, actionable.
 SETTING_HINTS: dict[str, str] = {
+    "DEMO_CLOCK_SHIFT": (
+        "leave DEMO_CLOCK_SHIFT unset; make demo sets it, with TELEGRAM_API_URL on 127.0.0.1"
+    ),
     "BOT_TOKEN": (
         "set BOT_TOKEN in the environment or in .env to the token @BotFather gave you "
         "(open https://t.me/BotFather, send /newbot; it looks like 123456789:AAE...)"
@@ -83,6 +86,16 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8088, ge=1, le=65535)
+    # `make demo` only: seconds the bot's clock runs ahead; refused unless the API is local.
+    demo_clock_shift: float = Field(default=0.0, ge=0)
+
+    @field_validator("demo_clock_shift")
+    @classmethod
+    def _demo_clock_only_against_a_local_api(cls, value: float, info: ValidationInfo) -> float:
+        url = info.data.get("telegram_api_url") or ""
+        if value and not url.startswith(("http://127.0.0.1:", "http://localhost:")):
+            raise ValueError("only for the local emulator (TELEGRAM_API_URL on 127.0.0.1)")
+        return value
 
     @field_validator("bot_token")
     @classmethod

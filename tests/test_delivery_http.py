@@ -24,7 +24,7 @@ from bot.services.delivery import (
     TextContent,
 )
 from db import Database
-from tests.fake_telegram import FakeTelegram, FakeUser
+from emulator import FakeTelegram, FakeUser
 
 # Short waits so a fault costs milliseconds, not the production seconds.
 FAST = SenderConfig(

@@ -87,6 +87,26 @@ def test_each_malformed_setting_is_named(field: str, value: str, name: str) -> N
         load_settings(bot_token=GOOD_TOKEN, _env_file=None, **{field: value})
 
 
+def test_the_demo_clock_shift_needs_the_local_emulator() -> None:
+    with pytest.raises(ConfigError, match="DEMO_CLOCK_SHIFT"):
+        load_settings(bot_token=GOOD_TOKEN, _env_file=None, demo_clock_shift="86400")
+    with pytest.raises(ConfigError, match="DEMO_CLOCK_SHIFT"):
+        load_settings(
+            bot_token=GOOD_TOKEN,
+            _env_file=None,
+            telegram_api_url="https://api.example.org",
+            demo_clock_shift="86400",
+        )
+    settings = load_settings(
+        bot_token=GOOD_TOKEN,
+        _env_file=None,
+        telegram_api_url="http://127.0.0.1:8081",
+        demo_clock_shift="86400",
+    )
+    assert settings.demo_clock_shift == 86400
+    assert load_settings(bot_token=GOOD_TOKEN, _env_file=None).demo_clock_shift == 0
+
+
 def test_token_is_redacted_from_log_lines_and_tracebacks() -> None:
     formatter = RedactingFormatter("%(message)s", [GOOD_TOKEN])
     try:

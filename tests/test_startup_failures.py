@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE-test_token_with_enough_characters"

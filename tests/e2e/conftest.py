@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 E2E_TOKEN = "987654321:E2E-test-token-for-the-fake-server"
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 

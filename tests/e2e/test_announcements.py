@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from db import Database
+from emulator import FakeTelegram, FakeUser
+from emulator.models import SentMessage
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.fake_telegram.models import SentMessage
 
 SUBSCRIBERS = 300
 # A 1×1 PNG: the fake server checks that a photo is an image.

@@ -14,8 +14,8 @@ from bot.clock import SystemClock
 from bot.delivery.sender import SenderConfig
 from bot.services.delivery import DeliveryService, TextContent
 from db import Database
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 RECIPIENTS = 500
 TEXT = "Годовое собрание НКО: повестка и регистрация"

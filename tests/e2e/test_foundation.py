@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import signal
 
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 
 def test_russian_user_is_greeted_in_russian(tg: FakeTelegram, bot_process: BotProcess) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from db import Database
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 from tests.member_kit import make_event, prepared_person
 
 PEOPLE = 220

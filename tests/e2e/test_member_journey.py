@@ -21,9 +21,9 @@ from PIL import Image
 
 from db import Database, events
 from db.events import EventKind, EventStatus, NewEvent
+from emulator import FakeTelegram
+from emulator.models import SentMessage
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.models import SentMessage
 
 WAIT = 15.0
 

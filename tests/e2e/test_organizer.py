@@ -16,9 +16,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from emulator import FakeTelegram
+from emulator.models import FakeUser
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.models import FakeUser
 
 
 @pytest.fixture(scope="module")

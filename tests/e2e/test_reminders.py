@@ -16,9 +16,9 @@ from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import EventKind, EventStatus, NewEvent
 from db.registrations import Registered
+from emulator import FakeTelegram, FakeUser
 from tests.e2e.conftest import E2E_TOKEN
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 HOUR = 3600.0
 # The first reminder is due this long after the test seeds it: enough for the process to

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 PUBLIC_URL = "https://bot.example.org/tg/webhook"
 SECRET = "s3cret_token-for-the-e2e-webhook"

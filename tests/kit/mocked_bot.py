@@ -1,4 +1,4 @@
-"""A Bot whose session records every API call and answers with Telegram-shaped results."""
+"""A Bot whose session records every API call, refuses what Telegram refuses, answers like it."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
+
+from emulator import checks
+from emulator.params import ApiError, Params, bad_request
 
 BOT_ID = 424242
 BOT_USERNAME = "ngo_events_test_bot"
@@ -58,6 +61,9 @@ class Sent:
     copy_of: tuple[int, int] | None = None
     edits: list[str | None] = field(default_factory=list)
     deleted: bool = False
+    # What Telegram compares for "message is not modified": rendered text and inline markup.
+    rendered: tuple[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
+    markup_json: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def body(self) -> str:
@@ -142,9 +148,88 @@ class MockedSession(BaseSession):
             if parameters:
                 content["parameters"] = parameters
             return self.check_response(bot, method, code, json.dumps(content)).result  # type: ignore[return-value]
+        params = self.prepared(bot, method)
+        try:
+            checked = self._check(method, params)
+        except ApiError as error:
+            response = self.check_response(bot, method, error.status, json.dumps(error.to_json()))
+            return response.result  # type: ignore[return-value]
         result = self._result(bot, method)
+        self._remember(method, params, checked)
         response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
         return response.result  # type: ignore[return-value]
+
+    def prepared(self, bot: Bot, method: TelegramMethod[Any]) -> Params:
+        """The request as the emulator would receive it: bot defaults applied, files attached."""
+        files: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files)
+            if prepared is not None:
+                raw[key] = prepared
+        return Params(raw, {})
+
+    def _check(
+        self, method: TelegramMethod[Any], p: Params
+    ) -> tuple[str, list[dict[str, Any]]] | None:
+        """The emulator's checks (emulator.checks) and its lookups of earlier messages."""
+        checks.check_fields(p)
+        rendered: tuple[str, list[dict[str, Any]]] | None = None
+        if isinstance(method, SendMessage | EditMessageText):
+            if not method.text:
+                raise bad_request("message text is empty")
+            rendered = checks.format_text(
+                method.text,
+                p.get_str("parse_mode"),
+                p.get_json("entities"),
+                limit=checks.TEXT_LIMIT,
+                too_long="message is too long",
+            )
+            if not rendered[0].strip():
+                raise bad_request("message text is empty")
+        elif isinstance(method, SendDocument | SendPhoto | CopyMessage | EditMessageCaption):
+            _, plain, entities, _ = checks.caption(p)
+            rendered = (plain or "", entities)
+        edit = isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup)
+        markup = checks.reply_markup(p, inline_only=edit)
+        if edit and not p.get_str("inline_message_id"):
+            target = self._by_id.get((int(p.get_int("chat_id") or 0), p.get_int("message_id") or 0))
+            if target is None or target.deleted:
+                raise bad_request("message to edit not found")
+            same_markup = markup == target.markup_json
+            if isinstance(method, EditMessageReplyMarkup):
+                if same_markup:
+                    raise bad_request(checks.NOT_MODIFIED)
+            elif same_markup and rendered == target.rendered:
+                raise bad_request(checks.NOT_MODIFIED)
+        if isinstance(method, DeleteMessage):
+            target = self._by_id.get((int(method.chat_id), method.message_id))
+            if target is None or target.deleted:
+                raise bad_request("message to delete not found")
+        return rendered
+
+    def _remember(
+        self,
+        method: TelegramMethod[Any],
+        p: Params,
+        rendered: tuple[str, list[dict[str, Any]]] | None,
+    ) -> None:
+        """Keep what the next edit of this message is compared with."""
+        if isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup):
+            target = self._by_id.get((int(p.get_int("chat_id") or 0), p.get_int("message_id") or 0))
+        elif isinstance(method, SendMessage | SendDocument | SendPhoto | CopyMessage):
+            chat_messages = self.messages.get(int(method.chat_id), [])
+            target = chat_messages[-1] if chat_messages else None
+        else:
+            return
+        if target is None:
+            return
+        markup = p.get_json("reply_markup")
+        target.markup_json = (
+            markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+        )
+        if not isinstance(method, EditMessageReplyMarkup):
+            target.rendered = rendered
 
     def _take_failure(self, name: str, chat_id: Any) -> str | None:
         for index, (method, target, kind) in enumerate(self._failures):
@@ -249,5 +334,7 @@ class MockedBot(Bot):
         super().__init__(
             token,
             session=MockedSession(),
-            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+            default=DefaultBotProperties(
+                parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
+            ),
         )

@@ -33,10 +33,11 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     ReplyKeyboardMarkup,
 )
 
-from tests.fake_telegram import FakeTelegram
+from emulator import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 
@@ -617,3 +618,13 @@ async def test_many_sends_are_fast(tg: FakeTelegram, bot: Bot) -> None:
     assert time.monotonic() - started < 2.0
     assert all(len(tg.messages(user)) == 10 for user in users)
     assert len(tg.calls) == 200
+
+
+async def test_replaced_fields_are_flagged(tg: FakeTelegram, bot: Bot) -> None:
+    alice = tg.user()
+    with pytest.raises(TelegramBadRequest, match="disable_web_page_preview was replaced"):
+        await bot.send_message(alice.id, "https://example.org", disable_web_page_preview=True)
+    await bot.send_message(
+        alice.id, "https://example.org", link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+    assert tg.calls_to("sendMessage")[-1].params["link_preview_options"] == {"is_disabled": True}

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .formatting import EntityParseError, parse_text
+from . import checks
+from .checks import CAPTION_LIMIT, NOT_MODIFIED, TEXT_LIMIT
 from .models import CallbackAnswer, SentMessage, StoredFile, UserMessage
 from .params import ApiError, Params, UploadedPart, bad_request
 from .state import ChatState, TelegramState, image_size
@@ -16,9 +17,6 @@ from .webhook import SECRET_TOKEN
 
 __all__ = ["MEDIA_KINDS", "SEND_METHODS", "BotApi"]
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 MEDIA_KINDS = ("photo", "document", "video", "audio", "animation", "voice", "sticker", "video_note")
 # Methods subject to flood control: they put a new message into a chat.
@@ -43,26 +41,7 @@ SEND_METHODS = frozenset(
         "forwardmessages",
     }
 )
-_BUTTON_ACTIONS = frozenset(
-    {
-        "callback_data",
-        "url",
-        "login_url",
-        "switch_inline_query",
-        "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat",
-        "callback_game",
-        "pay",
-        "web_app",
-        "copy_text",
-    }
-)
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_PARSE_MODES = frozenset({"", "html", "markdown", "markdownv2"})
-_NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly the "
-    "same as a current content and reply markup of the message"
-)
 _ADMIN_RIGHTS = {
     "can_be_edited": False,
     "is_anonymous": False,
@@ -195,77 +174,16 @@ class BotApi:
         limit: int,
         too_long: str,
     ) -> tuple[str, list[dict[str, Any]]]:
-        if (parse_mode or "").lower() not in _PARSE_MODES:
-            raise bad_request(f'unsupported parse_mode "{parse_mode}"')
-        try:
-            plain, found = parse_text(text, parse_mode, entities)
-        except EntityParseError as error:
-            raise bad_request(f"can't parse entities: {error}") from None
-        if len(plain) > limit:
-            raise bad_request(too_long)
-        return plain, found
+        return checks.format_text(text, parse_mode, entities, limit=limit, too_long=too_long)
 
     def _caption(
         self, p: Params
     ) -> tuple[str | None, str | None, list[dict[str, Any]], str | None]:
         """(raw caption, plain caption, caption entities, parse_mode) of a media request."""
-        caption = p.get_str("caption")
-        parse_mode = p.get_str("parse_mode")
-        if not caption:
-            return None, None, [], parse_mode
-        plain, entities = self._format(
-            caption,
-            parse_mode,
-            p.get_json("caption_entities"),
-            limit=CAPTION_LIMIT,
-            too_long="message caption is too long",
-        )
-        return caption, plain, entities, parse_mode
+        return checks.caption(p)
 
     def _reply_markup(self, p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
-        markup = p.get_json("reply_markup")
-        if markup is None:
-            return None
-        if not isinstance(markup, dict):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        if "inline_keyboard" in markup:
-            self._validate_inline_keyboard(markup["inline_keyboard"])
-            return markup
-        if inline_only:
-            raise bad_request("inline keyboard expected")
-        if "keyboard" in markup:
-            rows = markup["keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise bad_request("can't parse reply keyboard markup JSON object")
-            for row in rows:
-                for button in row:
-                    if isinstance(button, dict) and not button.get("text"):
-                        raise bad_request("can't parse keyboard button: Text must be non-empty")
-            return markup
-        if markup.get("remove_keyboard") or markup.get("force_reply"):
-            return markup
-        raise bad_request("can't parse reply keyboard markup JSON object")
-
-    @staticmethod
-    def _validate_inline_keyboard(rows: Any) -> None:
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("can't parse inline keyboard markup JSON object")
-        for row in rows:
-            for button in row:
-                if not isinstance(button, dict) or not button.get("text"):
-                    raise bad_request("can't parse inline keyboard button: Text must be non-empty")
-                if not _BUTTON_ACTIONS.intersection(button):
-                    raise bad_request(
-                        "can't parse inline keyboard button: Text buttons are unallowed in the "
-                        "inline keyboard"
-                    )
-                data = button.get("callback_data")
-                if data is not None:
-                    size = len(str(data).encode("utf-8"))
-                    if size == 0 or size > CALLBACK_DATA_LIMIT:
-                        raise bad_request("BUTTON_DATA_INVALID")
-                if "url" in button and not str(button["url"]).strip():
-                    raise bad_request("BUTTON_URL_INVALID")
+        return checks.reply_markup(p, inline_only=inline_only)
 
     def _reply_to(self, chat: ChatState, p: Params) -> int | None:
         reply = p.get_json("reply_parameters")
@@ -693,7 +611,7 @@ class BotApi:
             and entities == message.entities
             and markup == self._inline(message.reply_markup)
         ):
-            raise bad_request(_NOT_MODIFIED)
+            raise bad_request(NOT_MODIFIED)
         message.edits.append(message.snapshot())
         message.text, message.plain, message.parse_mode = text, plain, parse_mode
         message.entities = entities
@@ -715,7 +633,7 @@ class BotApi:
             and entities == message.caption_entities
             and markup == self._inline(message.reply_markup)
         ):
-            raise bad_request(_NOT_MODIFIED)
+            raise bad_request(NOT_MODIFIED)
         message.edits.append(message.snapshot())
         message.caption, message.caption_plain = caption, caption_plain
         message.caption_entities, message.parse_mode = entities, parse_mode
@@ -730,7 +648,7 @@ class BotApi:
             return True
         chat, message = target
         if markup == self._inline(message.reply_markup):
-            raise bad_request(_NOT_MODIFIED)
+            raise bad_request(NOT_MODIFIED)
         message.edits.append(message.snapshot())
         message.reply_markup = markup
         message.edit_date = self.state.now()

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from . import checks
 from .faults import Fault
 from .methods import MEDIA_KINDS, SEND_METHODS, BotApi
 from .models import ApiCall
@@ -23,7 +24,7 @@ from .webhook import WebhookPusher
 
 __all__ = ["FakeServer"]
 
-logger = logging.getLogger("tests.fake_telegram")
+logger = logging.getLogger("emulator")
 
 _CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
@@ -279,6 +280,7 @@ class FakeServer:
             if key == "getupdates":
                 result = await self._get_updates(params)
             else:
+                checks.check_fields(params)
                 with state.cond:
                     result = self.api.handlers[key](params)
         except ApiError as error:

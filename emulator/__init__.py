@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server for end-to-end and in-process tests of the bot."""
+"""A local Telegram Bot API emulator: serves the tests, the benchmarks and `make demo`."""
 
 from __future__ import annotations
 
