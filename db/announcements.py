@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from sqlite3 import Row
 from typing import Any
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 
 class AudienceKind(StrEnum):
@@ -122,17 +119,11 @@ def _announcement(row: Row) -> Announcement:
     )
 
 
-async def _one_in(tx: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Row | None:
-    async with tx.execute(sql, params) as cursor:
-        row: Row | None = await cursor.fetchone()
-    return row
-
-
 # -- drafts and reading ----------------------------------------------------------------------
 
 
 async def create(
-    db: Database,
+    db: Queries,
     *,
     author_id: int,
     from_chat_id: int,
@@ -142,28 +133,23 @@ async def create(
     link_event_id: int | None = None,
 ) -> Announcement:
     async with db.write() as tx:
-        cursor = await tx.execute(
+        announcement_id = await tx.insert(
             "INSERT INTO announcements (author_id, from_chat_id, message_id, link_event_id,"
             " timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (author_id, from_chat_id, message_id, link_event_id, timezone, now, now),
         )
-        row = await _one_in(tx, "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,))
-    assert row is not None
-    return _announcement(row)
+        created = await get(tx, announcement_id)
+    assert created is not None
+    return created
 
 
-async def get(db: Database, announcement_id: int) -> Announcement | None:
+async def get(db: Queries, announcement_id: int) -> Announcement | None:
     row = await db.fetch_one("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
     return None if row is None else _announcement(row)
 
 
-async def get_in(tx: aiosqlite.Connection, announcement_id: int) -> Announcement | None:
-    row = await _one_in(tx, "SELECT * FROM announcements WHERE id = ?", (announcement_id,))
-    return None if row is None else _announcement(row)
-
-
 async def in_state(
-    db: Database, state: State, *, author_id: int | None = None
+    db: Queries, state: State, *, author_id: int | None = None
 ) -> list[Announcement]:
     """Announcements in one state, oldest send time first; only one author's when given."""
     sql = "SELECT * FROM announcements WHERE state = ?"
@@ -175,7 +161,7 @@ async def in_state(
     return [_announcement(row) for row in rows]
 
 
-async def due(db: Database, now: float) -> list[Announcement]:
+async def due(db: Queries, now: float) -> list[Announcement]:
     """Scheduled announcements whose send time has come."""
     rows = await db.fetch_all(
         "SELECT * FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at",
@@ -188,37 +174,34 @@ async def due(db: Database, now: float) -> list[Announcement]:
 
 
 async def set_audience(
-    db: Database, announcement_id: int, audience: Audience, shown_count: int, now: float
+    db: Queries, announcement_id: int, audience: Audience, shown_count: int, now: float
 ) -> bool:
-    async with db.write() as tx:
-        cursor = await tx.execute(
-            "UPDATE announcements SET audience = ?, audience_city = ?, audience_event_id = ?,"
-            " audience_segment = ?, shown_count = ?, updated_at = ?"
-            " WHERE id = ? AND state = 'draft'",
-            (
-                str(audience.kind),
-                audience.city,
-                audience.event_id,
-                None if audience.segment is None else str(audience.segment),
-                shown_count,
-                now,
-                announcement_id,
-            ),
-        )
-        return cursor.rowcount > 0
+    changed = await db.execute(
+        "UPDATE announcements SET audience = ?, audience_city = ?, audience_event_id = ?,"
+        " audience_segment = ?, shown_count = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'draft'",
+        (
+            str(audience.kind),
+            audience.city,
+            audience.event_id,
+            None if audience.segment is None else str(audience.segment),
+            shown_count,
+            now,
+            announcement_id,
+        ),
+    )
+    return changed > 0
 
 
-async def set_shown_count_in(
-    tx: aiosqlite.Connection, announcement_id: int, shown_count: int, now: float
-) -> None:
-    await tx.execute(
+async def set_shown_count(db: Queries, announcement_id: int, shown_count: int, now: float) -> None:
+    await db.execute(
         "UPDATE announcements SET shown_count = ?, updated_at = ? WHERE id = ?",
         (shown_count, now, announcement_id),
     )
 
 
-async def confirm_in(
-    tx: aiosqlite.Connection,
+async def confirm(
+    db: Queries,
     announcement_id: int,
     *,
     state: State,
@@ -230,12 +213,12 @@ async def confirm_in(
 ) -> bool:
     """A draft becomes `sending` (started now) or `scheduled`, with its frozen size."""
     started_at = now if state == State.sending else None
-    cursor = await tx.execute(
+    changed = await db.execute(
         "UPDATE announcements SET state = ?, total = ?, send_at = ?, not_after = ?,"
         " timezone = ?, started_at = ?, updated_at = ? WHERE id = ? AND state = 'draft'",
         (str(state), total, send_at, not_after, timezone, started_at, now, announcement_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 # Copies of a scheduled announcement wait in the outbox due at this moment (the year 9999), so
@@ -244,69 +227,57 @@ async def confirm_in(
 PARKED_UNTIL = 253_402_300_799.0
 
 
-async def release_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> int:
+async def release(db: Queries, announcement_id: int, now: float) -> int:
     """Make the parked copies of a starting announcement due now."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE deliveries SET due_at = ?, updated_at = ? WHERE source = ? AND state = 'pending'",
         (now, now, source_of(announcement_id)),
     )
-    return cursor.rowcount
 
 
-async def start_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> bool:
+async def start(db: Queries, announcement_id: int, now: float) -> bool:
     """A scheduled announcement whose time has come starts sending."""
-    cursor = await tx.execute(
+    changed = await db.execute(
         "UPDATE announcements SET state = 'sending', started_at = ?, updated_at = ?"
         " WHERE id = ? AND state = 'scheduled'",
         (now, now, announcement_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def set_state_in(
-    tx: aiosqlite.Connection, announcement_id: int, new: State, expected: State, now: float
+async def set_state(
+    db: Queries, announcement_id: int, new: State, expected: State, now: float
 ) -> bool:
     """Move from `expected` to `new` (cancel a draft or a scheduled one, skip a missed one)."""
     finished = now if new in (State.cancelled, State.skipped, State.done) else None
-    cursor = await tx.execute(
+    changed = await db.execute(
         "UPDATE announcements SET state = ?, finished_at = coalesce(?, finished_at),"
         " updated_at = ? WHERE id = ? AND state = ?",
         (str(new), finished, now, announcement_id, str(expected)),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def mark_stopped_in(tx: aiosqlite.Connection, announcement_id: int, now: float) -> bool:
-    cursor = await tx.execute(
+async def mark_stopped(db: Queries, announcement_id: int, now: float) -> bool:
+    changed = await db.execute(
         "UPDATE announcements SET stopped_at = coalesce(stopped_at, ?), updated_at = ?"
         " WHERE id = ? AND state = 'sending'",
         (now, now, announcement_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def set_status_message(
-    db: Database, announcement_id: int, chat_id: int, message_id: int, now: float
+    db: Queries, announcement_id: int, chat_id: int, message_id: int, now: float
 ) -> None:
-    async with db.write() as tx:
-        await tx.execute(
-            "UPDATE announcements SET status_chat_id = ?, status_message_id = ?, updated_at = ?"
-            " WHERE id = ?",
-            (chat_id, message_id, now, announcement_id),
-        )
-
-
-async def set_status_message_in(
-    tx: aiosqlite.Connection, announcement_id: int, chat_id: int, message_id: int, now: float
-) -> None:
-    await tx.execute(
+    await db.execute(
         "UPDATE announcements SET status_chat_id = ?, status_message_id = ?, updated_at = ?"
         " WHERE id = ?",
         (chat_id, message_id, now, announcement_id),
     )
 
 
-async def last_delivery_at(db: Database, announcement_id: int) -> float | None:
+async def last_delivery_at(db: Queries, announcement_id: int) -> float | None:
     """When the last copy reached a final state: the end of the sending, for the report."""
     value = await db.fetch_value(
         "SELECT max(updated_at) FROM deliveries WHERE source = ?", (source_of(announcement_id),)
@@ -353,20 +324,14 @@ def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
     )
 
 
-async def recipients(db: Database, audience: Audience) -> list[Recipient]:
+async def recipients(db: Queries, audience: Audience) -> list[Recipient]:
+    """Who the audience is now; in the confirming transaction, what is queued is what was
+    counted."""
     sql, params = _audience_sql(audience)
     return [Recipient(row[0], row[1]) for row in await db.fetch_all(sql, params)]
 
 
-async def recipients_in(tx: aiosqlite.Connection, audience: Audience) -> list[Recipient]:
-    """The audience inside the confirming transaction: what is queued is what was counted."""
-    sql, params = _audience_sql(audience)
-    async with tx.execute(sql, params) as cursor:
-        rows = await cursor.fetchall()
-    return [Recipient(row[0], row[1]) for row in rows]
-
-
-async def segment_counts(db: Database, event_id: int) -> dict[Segment, int]:
+async def segment_counts(db: Queries, event_id: int) -> dict[Segment, int]:
     counts: dict[Segment, int] = {}
     for segment in Segment:
         audience = Audience(AudienceKind.event, event_id=event_id, segment=segment)
@@ -374,7 +339,7 @@ async def segment_counts(db: Database, event_id: int) -> dict[Segment, int]:
     return counts
 
 
-async def subscriber_cities(db: Database) -> list[str]:
+async def subscriber_cities(db: Queries) -> list[str]:
     """Cities subscribers chose, alphabetically."""
     rows = await db.fetch_all(
         "SELECT DISTINCT subscription_city FROM people WHERE subscribed = 1"
@@ -383,52 +348,43 @@ async def subscriber_cities(db: Database) -> list[str]:
     return [row[0] for row in rows]
 
 
-async def withdraw_unsubscribed_in(
-    tx: aiosqlite.Connection, announcement_id: int, reason: str, now: float
-) -> int:
+async def withdraw_unsubscribed(db: Queries, announcement_id: int, reason: str, now: float) -> int:
     """Before a scheduled announcement starts: drop the queued copies of people who have
     unsubscribed or erased their data since it was confirmed."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
         " WHERE source = ? AND state = 'pending' AND recipient_id IN"
         " (SELECT id FROM people WHERE subscribed = 0 OR erased_at IS NOT NULL)",
         (reason, now, source_of(announcement_id)),
     )
-    return cursor.rowcount
 
 
-async def withdraw_erased_in(
-    tx: aiosqlite.Connection, announcement_id: int, reason: str, now: float
-) -> int:
+async def withdraw_erased(db: Queries, announcement_id: int, reason: str, now: float) -> int:
     """Before an event audience's scheduled copies start: drop those of erased people."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
         " WHERE source = ? AND state = 'pending' AND recipient_id IN"
         " (SELECT id FROM people WHERE erased_at IS NOT NULL)",
         (reason, now, source_of(announcement_id)),
     )
-    return cursor.rowcount
 
 
-async def withdraw_for_person_in(
-    tx: aiosqlite.Connection, person_id: int, reason: str, now: float
-) -> int:
+async def withdraw_for_person(db: Queries, person_id: int, reason: str, now: float) -> int:
     """A person unsubscribed: their queued copies of subscriber announcements are not sent."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
         " WHERE recipient_id = ? AND state = 'pending' AND source IN"
         " (SELECT 'announcement:' || id FROM announcements"
         "  WHERE audience IN ('subscribers', 'city') AND state IN ('scheduled', 'sending'))",
         (reason, now, person_id),
     )
-    return cursor.rowcount
 
 
 # -- what an organizer may pick -------------------------------------------------------------
 
 
 async def event_ids_for(
-    db: Database, now: float, *, owner_id: int | None, limit: int = 10
+    db: Queries, now: float, *, owner_id: int | None, limit: int = 10
 ) -> list[int]:
     """Events whose people can be addressed: upcoming ones first (soonest first), then past
     ones (latest first); drafts have no people. One owner's only, unless `owner_id` is None."""
@@ -445,7 +401,7 @@ async def event_ids_for(
     return [int(row[0]) for row in rows]
 
 
-async def city_timezone(db: Database, city: str) -> str | None:
+async def city_timezone(db: Queries, city: str) -> str | None:
     """The zone of a city, as its latest event has it; None for a city without events."""
     value = await db.fetch_value(
         "SELECT timezone FROM events WHERE city = ? ORDER BY starts_at DESC LIMIT 1", (city,)

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from sqlite3 import Row
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 
 class ConsentKind(StrEnum):
@@ -37,56 +35,40 @@ def _consent(row: Row) -> Consent:
     )
 
 
-async def record_in(
-    tx: aiosqlite.Connection,
+async def record(
+    db: Queries,
     person_id: int | None,
     kind: ConsentKind,
     version: str,
     granted: bool,
     now: float,
 ) -> None:
-    await tx.execute(
+    await db.execute(
         "INSERT INTO consents (person_id, kind, version, granted, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (person_id, str(kind), version, int(granted), now),
     )
 
 
-async def record(
-    db: Database, person_id: int, kind: ConsentKind, version: str, granted: bool, now: float
-) -> None:
-    async with db.write() as tx:
-        await record_in(tx, person_id, kind, version, granted, now)
-
-
-_LATEST_SQL = (
-    "SELECT * FROM consents WHERE person_id = ? AND kind = ? ORDER BY created_at DESC, id DESC"
-    " LIMIT 1"
-)
-
-
-async def latest(db: Database, person_id: int, kind: ConsentKind) -> Consent | None:
+async def latest(db: Queries, person_id: int, kind: ConsentKind) -> Consent | None:
     """The person's last word on this kind of consent, or None when never asked."""
-    row = await db.fetch_one(_LATEST_SQL, (person_id, str(kind)))
+    row = await db.fetch_one(
+        "SELECT * FROM consents WHERE person_id = ? AND kind = ?"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+        (person_id, str(kind)),
+    )
     return None if row is None else _consent(row)
 
 
-async def latest_in(tx: aiosqlite.Connection, person_id: int, kind: ConsentKind) -> Consent | None:
-    async with tx.execute(_LATEST_SQL, (person_id, str(kind))) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else _consent(row)
-
-
-async def for_person(db: Database, person_id: int) -> list[Consent]:
+async def for_person(db: Queries, person_id: int) -> list[Consent]:
     rows = await db.fetch_all(
         "SELECT * FROM consents WHERE person_id = ? ORDER BY created_at, id", (person_id,)
     )
     return [_consent(row) for row in rows]
 
 
-async def detach_person_in(tx: aiosqlite.Connection, person_id: int) -> int:
+async def detach_person(db: Queries, person_id: int) -> int:
     """Keep the log's rows but drop who they were about (see `bot.services.privacy`)."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE consents SET person_id = NULL WHERE person_id = ?", (person_id,)
     )
-    return cursor.rowcount

@@ -7,10 +7,10 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -22,13 +22,94 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 10_000
 
 
+class Queries(Protocol):
+    """What a repository function runs its SQL on: the `Database`, or an open `Transaction`.
+
+    Both offer the same calls, so one function serves a handler reading on its own and a
+    service composing several changes into one unit of work. A function whose statements must
+    stand or fall together wraps them in `write()`: on the `Database` that opens a
+    `BEGIN IMMEDIATE` transaction, inside a `Transaction` it joins the one already open.
+    """
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]: ...
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None: ...
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns how many rows it changed."""
+        ...
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row's id."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        """Run one statement per parameter row; returns how many rows they changed."""
+        ...
+
+    def write(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+
+class Transaction:
+    """One open `BEGIN IMMEDIATE` transaction on the single writer, as `Database.write()` gives it.
+
+    Each call is one hop to the connection's thread (the statement runs, its rows are fetched
+    and the statement is finalized there), rather than separate hops to execute, fetch and close.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn: aiosqlite.Connection | None = conn
+
+    def _require(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("this transaction is over; open a new one with db.write()")
+        return self._conn
+
+    def _close(self) -> None:
+        self._conn = None
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self._require().execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        # The cursor is left to the garbage collector: a DML statement is already complete,
+        # and closing it would cost another hop.
+        cursor = await self._require().execute(sql, params)
+        return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._require().execute(sql, params)
+        return int(cursor.lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        cursor = await self._require().executemany(sql, rows)
+        return cursor.rowcount
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        """Already inside a transaction: statements join it, and commit or roll back with it."""
+        self._require()
+        yield self
+
+
 class Database:
     """The bot's SQLite file.
 
     Writes that check and then change go through `write()`: one connection, one `asyncio.Lock`,
     one `BEGIN IMMEDIATE` transaction, so concurrent handlers never interleave inside a
     check-then-change and SQLite never answers "database is locked" between our own writers.
-    Reads use a second connection, which WAL lets run beside a writer.
+    Reads use a second connection, which WAL lets run beside a writer. A single write statement
+    (`execute`, `insert`) is atomic by itself and takes the writer without a BEGIN.
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -36,6 +117,8 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # The task holding the writer: the same task asking for it again would wait forever.
+        self._writing: asyncio.Task[Any] | None = None
 
     async def connect(self) -> None:
         if str(self.path) != ":memory:":
@@ -67,27 +150,55 @@ class Database:
         return self._writer is not None
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One `BEGIN IMMEDIATE` transaction on the single writer; commits or rolls back."""
+    async def _writer_held(self) -> AsyncIterator[aiosqlite.Connection]:
+        task = asyncio.current_task()
+        if task is not None and task is self._writing:
+            raise RuntimeError(
+                "a write on the Database inside its own transaction would wait for itself;"
+                " pass the transaction (tx) instead"
+            )
         async with self._write_lock:
-            conn = self._require(self._writer)
-            await conn.execute("BEGIN IMMEDIATE")
+            self._writing = task
             try:
-                yield conn
+                yield self._require(self._writer)
+            finally:
+                self._writing = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        """One `BEGIN IMMEDIATE` transaction on the single writer; commits or rolls back."""
+        async with self._writer_held() as conn:
+            await conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(conn)
+            try:
+                yield tx
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             else:
                 await conn.execute("COMMIT")
+            finally:
+                tx._close()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement on the writer, atomic by itself: one round trip, no BEGIN.
 
         For writes that need no check first (a dialog step's state). Returns the row count.
         """
-        async with self._write_lock:
-            cursor = await self._require(self._writer).execute(sql, params)
+        async with self._writer_held() as conn:
+            cursor = await conn.execute(sql, params)
             return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """One INSERT on the writer, atomic by itself; returns the new row's id."""
+        async with self._writer_held() as conn:
+            cursor = await conn.execute(sql, params)
+            return int(cursor.lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        """Many rows of one statement in one transaction: all of them or none."""
+        async with self.write() as tx:
+            return await tx.executemany(sql, rows)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         conn = self._require(self._reader)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from db.database import Database
+from db.database import Queries
 
 
-async def get_state(db: Database, key: str) -> str | None:
+async def get_state(db: Queries, key: str) -> str | None:
     value = await db.fetch_value("SELECT state FROM fsm_records WHERE key = ?", (key,))
     return None if value is None else str(value)
 
 
-async def get_data(db: Database, key: str) -> dict[str, Any]:
+async def get_data(db: Queries, key: str) -> dict[str, Any]:
     value = await db.fetch_value("SELECT data FROM fsm_records WHERE key = ?", (key,))
     if value is None:
         return {}
@@ -26,7 +26,7 @@ async def get_data(db: Database, key: str) -> dict[str, Any]:
 # in progress.
 
 
-async def set_state(db: Database, key: str, state: str | None, now: float) -> None:
+async def set_state(db: Queries, key: str, state: str | None, now: float) -> None:
     await db.execute(
         "INSERT INTO fsm_records (key, state, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (key) DO UPDATE SET state = excluded.state,"
@@ -35,7 +35,7 @@ async def set_state(db: Database, key: str, state: str | None, now: float) -> No
     )
 
 
-async def set_data(db: Database, key: str, data: dict[str, Any], now: float) -> None:
+async def set_data(db: Queries, key: str, data: dict[str, Any], now: float) -> None:
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     await db.execute(
         "INSERT INTO fsm_records (key, data, updated_at) VALUES (?, ?, ?)"
@@ -45,6 +45,6 @@ async def set_data(db: Database, key: str, data: dict[str, Any], now: float) -> 
     )
 
 
-async def forget_user(db: Database, user_id: int) -> None:
+async def forget_user(db: Queries, user_id: int) -> None:
     """Drop every dialog of a person (their answers may hold personal data)."""
     await db.execute("DELETE FROM fsm_records WHERE key LIKE ?", (f"%:{user_id}:%",))

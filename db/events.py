@@ -9,9 +9,7 @@ from enum import StrEnum
 from sqlite3 import Row
 from typing import Any
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 
 class EventKind(StrEnum):
@@ -174,33 +172,24 @@ def _column_value(name: str, value: Any) -> Any:
     return value
 
 
-async def create_in(
-    tx: aiosqlite.Connection,
-    new: NewEvent,
-    now: float,
-    status: EventStatus = EventStatus.draft,
+async def create(
+    db: Queries, new: NewEvent, now: float, status: EventStatus = EventStatus.draft
 ) -> Event:
     names = [f.name for f in fields(NewEvent)]
     values = [_column_value(name, getattr(new, name)) for name in names]
     columns = ", ".join([*names, "status", "created_at", "updated_at"])
     marks = ", ".join("?" for _ in range(len(names) + 3))
-    cursor = await tx.execute(
-        f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 — names are our own
-        (*values, str(status), now, now),
-    )
-    event = await get_in(tx, int(cursor.lastrowid or 0))
+    async with db.write() as tx:
+        event_id = await tx.insert(
+            f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 — names are our own
+            (*values, str(status), now, now),
+        )
+        event = await get(tx, event_id)
     assert event is not None
     return event
 
 
-async def create(
-    db: Database, new: NewEvent, now: float, status: EventStatus = EventStatus.draft
-) -> Event:
-    async with db.write() as tx:
-        return await create_in(tx, new, now, status)
-
-
-async def update(db: Database, event_id: int, now: float, **changes: Any) -> Event | None:
+async def update(db: Queries, event_id: int, now: float, **changes: Any) -> Event | None:
     """Change some fields of an event; None when it does not exist."""
     unknown = set(changes) - UPDATABLE
     if unknown:
@@ -212,11 +201,11 @@ async def update(db: Database, event_id: int, now: float, **changes: Any) -> Eve
                 f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
                 (*(_column_value(k, v) for k, v in changes.items()), now, event_id),
             )
-        return await get_in(tx, event_id)
+        return await get(tx, event_id)
 
 
 async def set_status(
-    db: Database, event_id: int, status: EventStatus, now: float, reason: str | None = None
+    db: Queries, event_id: int, status: EventStatus, now: float, reason: str | None = None
 ) -> Event | None:
     async with db.write() as tx:
         await tx.execute(
@@ -224,22 +213,27 @@ async def set_status(
             " updated_at = ? WHERE id = ?",
             (str(status), reason, now, event_id),
         )
-        return await get_in(tx, event_id)
+        return await get(tx, event_id)
 
 
-async def get_in(tx: aiosqlite.Connection, event_id: int) -> Event | None:
-    """Read inside a write transaction, so a check sees what the transaction sees."""
-    async with tx.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else _event(row)
+async def cancel(db: Queries, event_id: int, reason: str, now: float) -> Event | None:
+    """Cancel with a reason; registration closes with it."""
+    async with db.write() as tx:
+        await tx.execute(
+            "UPDATE events SET status = 'cancelled', registration_closed = 1,"
+            " cancel_reason = ?, updated_at = ? WHERE id = ?",
+            (reason, now, event_id),
+        )
+        return await get(tx, event_id)
 
 
-async def get(db: Database, event_id: int) -> Event | None:
+async def get(db: Queries, event_id: int) -> Event | None:
+    """Inside a transaction, a check sees what the transaction sees."""
     row = await db.fetch_one("SELECT * FROM events WHERE id = ?", (event_id,))
     return None if row is None else _event(row)
 
 
-async def get_by_slug(db: Database, slug: str) -> Event | None:
+async def get_by_slug(db: Queries, slug: str) -> Event | None:
     row = await db.fetch_one("SELECT * FROM events WHERE slug = ?", (slug,))
     return None if row is None else _event(row)
 
@@ -255,7 +249,7 @@ def _upcoming_params(now: float, city: str | None) -> tuple[Any, ...]:
 
 
 async def list_upcoming(
-    db: Database, now: float, *, city: str | None = None, limit: int = 5, offset: int = 0
+    db: Queries, now: float, *, city: str | None = None, limit: int = 5, offset: int = 0
 ) -> list[Event]:
     rows = await db.fetch_all(
         f"SELECT * FROM events WHERE {_upcoming_where(city)}"  # noqa: S608
@@ -265,7 +259,7 @@ async def list_upcoming(
     return [_event(row) for row in rows]
 
 
-async def count_upcoming(db: Database, now: float, *, city: str | None = None) -> int:
+async def count_upcoming(db: Queries, now: float, *, city: str | None = None) -> int:
     value = await db.fetch_value(
         f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(city)}",  # noqa: S608
         _upcoming_params(now, city),
@@ -273,7 +267,7 @@ async def count_upcoming(db: Database, now: float, *, city: str | None = None) -
     return int(value or 0)
 
 
-async def upcoming_cities(db: Database, now: float) -> list[tuple[str, int]]:
+async def upcoming_cities(db: Queries, now: float) -> list[tuple[str, int]]:
     """Cities with upcoming events and how many each, alphabetically."""
     rows = await db.fetch_all(
         f"SELECT city, COUNT(*) AS n FROM events WHERE {_upcoming_where(None)}"  # noqa: S608
@@ -283,7 +277,7 @@ async def upcoming_cities(db: Database, now: float) -> list[tuple[str, int]]:
     return [(row["city"], row["n"]) for row in rows]
 
 
-async def list_by_ids(db: Database, ids: Iterable[int]) -> dict[int, Event]:
+async def list_by_ids(db: Queries, ids: Iterable[int]) -> dict[int, Event]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}

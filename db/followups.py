@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from db.database import Database
+from db.database import Queries
 
 COMMENT_LIMIT = 1000
 
@@ -30,7 +30,7 @@ class Summary:
 
 
 async def rate(
-    db: Database, event_id: int, registration_id: int, rating: int, now: float
+    db: Queries, event_id: int, registration_id: int, rating: int, now: float
 ) -> FollowupAnswer:
     """Save the rating; rating again replaces it and keeps the comment."""
     if not 1 <= rating <= 5:
@@ -42,22 +42,21 @@ async def rate(
             " SET rating = excluded.rating, updated_at = excluded.updated_at",
             (event_id, registration_id, rating, now, now),
         )
-    found = await get(db, registration_id)
+        found = await get(tx, registration_id)
     assert found is not None
     return found
 
 
-async def set_comment(db: Database, registration_id: int, comment: str, now: float) -> bool:
+async def set_comment(db: Queries, registration_id: int, comment: str, now: float) -> bool:
     """Attach a comment to a rating already given; False when there is no rating."""
-    async with db.write() as tx:
-        cursor = await tx.execute(
-            "UPDATE followup_answers SET comment = ?, updated_at = ? WHERE registration_id = ?",
-            (comment[:COMMENT_LIMIT], now, registration_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.execute(
+        "UPDATE followup_answers SET comment = ?, updated_at = ? WHERE registration_id = ?",
+        (comment[:COMMENT_LIMIT], now, registration_id),
+    )
+    return changed > 0
 
 
-async def get(db: Database, registration_id: int) -> FollowupAnswer | None:
+async def get(db: Queries, registration_id: int) -> FollowupAnswer | None:
     row = await db.fetch_one(
         "SELECT event_id, registration_id, rating, comment, created_at, updated_at"
         " FROM followup_answers WHERE registration_id = ?",
@@ -66,7 +65,7 @@ async def get(db: Database, registration_id: int) -> FollowupAnswer | None:
     return None if row is None else FollowupAnswer(*row)
 
 
-async def summary(db: Database, event_id: int, comments_limit: int = 50) -> Summary:
+async def summary(db: Queries, event_id: int, comments_limit: int = 50) -> Summary:
     rows = await db.fetch_all(
         "SELECT rating, COUNT(*) FROM followup_answers WHERE event_id = ? GROUP BY rating",
         (event_id,),
@@ -89,7 +88,7 @@ async def summary(db: Database, event_id: int, comments_limit: int = 50) -> Summ
     )
 
 
-async def attended_registration(db: Database, event_id: int, person_id: int) -> int | None:
+async def attended_registration(db: Queries, event_id: int, person_id: int) -> int | None:
     """The person's checked-in registration for the event: who may answer its survey."""
     value = await db.fetch_value(
         "SELECT id FROM registrations WHERE event_id = ? AND person_id = ?"

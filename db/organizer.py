@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from sqlite3 import Row
 from typing import Any
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 from db.events import Event, _event
 from db.registrations import Registration, RegistrationStatus, _registration
 
@@ -69,21 +67,13 @@ def _counts(row: Row | None) -> EventCounts:
     )
 
 
-async def counts(db: Database, event_id: int) -> EventCounts:
+async def counts(db: Queries, event_id: int) -> EventCounts:
+    """In a write transaction, the live check-in number right after a check-in."""
     row = await db.fetch_one(_COUNTS_SQL + " WHERE event_id = ? GROUP BY event_id", (event_id,))
     return _counts(row)
 
 
-async def counts_in(tx: aiosqlite.Connection, event_id: int) -> EventCounts:
-    """Counts inside a write transaction: the live check-in number right after a check-in."""
-    async with tx.execute(
-        _COUNTS_SQL + " WHERE event_id = ? GROUP BY event_id", (event_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return _counts(row)
-
-
-async def counts_for(db: Database, event_ids: Iterable[int]) -> dict[int, EventCounts]:
+async def counts_for(db: Queries, event_ids: Iterable[int]) -> dict[int, EventCounts]:
     wanted = sorted(set(event_ids))
     if not wanted:
         return {}
@@ -107,7 +97,7 @@ def _managed_params(owner_id: int | None, since: float) -> tuple[Any, ...]:
 
 
 async def managed_events(
-    db: Database, owner_id: int | None, since: float, *, limit: int = 8, offset: int = 0
+    db: Queries, owner_id: int | None, since: float, *, limit: int = 8, offset: int = 0
 ) -> list[Event]:
     """Events an organizer owns (all events for `owner_id` None, i.e. an admin), soonest first,
     leaving out those over before `since`."""
@@ -119,7 +109,7 @@ async def managed_events(
     return [_event(row) for row in rows]
 
 
-async def count_managed(db: Database, owner_id: int | None, since: float) -> int:
+async def count_managed(db: Queries, owner_id: int | None, since: float) -> int:
     value = await db.fetch_value(
         f"SELECT COUNT(*) FROM events WHERE {_managed_where(owner_id)}",  # noqa: S608
         _managed_params(owner_id, since),
@@ -127,7 +117,7 @@ async def count_managed(db: Database, owner_id: int | None, since: float) -> int
     return int(value or 0)
 
 
-async def reported_events(db: Database, owner_id: int | None, limit: int = 200) -> list[Event]:
+async def reported_events(db: Queries, owner_id: int | None, limit: int = 200) -> list[Event]:
     """Events worth statistics (published, finished or cancelled), latest first."""
     where = "status != 'draft'" + (" AND owner_id = ?" if owner_id is not None else "")
     params: tuple[Any, ...] = () if owner_id is None else (owner_id,)
@@ -167,7 +157,7 @@ _ATTENDEE_ORDER = (
 
 
 async def attendees(
-    db: Database, event_id: int, statuses: Iterable[RegistrationStatus] | None = None
+    db: Queries, event_id: int, statuses: Iterable[RegistrationStatus] | None = None
 ) -> list[Attendee]:
     """Every registration of an event with its person's profile."""
     where = " WHERE r.event_id = ?"
@@ -180,18 +170,18 @@ async def attendees(
     return [_attendee(row) for row in rows]
 
 
-async def attendee(db: Database, registration_id: int) -> Attendee | None:
+async def attendee(db: Queries, registration_id: int) -> Attendee | None:
     row = await db.fetch_one(_ATTENDEE_SQL + " WHERE r.id = ?", (registration_id,))
     return None if row is None else _attendee(row)
 
 
-async def attendee_by_token(db: Database, token: str) -> Attendee | None:
+async def attendee_by_token(db: Queries, token: str) -> Attendee | None:
     row = await db.fetch_one(_ATTENDEE_SQL + " WHERE r.ticket_token = ?", (token,))
     return None if row is None else _attendee(row)
 
 
 async def by_short_code(
-    db: Database, code: str, owner_id: int | None, since: float
+    db: Queries, code: str, owner_id: int | None, since: float
 ) -> list[Registration]:
     """Registrations with this ticket code among the events one manages that are not long over."""
     where = "r.short_code = ? AND e.ends_at > ?"
@@ -207,14 +197,14 @@ async def by_short_code(
     return [_registration(row) for row in rows]
 
 
-async def recipients_in(tx: aiosqlite.Connection, event_id: int) -> list[tuple[int, str | None]]:
+async def recipients(db: Queries, event_id: int) -> list[tuple[int, str | None]]:
     """People holding a seat or waiting for one, with their language: who hears of a change."""
-    async with tx.execute(
+    rows = await db.fetch_all(
         "SELECT r.person_id, p.language FROM registrations r JOIN people p ON p.id = r.person_id"
         " WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted') ORDER BY r.id",
         (event_id,),
-    ) as cursor:
-        return [(int(row[0]), row[1]) for row in await cursor.fetchall()]
+    )
+    return [(int(row[0]), row[1]) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +214,7 @@ class RegistrationTimes:
     status: RegistrationStatus
 
 
-async def registration_times(db: Database, event_id: int) -> list[RegistrationTimes]:
+async def registration_times(db: Queries, event_id: int) -> list[RegistrationTimes]:
     rows = await db.fetch_all(
         "SELECT created_at, cancelled_at, status FROM registrations WHERE event_id = ?"
         " ORDER BY created_at, id",
@@ -245,7 +235,7 @@ class AttendanceRow:
     checked_in: bool
 
 
-async def attendance_rows(db: Database, event_ids: Iterable[int]) -> list[AttendanceRow]:
+async def attendance_rows(db: Queries, event_ids: Iterable[int]) -> list[AttendanceRow]:
     wanted = sorted(set(event_ids))
     if not wanted:
         return []

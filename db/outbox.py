@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from db import people
-from db.database import Database
+from db.database import Queries
 
 State = Literal["pending", "sending", "sent", "unreachable", "failed", "cancelled"]
 Kind = Literal["text", "document", "photo", "copy", "location"]
@@ -102,7 +100,7 @@ class Undelivered:
 
 
 async def enqueue(
-    tx: aiosqlite.Connection,
+    db: Queries,
     *,
     source: str,
     recipients: Sequence[int],
@@ -119,11 +117,6 @@ async def enqueue(
     Recipients known to be unreachable get a row too, straight in state `unreachable`, so
     a broadcast's report accounts for them; they are not counted as queued.
     """
-    cursor = await tx.execute(
-        "INSERT INTO outbox_messages (kind, payload, attachment, created_at) VALUES (?, ?, ?, ?)",
-        (kind, payload, attachment, now),
-    )
-    message_id = cursor.lastrowid
     ids = json.dumps([_chat_id(recipient) for recipient in recipients])
     # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
     insert = (
@@ -134,17 +127,22 @@ async def enqueue(
         " ON CONFLICT (source, recipient_id) DO NOTHING"
     )
     common = (due_at, now, now, ids)
-    cursor = await tx.execute(
-        insert.format(blocked="NOT"),
-        (message_id, source, priority, "pending", None, *common),
-    )
-    queued = cursor.rowcount
-    cursor = await tx.execute(
-        insert.format(blocked=""),
-        (message_id, source, priority, "unreachable", UNREACHABLE_REASON, *common),
-    )
-    if queued + cursor.rowcount == 0:
-        await tx.execute("DELETE FROM outbox_messages WHERE id = ?", (message_id,))
+    async with db.write() as tx:
+        message_id = await tx.insert(
+            "INSERT INTO outbox_messages (kind, payload, attachment, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (kind, payload, attachment, now),
+        )
+        queued = await tx.execute(
+            insert.format(blocked="NOT"),
+            (message_id, source, priority, "pending", None, *common),
+        )
+        unreachable = await tx.execute(
+            insert.format(blocked=""),
+            (message_id, source, priority, "unreachable", UNREACHABLE_REASON, *common),
+        )
+        if queued + unreachable == 0:
+            await tx.execute("DELETE FROM outbox_messages WHERE id = ?", (message_id,))
     return queued
 
 
@@ -154,22 +152,24 @@ def _chat_id(value: object) -> int:
     return value
 
 
-async def claim(tx: aiosqlite.Connection, now: float, limit: int) -> list[Claimed]:
+async def claim(db: Queries, now: float, limit: int) -> list[Claimed]:
     """Move up to `limit` due pending rows to `sending`, most urgent first."""
-    rows = await tx.execute_fetchall(
-        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?,"
-        " updated_at = ? WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending'"
-        " AND due_at <= ? ORDER BY priority, due_at, id LIMIT ?)"
-        " RETURNING id, message_id, source, recipient_id, priority, attempts, due_at",
-        (now, now, now, limit),
-    )
+    # In write(): a statement that changes rows runs on the writer even when it returns rows.
+    async with db.write() as tx:
+        rows = await tx.fetch_all(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?,"
+            " updated_at = ? WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending'"
+            " AND due_at <= ? ORDER BY priority, due_at, id LIMIT ?)"
+            " RETURNING id, message_id, source, recipient_id, priority, attempts, due_at",
+            (now, now, now, limit),
+        )
     claimed = [Claimed(*row) for row in rows]
     # RETURNING gives no order; the sender goes through a batch most urgent first.
     claimed.sort(key=lambda row: (row.priority, row.due_at, row.id))
     return claimed
 
 
-async def record(tx: aiosqlite.Connection, outcomes: Sequence[Outcome], now: float) -> None:
+async def record(db: Queries, outcomes: Sequence[Outcome], now: float) -> None:
     """Write many outcomes at once; an unreachable recipient takes their queued rows along."""
     sent = [(o.telegram_message_id, now, now, o.delivery_id) for o in outcomes if o.state == "sent"]
     retried = [
@@ -183,77 +183,77 @@ async def record(tx: aiosqlite.Connection, outcomes: Sequence[Outcome], now: flo
         if o.state in ("failed", "unreachable", "cancelled")
     ]
     # `AND state = 'sending'`: only the claim's owner moves a row out of `sending`.
-    if sent:
-        await tx.executemany(
-            "UPDATE deliveries SET state = 'sent', telegram_message_id = ?, sent_at = ?,"
-            " last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'",
-            sent,
-        )
-    if retried:
-        await tx.executemany(
-            "UPDATE deliveries SET state = 'pending', due_at = ?,"
-            " last_error = coalesce(?, last_error), attempts = attempts - ?, updated_at = ?"
-            " WHERE id = ? AND state = 'sending'",
-            retried,
-        )
-    if final:
-        await tx.executemany(
-            "UPDATE deliveries SET state = ?, last_error = coalesce(?, last_error),"
-            " updated_at = ? WHERE id = ? AND state = 'sending'",
-            final,
-        )
-    for recipient in sorted({o.recipient_id for o in outcomes if o.state == "unreachable"}):
-        await mark_unreachable(tx, recipient, now)
+    async with db.write() as tx:
+        if sent:
+            await tx.executemany(
+                "UPDATE deliveries SET state = 'sent', telegram_message_id = ?, sent_at = ?,"
+                " last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'",
+                sent,
+            )
+        if retried:
+            await tx.executemany(
+                "UPDATE deliveries SET state = 'pending', due_at = ?,"
+                " last_error = coalesce(?, last_error), attempts = attempts - ?, updated_at = ?"
+                " WHERE id = ? AND state = 'sending'",
+                retried,
+            )
+        if final:
+            await tx.executemany(
+                "UPDATE deliveries SET state = ?, last_error = coalesce(?, last_error),"
+                " updated_at = ? WHERE id = ? AND state = 'sending'",
+                final,
+            )
+        for recipient in sorted({o.recipient_id for o in outcomes if o.state == "unreachable"}):
+            await mark_unreachable(tx, recipient, now)
 
 
-async def mark_unreachable(tx: aiosqlite.Connection, recipient_id: int, now: float) -> int:
+async def mark_unreachable(db: Queries, recipient_id: int, now: float) -> int:
     """The person (or group) refused a message: nothing queued for them is sent any more."""
-    await people.mark_unreachable_in(tx, recipient_id, now)
-    cursor = await tx.execute(
-        "UPDATE deliveries SET state = 'unreachable', last_error = ?, updated_at = ?"
-        " WHERE recipient_id = ? AND state = 'pending'",
-        (UNREACHABLE_REASON, now, recipient_id),
-    )
-    return cursor.rowcount
+    async with db.write() as tx:
+        await people.mark_unreachable(tx, recipient_id, now)
+        return await tx.execute(
+            "UPDATE deliveries SET state = 'unreachable', last_error = ?, updated_at = ?"
+            " WHERE recipient_id = ? AND state = 'pending'",
+            (UNREACHABLE_REASON, now, recipient_id),
+        )
 
 
-async def recover(tx: aiosqlite.Connection, now: float, max_attempts: int) -> tuple[int, int]:
+async def recover(db: Queries, now: float, max_attempts: int) -> tuple[int, int]:
     """Start-up policy for rows a stopped process left in `sending`: (requeued, failed).
 
     Each may or may not have reached Telegram, so it goes back to the queue (at least once):
     a duplicate is better than a lost notice. A row whose sends keep dying with the process
     (`attempts` counts every claim) fails instead of looping forever.
     """
-    cursor = await tx.execute(
-        "UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ?"
-        " WHERE state = 'sending' AND attempts >= ?",
-        (f"{INTERRUPTED_REASON}, {max_attempts} times", now, max_attempts),
-    )
-    failed = cursor.rowcount
-    cursor = await tx.execute(
-        "UPDATE deliveries SET state = 'pending', last_error = ?, updated_at = ?"
-        " WHERE state = 'sending'",
-        (INTERRUPTED_REASON, now),
-    )
-    return cursor.rowcount, failed
+    async with db.write() as tx:
+        failed = await tx.execute(
+            "UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ?"
+            " WHERE state = 'sending' AND attempts >= ?",
+            (f"{INTERRUPTED_REASON}, {max_attempts} times", now, max_attempts),
+        )
+        requeued = await tx.execute(
+            "UPDATE deliveries SET state = 'pending', last_error = ?, updated_at = ?"
+            " WHERE state = 'sending'",
+            (INTERRUPTED_REASON, now),
+        )
+    return requeued, failed
 
 
-async def cancel(tx: aiosqlite.Connection, source: str, now: float) -> int:
+async def cancel(db: Queries, source: str, now: float) -> int:
     """Cancel the rows of a source that are still queued; returns how many."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE deliveries SET state = 'cancelled', updated_at = ?"
         " WHERE source = ? AND state = 'pending'",
         (now, source),
     )
-    return cursor.rowcount
 
 
-async def set_file_id(tx: aiosqlite.Connection, message_id: int, file_id: str) -> None:
+async def set_file_id(db: Queries, message_id: int, file_id: str) -> None:
     """Remember Telegram's id of an uploaded attachment, so a restart does not upload again."""
-    await tx.execute("UPDATE outbox_messages SET file_id = ? WHERE id = ?", (file_id, message_id))
+    await db.execute("UPDATE outbox_messages SET file_id = ? WHERE id = ?", (file_id, message_id))
 
 
-async def message(db: Database, message_id: int) -> OutboxMessage | None:
+async def message(db: Queries, message_id: int) -> OutboxMessage | None:
     row = await db.fetch_one(
         "SELECT id, kind, payload, attachment, file_id FROM outbox_messages WHERE id = ?",
         (message_id,),
@@ -261,7 +261,7 @@ async def message(db: Database, message_id: int) -> OutboxMessage | None:
     return None if row is None else OutboxMessage(*row)
 
 
-async def progress(db: Database, source: str) -> Progress:
+async def progress(db: Queries, source: str) -> Progress:
     rows = await db.fetch_all(
         "SELECT state, count(*), min(sent_at), max(sent_at) FROM deliveries"
         " WHERE source = ? GROUP BY state",
@@ -283,7 +283,7 @@ async def progress(db: Database, source: str) -> Progress:
     )
 
 
-async def undelivered(db: Database, source: str, limit: int = 1000) -> list[Undelivered]:
+async def undelivered(db: Queries, source: str, limit: int = 1000) -> list[Undelivered]:
     """Recipients of a source that ended unreachable or failed, with the reason."""
     rows = await db.fetch_all(
         "SELECT recipient_id, state, last_error, attempts FROM deliveries"

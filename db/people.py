@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from sqlite3 import Row
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 PROFILE_FIELDS = ("full_name", "organization", "position", "phone", "email")
 
@@ -55,76 +53,72 @@ def _person(row: Row) -> Person:
     )
 
 
-async def get(db: Database, person_id: int) -> Person | None:
+async def get(db: Queries, person_id: int) -> Person | None:
     row = await db.fetch_one("SELECT * FROM people WHERE id = ?", (person_id,))
     return None if row is None else _person(row)
 
 
-async def get_in(tx: aiosqlite.Connection, person_id: int) -> Person | None:
-    async with tx.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else _person(row)
+async def add(db: Queries, person_id: int, now: float) -> None:
+    """Create the person's row on first contact (only the Telegram id: no personal fields)."""
+    await db.execute(
+        "INSERT INTO people (id, created_at, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (id) DO NOTHING",
+        (person_id, now, now),
+    )
 
 
-async def ensure(db: Database, person_id: int, now: float) -> Person:
-    """The person's row, created on first contact (only the Telegram id: no personal fields)."""
+async def ensure(db: Queries, person_id: int, now: float) -> Person:
+    """The person's row, created on first contact."""
     async with db.write() as tx:
-        await tx.execute(
-            "INSERT INTO people (id, created_at, updated_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (id) DO NOTHING",
-            (person_id, now, now),
-        )
-        async with tx.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cursor:
-            row = await cursor.fetchone()
-    assert row is not None
-    return _person(row)
+        await add(tx, person_id, now)
+        found = await get(tx, person_id)
+    assert found is not None
+    return found
 
 
-async def set_language(db: Database, person_id: int, language: str, now: float) -> None:
-    async with db.write() as tx:
-        await tx.execute(
-            "INSERT INTO people (id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET language = excluded.language,"
-            " updated_at = excluded.updated_at",
-            (person_id, language, now, now),
-        )
+async def language_of(db: Queries, person_id: int) -> str | None:
+    """The person's chosen language; None when unknown or not chosen yet."""
+    value = await db.fetch_value("SELECT language FROM people WHERE id = ?", (person_id,))
+    return None if value is None else str(value)
 
 
-async def set_role(db: Database, person_id: int, role: str, now: float) -> bool:
+async def set_language(db: Queries, person_id: int, language: str, now: float) -> None:
+    await db.execute(
+        "INSERT INTO people (id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET language = excluded.language,"
+        " updated_at = excluded.updated_at",
+        (person_id, language, now, now),
+    )
+
+
+async def set_role(db: Queries, person_id: int, role: str, now: float) -> bool:
     """Grant or revoke the organizer role; False when the person never started the bot."""
-    async with db.write() as tx:
-        cursor = await tx.execute(
-            "UPDATE people SET role = ?, updated_at = ? WHERE id = ?", (role, now, person_id)
-        )
-        return cursor.rowcount > 0
+    changed = await db.execute(
+        "UPDATE people SET role = ?, updated_at = ? WHERE id = ?", (role, now, person_id)
+    )
+    return changed > 0
 
 
-async def organizers(db: Database) -> list[Person]:
+async def organizers(db: Queries) -> list[Person]:
     rows = await db.fetch_all("SELECT * FROM people WHERE role = 'organizer' ORDER BY id")
     return [_person(row) for row in rows]
 
 
-async def mark_unreachable(db: Database, person_id: int, now: float) -> None:
-    async with db.write() as tx:
-        await mark_unreachable_in(tx, person_id, now)
-
-
-async def mark_unreachable_in(tx: aiosqlite.Connection, person_id: int, now: float) -> None:
-    """Inside an open transaction: the delivery engine records a 403 with its outcomes."""
-    await tx.execute(
+async def mark_unreachable(db: Queries, person_id: int, now: float) -> None:
+    """The person blocked the bot (the delivery engine records a 403 with its outcomes)."""
+    await db.execute(
         "UPDATE people SET unreachable_at = ?, updated_at = ? WHERE id = ?",
         (now, now, person_id),
     )
 
 
-async def mark_reachable(db: Database, person_id: int, now: float) -> None:
+async def mark_reachable(db: Queries, person_id: int, now: float) -> None:
     """A person who wrote to the bot again has unblocked it."""
-    async with db.write() as tx:
-        await tx.execute(
-            "UPDATE people SET unreachable_at = NULL, updated_at = ?"
-            " WHERE id = ? AND unreachable_at IS NOT NULL",
-            (now, person_id),
-        )
+    await db.execute(
+        "UPDATE people SET unreachable_at = NULL, updated_at = ?"
+        " WHERE id = ? AND unreachable_at IS NOT NULL",
+        (now, person_id),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +145,9 @@ def profile_of(person: Person) -> Profile | None:
     )
 
 
-async def save_profile_in(
-    tx: aiosqlite.Connection, person_id: int, profile: Profile, now: float
-) -> None:
-    """Store the profile inside the caller's transaction (with the registration it is for)."""
-    await tx.execute(
+async def save_profile(db: Queries, person_id: int, profile: Profile, now: float) -> None:
+    """Store the profile (in the caller's transaction, with the registration it is for)."""
+    await db.execute(
         "UPDATE people SET full_name = ?, organization = ?, position = ?, phone = ?, email = ?,"
         " erased_at = NULL, updated_at = ? WHERE id = ?",
         (
@@ -171,24 +163,17 @@ async def save_profile_in(
 
 
 async def set_subscription(
-    db: Database, person_id: int, subscribed: bool, city: str | None, now: float
+    db: Queries, person_id: int, subscribed: bool, city: str | None, now: float
 ) -> None:
-    async with db.write() as tx:
-        await set_subscription_in(tx, person_id, subscribed, city, now)
-
-
-async def set_subscription_in(
-    tx: aiosqlite.Connection, person_id: int, subscribed: bool, city: str | None, now: float
-) -> None:
-    await tx.execute(
+    await db.execute(
         "UPDATE people SET subscribed = ?, subscription_city = ?, updated_at = ? WHERE id = ?",
         (int(subscribed), city if subscribed else None, now, person_id),
     )
 
 
-async def erase_in(tx: aiosqlite.Connection, person_id: int, now: float) -> None:
+async def erase(db: Queries, person_id: int, now: float) -> None:
     """Wipe every personal field; the bare row stays so the chat (and its language) works."""
-    await tx.execute(
+    await db.execute(
         "UPDATE people SET full_name = NULL, organization = NULL, position = NULL,"
         " phone = NULL, email = NULL, subscribed = 0, subscription_city = NULL,"
         " erased_at = ?, updated_at = ? WHERE id = ?",

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from sqlite3 import Row
-from typing import Any
-
-import aiosqlite
 
 from db import events as events_repo
-from db.database import Database
+from db.database import Queries
 from db.events import Event, EventStatus
 
 # No 0/O, 1/I: the short code is read aloud or typed at the door.
@@ -71,7 +67,7 @@ class Seats:
 
 @dataclass(frozen=True, slots=True)
 class Registered:
-    """The person's registration after `register_in`: new, or the one they already had."""
+    """The person's registration after `register`: new, or the one they already had."""
 
     registration: Registration
     created: bool
@@ -108,29 +104,7 @@ def _registration(row: Row) -> Registration:
     )
 
 
-async def _one(tx: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> Row | None:
-    async with tx.execute(sql, tuple(params)) as cursor:
-        row: Row | None = await cursor.fetchone()
-    return row
-
-
-async def _value(tx: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> Any:
-    row = await _one(tx, sql, params)
-    return None if row is None else row[0]
-
-
-async def seats_in(tx: aiosqlite.Connection, event: Event) -> Seats:
-    row = await _one(
-        tx,
-        "SELECT COALESCE(SUM(status = 'confirmed'), 0), COALESCE(SUM(status = 'waitlisted'), 0)"
-        " FROM registrations WHERE event_id = ?",
-        (event.id,),
-    )
-    assert row is not None
-    return Seats(capacity=event.capacity, confirmed=int(row[0]), waitlisted=int(row[1]))
-
-
-async def seats(db: Database, event: Event) -> Seats:
+async def seats(db: Queries, event: Event) -> Seats:
     row = await db.fetch_one(
         "SELECT COALESCE(SUM(status = 'confirmed'), 0), COALESCE(SUM(status = 'waitlisted'), 0)"
         " FROM registrations WHERE event_id = ?",
@@ -140,55 +114,35 @@ async def seats(db: Database, event: Event) -> Seats:
     return Seats(capacity=event.capacity, confirmed=int(row[0]), waitlisted=int(row[1]))
 
 
-_POSITION_SQL = (
-    "SELECT COUNT(*) FROM registrations"
-    " WHERE event_id = ? AND status = 'waitlisted' AND waitlist_seq <= ?"
-)
-
-
-async def position_in(tx: aiosqlite.Connection, registration: Registration) -> int | None:
-    if registration.status != RegistrationStatus.waitlisted:
-        return None
-    value = await _value(tx, _POSITION_SQL, (registration.event_id, registration.waitlist_seq))
-    return int(value)
-
-
-async def position(db: Database, registration: Registration) -> int | None:
+async def position(db: Queries, registration: Registration) -> int | None:
     """Place on the waitlist (1 = next to get a seat); None unless waitlisted."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
-    value = await db.fetch_value(_POSITION_SQL, (registration.event_id, registration.waitlist_seq))
+    value = await db.fetch_value(
+        "SELECT COUNT(*) FROM registrations"
+        " WHERE event_id = ? AND status = 'waitlisted' AND waitlist_seq <= ?",
+        (registration.event_id, registration.waitlist_seq),
+    )
     return int(value)
 
 
-async def get_in(tx: aiosqlite.Connection, registration_id: int) -> Registration | None:
-    row = await _one(tx, "SELECT * FROM registrations WHERE id = ?", (registration_id,))
-    return None if row is None else _registration(row)
-
-
-async def get(db: Database, registration_id: int) -> Registration | None:
+async def get(db: Queries, registration_id: int) -> Registration | None:
     row = await db.fetch_one("SELECT * FROM registrations WHERE id = ?", (registration_id,))
     return None if row is None else _registration(row)
 
 
-async def get_by_token(db: Database, token: str) -> Registration | None:
+async def get_by_token(db: Queries, token: str) -> Registration | None:
     row = await db.fetch_one("SELECT * FROM registrations WHERE ticket_token = ?", (token,))
     return None if row is None else _registration(row)
 
 
-_LIVE_SQL = (
-    "SELECT * FROM registrations WHERE event_id = ? AND person_id = ? AND status != 'cancelled'"
-)
-
-
-async def live_in(tx: aiosqlite.Connection, event_id: int, person_id: int) -> Registration | None:
-    row = await _one(tx, _LIVE_SQL, (event_id, person_id))
-    return None if row is None else _registration(row)
-
-
-async def live(db: Database, event_id: int, person_id: int) -> Registration | None:
+async def live(db: Queries, event_id: int, person_id: int) -> Registration | None:
     """The person's confirmed or waitlisted registration for the event, if any."""
-    row = await db.fetch_one(_LIVE_SQL, (event_id, person_id))
+    row = await db.fetch_one(
+        "SELECT * FROM registrations"
+        " WHERE event_id = ? AND person_id = ? AND status != 'cancelled'",
+        (event_id, person_id),
+    )
     return None if row is None else _registration(row)
 
 
@@ -205,11 +159,10 @@ def refusal_for(event: Event | None, now: float) -> Refusal | None:
     return None
 
 
-async def _new_short_code(tx: aiosqlite.Connection, event_id: int) -> str:
+async def _new_short_code(db: Queries, event_id: int) -> str:
     while True:
         code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
-        taken = await _value(
-            tx,
+        taken = await db.fetch_value(
             "SELECT 1 FROM registrations WHERE event_id = ? AND short_code = ?",
             (event_id, code),
         )
@@ -222,142 +175,129 @@ def new_ticket_token() -> str:
     return secrets.token_hex(16)
 
 
-async def register_in(
-    tx: aiosqlite.Connection,
+async def register(
+    db: Queries,
     event_id: int,
     person_id: int,
     answers: dict[str, str],
     now: float,
 ) -> Registered | Refusal:
-    """Check and take a seat (or a waitlist place) inside the caller's write transaction.
+    """Check and take a seat (or a waitlist place) in one write transaction.
 
-    The caller holds `db.write()`, i.e. BEGIN IMMEDIATE on the single writer, so the count of
-    confirmed seats cannot change between the check and the insert: with N seats exactly N
-    people are confirmed, however many press Confirm at once.
+    `BEGIN IMMEDIATE` on the single writer (the caller's transaction, or one opened here), so
+    the count of confirmed seats cannot change between the check and the insert: with N seats
+    exactly N people are confirmed, however many press Confirm at once.
     """
-    event = await events_repo.get_in(tx, event_id)
-    if event is None or event.status == EventStatus.draft:
-        return Refusal.not_found
-    existing = await live_in(tx, event_id, person_id)
-    if existing is not None:
-        return Registered(existing, created=False, position=await position_in(tx, existing))
-    refusal = refusal_for(event, now)
-    if refusal is not None:
-        return refusal
-    # Free seats go to the waitlist first, so a newcomer never overtakes people already waiting.
-    await promote_in(tx, event, now)
-    current = await seats_in(tx, event)
-    status = RegistrationStatus.confirmed
-    seq: int | None = None
-    if current.waitlisted > 0 or (current.left is not None and current.left <= 0):
-        status = RegistrationStatus.waitlisted
-        last = await _value(
-            tx, "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
-        )
-        seq = int(last or 0) + 1
-    cursor = await tx.execute(
-        "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
-        " ticket_token, short_code, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event_id,
-            person_id,
-            str(status),
-            seq,
-            json.dumps(answers, ensure_ascii=False),
-            new_ticket_token(),
-            await _new_short_code(tx, event_id),
-            now,
-            now,
-        ),
-    )
-    created = await get_in(tx, int(cursor.lastrowid or 0))
-    assert created is not None
-    return Registered(created, created=True, position=await position_in(tx, created))
-
-
-async def register(
-    db: Database, event_id: int, person_id: int, answers: dict[str, str], now: float
-) -> Registered | Refusal:
     async with db.write() as tx:
-        return await register_in(tx, event_id, person_id, answers, now)
+        event = await events_repo.get(tx, event_id)
+        if event is None or event.status == EventStatus.draft:
+            return Refusal.not_found
+        existing = await live(tx, event_id, person_id)
+        if existing is not None:
+            return Registered(existing, created=False, position=await position(tx, existing))
+        refusal = refusal_for(event, now)
+        if refusal is not None:
+            return refusal
+        # Free seats go to the waitlist first, so a newcomer never overtakes people waiting.
+        await promote(tx, event, now)
+        current = await seats(tx, event)
+        status = RegistrationStatus.confirmed
+        seq: int | None = None
+        if current.waitlisted > 0 or (current.left is not None and current.left <= 0):
+            status = RegistrationStatus.waitlisted
+            last = await tx.fetch_value(
+                "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
+            )
+            seq = int(last or 0) + 1
+        new_id = await tx.insert(
+            "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
+            " ticket_token, short_code, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event_id,
+                person_id,
+                str(status),
+                seq,
+                json.dumps(answers, ensure_ascii=False),
+                new_ticket_token(),
+                await _new_short_code(tx, event_id),
+                now,
+                now,
+            ),
+        )
+        created = await get(tx, new_id)
+        assert created is not None
+        return Registered(created, created=True, position=await position(tx, created))
 
 
-async def promote_in(tx: aiosqlite.Connection, event: Event, now: float) -> list[Registration]:
+async def promote(db: Queries, event: Event, now: float) -> list[Registration]:
     """Give free seats to the waitlist in order; returns the people who got one."""
     if event.status != EventStatus.published or now >= event.starts_at:
         return []
     promoted: list[Registration] = []
-    while True:
-        current = await seats_in(tx, event)
-        if current.waitlisted == 0 or (current.left is not None and current.left <= 0):
-            return promoted
-        row = await _one(
-            tx,
-            "SELECT * FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
-            " ORDER BY waitlist_seq LIMIT 1",
-            (event.id,),
-        )
-        assert row is not None
-        # waitlist_seq stays: it records that this seat came from the waitlist.
-        await tx.execute(
-            "UPDATE registrations SET status = 'confirmed', updated_at = ? WHERE id = ?",
-            (now, row["id"]),
-        )
-        again = await get_in(tx, row["id"])
-        assert again is not None
-        promoted.append(again)
-
-
-async def cancel_in(
-    tx: aiosqlite.Connection, registration_id: int, person_id: int, now: float
-) -> Cancelled | Refusal:
-    """Cancel the person's own live registration and promote the waitlist, in one transaction."""
-    registration = await get_in(tx, registration_id)
-    if registration is None or registration.person_id != person_id or not registration.is_live:
-        return Refusal.not_yours
-    event = await events_repo.get_in(tx, registration.event_id)
-    assert event is not None  # registrations are deleted with their event
-    if now >= event.starts_at and event.status != EventStatus.cancelled:
-        return Refusal.started
-    await tx.execute(
-        "UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ?"
-        " WHERE id = ?",
-        (now, now, registration_id),
-    )
-    cancelled = await get_in(tx, registration_id)
-    assert cancelled is not None
-    return Cancelled(cancelled, await promote_in(tx, event, now))
+    async with db.write() as tx:
+        while True:
+            current = await seats(tx, event)
+            if current.waitlisted == 0 or (current.left is not None and current.left <= 0):
+                return promoted
+            row = await tx.fetch_one(
+                "SELECT id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
+                " ORDER BY waitlist_seq LIMIT 1",
+                (event.id,),
+            )
+            assert row is not None
+            # waitlist_seq stays: it records that this seat came from the waitlist.
+            await tx.execute(
+                "UPDATE registrations SET status = 'confirmed', updated_at = ? WHERE id = ?",
+                (now, row["id"]),
+            )
+            again = await get(tx, row["id"])
+            assert again is not None
+            promoted.append(again)
 
 
 async def cancel(
-    db: Database, registration_id: int, person_id: int, now: float
+    db: Queries, registration_id: int, person_id: int, now: float
 ) -> Cancelled | Refusal:
+    """Cancel the person's own live registration and promote the waitlist, in one transaction."""
     async with db.write() as tx:
-        return await cancel_in(tx, registration_id, person_id, now)
+        registration = await get(tx, registration_id)
+        if registration is None or registration.person_id != person_id or not registration.is_live:
+            return Refusal.not_yours
+        event = await events_repo.get(tx, registration.event_id)
+        assert event is not None  # registrations are deleted with their event
+        if now >= event.starts_at and event.status != EventStatus.cancelled:
+            return Refusal.started
+        await tx.execute(
+            "UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (now, now, registration_id),
+        )
+        cancelled = await get(tx, registration_id)
+        assert cancelled is not None
+        return Cancelled(cancelled, await promote(tx, event, now))
 
 
-async def future_ids_in(tx: aiosqlite.Connection, person_id: int, now: float) -> list[int]:
+async def future_ids(db: Queries, person_id: int, now: float) -> list[int]:
     """Live registrations of a person for events that have not started yet."""
-    async with tx.execute(
+    rows = await db.fetch_all(
         "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id"
         " WHERE r.person_id = ? AND r.status != 'cancelled' AND e.starts_at > ?"
         " ORDER BY r.id",
         (person_id, now),
-    ) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+    )
+    return [int(row[0]) for row in rows]
 
 
-async def detach_person_in(tx: aiosqlite.Connection, person_id: int) -> int:
+async def detach_person(db: Queries, person_id: int) -> int:
     """Make a person's registrations anonymous: counts stay, who and their answers go."""
-    cursor = await tx.execute(
+    return await db.execute(
         "UPDATE registrations SET person_id = NULL, answers = '{}' WHERE person_id = ?",
         (person_id,),
     )
-    return cursor.rowcount
 
 
-async def _with_events(db: Database, rows: list[Row]) -> list[PersonRegistration]:
+async def _with_events(db: Queries, rows: list[Row]) -> list[PersonRegistration]:
     registrations = [_registration(row) for row in rows]
     by_id = await events_repo.list_by_ids(db, (r.event_id for r in registrations))
     return [
@@ -367,7 +307,7 @@ async def _with_events(db: Database, rows: list[Row]) -> list[PersonRegistration
     ]
 
 
-async def upcoming_for_person(db: Database, person_id: int, now: float) -> list[PersonRegistration]:
+async def upcoming_for_person(db: Queries, person_id: int, now: float) -> list[PersonRegistration]:
     """Live registrations for events not over yet, soonest first."""
     rows = await db.fetch_all(
         "SELECT r.* FROM registrations r JOIN events e ON e.id = r.event_id"
@@ -378,7 +318,7 @@ async def upcoming_for_person(db: Database, person_id: int, now: float) -> list[
     return await _with_events(db, rows)
 
 
-async def all_for_person(db: Database, person_id: int) -> list[PersonRegistration]:
+async def all_for_person(db: Queries, person_id: int) -> list[PersonRegistration]:
     """Every registration ever made by the person, newest first (for /mydata)."""
     rows = await db.fetch_all(
         "SELECT * FROM registrations WHERE person_id = ? ORDER BY created_at DESC, id DESC",
@@ -387,16 +327,15 @@ async def all_for_person(db: Database, person_id: int) -> list[PersonRegistratio
     return await _with_events(db, rows)
 
 
-async def check_in_in(
-    tx: aiosqlite.Connection, registration_id: int, now: float
-) -> Registration | None:
+async def check_in(db: Queries, registration_id: int, now: float) -> Registration | None:
     """Mark a confirmed registration as arrived, once; returns it as stored after the update.
 
     The first check-in time is kept: a second scan of the same ticket changes nothing.
     """
-    await tx.execute(
-        "UPDATE registrations SET checked_in_at = ?, updated_at = ?"
-        " WHERE id = ? AND status = 'confirmed' AND checked_in_at IS NULL",
-        (now, now, registration_id),
-    )
-    return await get_in(tx, registration_id)
+    async with db.write() as tx:
+        await tx.execute(
+            "UPDATE registrations SET checked_in_at = ?, updated_at = ?"
+            " WHERE id = ? AND status = 'confirmed' AND checked_in_at IS NULL",
+            (now, now, registration_id),
+        )
+        return await get(tx, registration_id)

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from sqlite3 import Row
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 FOLLOWUP = "followup"
 
@@ -87,57 +85,45 @@ def _planned(row: Row) -> PlannedReminder:
     )
 
 
-async def _all(tx: aiosqlite.Connection, sql: str, params: Sequence[object]) -> list[Row]:
-    async with tx.execute(sql, tuple(params)) as cursor:
-        return list(await cursor.fetchall())
-
-
-async def for_event_in(tx: aiosqlite.Connection, event_id: int) -> list[PlannedReminder]:
-    rows = await _all(
-        tx, "SELECT * FROM planned_reminders WHERE event_id = ? ORDER BY due_at, id", (event_id,)
-    )
-    return [_planned(row) for row in rows]
-
-
-async def for_event(db: Database, event_id: int) -> list[PlannedReminder]:
+async def for_event(db: Queries, event_id: int) -> list[PlannedReminder]:
     rows = await db.fetch_all(
         "SELECT * FROM planned_reminders WHERE event_id = ? ORDER BY due_at, id", (event_id,)
     )
     return [_planned(row) for row in rows]
 
 
-async def get(db: Database, planned_id: int) -> PlannedReminder | None:
+async def get(db: Queries, planned_id: int) -> PlannedReminder | None:
     row = await db.fetch_one("SELECT * FROM planned_reminders WHERE id = ?", (planned_id,))
     return None if row is None else _planned(row)
 
 
-async def insert_in(tx: aiosqlite.Connection, event_id: int, wanted: Wanted, now: float) -> None:
+async def insert(db: Queries, event_id: int, wanted: Wanted, now: float) -> None:
     """Plan a reminder; a row already there for this kind and basis is left alone."""
-    await tx.execute(
+    await db.execute(
         "INSERT INTO planned_reminders (event_id, kind, basis, due_at, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, kind, basis) DO NOTHING",
         (event_id, wanted.kind, wanted.basis, wanted.due_at, now, now),
     )
 
 
-async def set_due_in(tx: aiosqlite.Connection, planned_id: int, due_at: float, now: float) -> None:
-    await tx.execute(
+async def set_due(db: Queries, planned_id: int, due_at: float, now: float) -> None:
+    await db.execute(
         "UPDATE planned_reminders SET due_at = ?, updated_at = ? WHERE id = ?",
         (due_at, now, planned_id),
     )
 
 
-async def revive_in(tx: aiosqlite.Connection, planned_id: int, due_at: float, now: float) -> None:
+async def revive(db: Queries, planned_id: int, due_at: float, now: float) -> None:
     """A dropped reminder is wanted again (the event moved back to this date)."""
-    await tx.execute(
+    await db.execute(
         "UPDATE planned_reminders SET state = 'pending', due_at = ?, reason = NULL,"
         " updated_at = ? WHERE id = ? AND state = 'dropped'",
         (due_at, now, planned_id),
     )
 
 
-async def finish_in(
-    tx: aiosqlite.Connection,
+async def finish(
+    db: Queries,
     planned_id: int,
     state: PlanState,
     now: float,
@@ -153,19 +139,18 @@ async def finish_in(
     states = [str(s) for s in expect]
     marks = ", ".join("?" for _ in states)
     fired_at = now if state == PlanState.fired else None
-    cursor = await tx.execute(
+    changed = await db.execute(
         "UPDATE planned_reminders SET state = ?, reason = ?, recipients = ?,"  # noqa: S608
         " fired_at = COALESCE(?, fired_at), updated_at = ?"
         f" WHERE id = ? AND state IN ({marks})",
         (str(state), reason, recipients, fired_at, now, planned_id, *states),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def next_due_in(tx: aiosqlite.Connection, now: float) -> PlannedReminder | None:
+async def next_due(db: Queries, now: float) -> PlannedReminder | None:
     """The most overdue pending reminder, if any is due at `now`."""
-    rows = await _all(
-        tx,
+    rows = await db.fetch_all(
         "SELECT * FROM planned_reminders WHERE state = 'pending' AND due_at <= ?"
         " ORDER BY due_at, id LIMIT 1",
         (now,),
@@ -173,10 +158,9 @@ async def next_due_in(tx: aiosqlite.Connection, now: float) -> PlannedReminder |
     return _planned(rows[0]) if rows else None
 
 
-async def later_due_in(tx: aiosqlite.Connection, planned: PlannedReminder, now: float) -> bool:
+async def later_due(db: Queries, planned: PlannedReminder, now: float) -> bool:
     """Whether a later reminder before the same start is also due: this one is superseded."""
-    rows = await _all(
-        tx,
+    rows = await db.fetch_all(
         "SELECT 1 FROM planned_reminders WHERE event_id = ? AND basis = ? AND kind != ?"
         " AND state = 'pending' AND due_at <= ? AND due_at > ? LIMIT 1",
         (planned.event_id, planned.basis, FOLLOWUP, now, planned.due_at),
@@ -184,14 +168,14 @@ async def later_due_in(tx: aiosqlite.Connection, planned: PlannedReminder, now: 
     return bool(rows)
 
 
-async def earliest_pending(db: Database) -> float | None:
+async def earliest_pending(db: Queries) -> float | None:
     value = await db.fetch_value(
         "SELECT MIN(due_at) FROM planned_reminders WHERE state = 'pending'"
     )
     return None if value is None else float(value)
 
 
-async def earliest_fired_after(db: Database, now: float) -> float | None:
+async def earliest_fired_after(db: Queries, now: float) -> float | None:
     """The next due time of reminders already queued ahead of it."""
     value = await db.fetch_value(
         "SELECT MIN(due_at) FROM planned_reminders WHERE state = 'fired' AND due_at > ?", (now,)
@@ -199,7 +183,7 @@ async def earliest_fired_after(db: Database, now: float) -> float | None:
     return None if value is None else float(value)
 
 
-async def events_to_plan(db: Database, since: float) -> list[int]:
+async def events_to_plan(db: Queries, since: float) -> list[int]:
     """Events whose plan may still matter: live and not long over, or with pending rows."""
     rows = await db.fetch_all(
         "SELECT id FROM events WHERE status IN ('published', 'finished') AND ends_at > ?"
@@ -209,13 +193,12 @@ async def events_to_plan(db: Database, since: float) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-async def eligible_in(
-    tx: aiosqlite.Connection, planned: PlannedReminder, *, checked_in_only: bool
+async def eligible(
+    db: Queries, planned: PlannedReminder, *, checked_in_only: bool
 ) -> list[Recipient]:
     """Confirmed registrants (not erased) who have not had this reminder yet."""
     attended = " AND r.checked_in_at IS NOT NULL" if checked_in_only else ""
-    rows = await _all(
-        tx,
+    rows = await db.fetch_all(
         "SELECT r.id, r.person_id, p.language FROM registrations r"  # noqa: S608
         " JOIN people p ON p.id = r.person_id"
         " WHERE r.event_id = ? AND r.status = 'confirmed' AND p.erased_at IS NULL"
@@ -227,8 +210,8 @@ async def eligible_in(
     return [Recipient(row[0], row[1], row[2]) for row in rows]
 
 
-async def record_in(
-    tx: aiosqlite.Connection,
+async def record(
+    db: Queries,
     planned: PlannedReminder,
     registration_ids: Sequence[int],
     now: float,
@@ -236,7 +219,7 @@ async def record_in(
     """Write the ledger rows: one per registration, kind and basis, whatever races."""
     # One statement over a JSON array: thousands of rows without a round trip each.
     # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.
-    cursor = await tx.execute(
+    return await db.execute(
         "INSERT INTO reminders (planned_id, event_id, registration_id, kind, basis, created_at)"
         " SELECT ?, ?, r.value, ?, ?, ? FROM json_each(?) AS r WHERE true"
         " ON CONFLICT (registration_id, kind, basis) DO NOTHING",
@@ -249,21 +232,20 @@ async def record_in(
             json.dumps(list(registration_ids)),
         ),
     )
-    return cursor.rowcount
 
 
-async def answer_in(
-    tx: aiosqlite.Connection, planned_id: int, registration_id: int, answer: Answer, now: float
+async def answer(
+    db: Queries, planned_id: int, registration_id: int, answer: Answer, now: float
 ) -> bool:
-    cursor = await tx.execute(
+    changed = await db.execute(
         "UPDATE reminders SET answer = ?, answered_at = ? WHERE planned_id = ?"
         " AND registration_id = ?",
         (str(answer), now, planned_id, registration_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def answer_of(db: Database, planned_id: int, registration_id: int) -> Answer | None:
+async def answer_of(db: Queries, planned_id: int, registration_id: int) -> Answer | None:
     value = await db.fetch_value(
         "SELECT answer FROM reminders WHERE planned_id = ? AND registration_id = ?",
         (planned_id, registration_id),
@@ -271,7 +253,7 @@ async def answer_of(db: Database, planned_id: int, registration_id: int) -> Answ
     return None if value is None else Answer(value)
 
 
-async def answers(db: Database, event_id: int, basis: float) -> dict[Answer, int]:
+async def answers(db: Queries, event_id: int, basis: float) -> dict[Answer, int]:
     """How many people answered «coming» / «can't come» to the reminders of this date."""
     rows = await db.fetch_all(
         "SELECT answer, COUNT(DISTINCT registration_id) FROM reminders"

@@ -107,7 +107,7 @@ async def prepared_person(services: Services, person_id: int, *, profile: bool =
     )
     if profile:
         async with services.db.write() as tx:
-            await people.save_profile_in(
+            await people.save_profile(
                 tx,
                 person_id,
                 Profile(

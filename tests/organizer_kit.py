@@ -58,8 +58,8 @@ async def register_person(
     now = NOW.timestamp() if at is None else at
     await people.set_language(services.db, person_id, language, now)
     async with services.db.write() as tx:
-        outcome = await registrations_repo.register_in(tx, event.id, person_id, answers or {}, now)
-        await people.save_profile_in(
+        outcome = await registrations_repo.register(tx, event.id, person_id, answers or {}, now)
+        await people.save_profile(
             tx,
             person_id,
             Profile(

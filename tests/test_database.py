@@ -79,8 +79,7 @@ async def test_concurrent_check_then_write_never_interleaves(services_db: Databa
     async def bump() -> None:
         # Read-modify-write inside one transaction: lost updates would show as a lower count.
         async with services_db.write() as tx:
-            async with tx.execute("SELECT updated_at FROM people WHERE id = 1") as cursor:
-                value = (await cursor.fetchone())[0]
+            value = await tx.fetch_value("SELECT updated_at FROM people WHERE id = 1")
             await asyncio.sleep(0)
             await tx.execute("UPDATE people SET updated_at = ? WHERE id = 1", (value + 1,))
 

@@ -211,8 +211,8 @@ async def test_the_ledger_key_refuses_a_second_reminder_for_a_registration(
     registration = await seat(services, event, 4201)
     planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
     async with services.db.write() as tx:
-        assert await reminders_repo.record_in(tx, planned["24h"], [registration.id], 0) == 1
-        assert await reminders_repo.record_in(tx, planned["24h"], [registration.id], 0) == 0
+        assert await reminders_repo.record(tx, planned["24h"], [registration.id], 0) == 1
+        assert await reminders_repo.record(tx, planned["24h"], [registration.id], 0) == 0
     with pytest.raises(sqlite3.IntegrityError):
         async with services.db.write() as tx:
             await tx.execute(

@@ -171,7 +171,7 @@ class AnnouncementService:
         if not isinstance(found, Announcement):
             return False
         async with self.services.db.write() as tx:
-            return await repo.set_state_in(
+            return await repo.set_state(
                 tx, announcement_id, State.cancelled, State.draft, self._now()
             )
 
@@ -207,13 +207,13 @@ class AnnouncementService:
         markups = self._recipient_markups(found)
         delivery = self.services.delivery
         async with self.services.db.write() as tx:
-            current = await repo.get_in(tx, announcement_id)
+            current = await repo.get(tx, announcement_id)
             if current is None or current.state != State.draft:
                 return Refusal.over
             # Resolved inside the transaction that queues them: what is queued is what counted.
-            recipients = await repo.recipients_in(tx, audience)
+            recipients = await repo.recipients(tx, audience)
             if len(recipients) != current.shown_count:
-                await repo.set_shown_count_in(tx, announcement_id, len(recipients), now)
+                await repo.set_shown_count(tx, announcement_id, len(recipients), now)
                 return Changed(len(recipients))
             if not recipients:
                 return Refusal.empty
@@ -231,7 +231,7 @@ class AnnouncementService:
                     priority=Priority.BULK,
                     due_at=now if send_at is None else repo.PARKED_UNTIL,
                 )
-            await repo.confirm_in(
+            await repo.confirm(
                 tx,
                 announcement_id,
                 state=State.sending if send_at is None else State.scheduled,
@@ -294,10 +294,8 @@ class AnnouncementService:
             return found
         now = self._now()
         async with self.services.db.write() as tx:
-            if not await repo.set_state_in(
-                tx, announcement_id, State.cancelled, State.scheduled, now
-            ):
-                current = await repo.get_in(tx, announcement_id)
+            if not await repo.set_state(tx, announcement_id, State.cancelled, State.scheduled, now):
+                current = await repo.get(tx, announcement_id)
                 if current is not None and current.state == State.sending:
                     return Refusal.started
                 return Refusal.over
@@ -313,7 +311,7 @@ class AnnouncementService:
         if found.state != State.sending:
             return Refusal.finished
         async with self.services.db.write() as tx:
-            if not await repo.mark_stopped_in(tx, announcement_id, self._now()):
+            if not await repo.mark_stopped(tx, announcement_id, self._now()):
                 return Refusal.finished
         return await self.services.delivery.cancel(found.source)
 
@@ -398,7 +396,7 @@ class AnnouncementService:
         if past_limit:
             notice = await self._skipped_notice(announcement, language)
             async with self.services.db.write() as tx:
-                if not await repo.set_state_in(
+                if not await repo.set_state(
                     tx, announcement.id, State.skipped, State.scheduled, now
                 ):
                     return False
@@ -414,14 +412,14 @@ class AnnouncementService:
             log.info("announcements: %d skipped, past its 'not after' time", announcement.id)
             return False
         async with self.services.db.write() as tx:
-            if not await repo.start_in(tx, announcement.id, now):
+            if not await repo.start(tx, announcement.id, now):
                 return False
             audience = announcement.audience
             if audience is not None and audience.subscribers_only:
-                await repo.withdraw_unsubscribed_in(tx, announcement.id, UNSUBSCRIBED_REASON, now)
+                await repo.withdraw_unsubscribed(tx, announcement.id, UNSUBSCRIBED_REASON, now)
             else:
-                await repo.withdraw_erased_in(tx, announcement.id, ERASED_REASON, now)
-            await repo.release_in(tx, announcement.id, now)
+                await repo.withdraw_erased(tx, announcement.id, ERASED_REASON, now)
+            await repo.release(tx, announcement.id, now)
         delivery.wake()
         started = await repo.get(self.services.db, announcement.id)
         assert started is not None
@@ -516,7 +514,7 @@ class AnnouncementService:
                 )
             final = Screen(views.status_final(progress, announcement.stopped_at is not None))
         async with self.services.db.write() as tx:
-            if not await repo.set_state_in(
+            if not await repo.set_state(
                 tx, announcement.id, State.done, State.sending, self._now()
             ):
                 return
@@ -592,11 +590,11 @@ class AnnouncementService:
             return False
         now = self._now()
         async with self.services.db.write() as tx:
-            await people.set_subscription_in(tx, person_id, False, None, now)
-            await consents.record_in(
+            await people.set_subscription(tx, person_id, False, None, now)
+            await consents.record(
                 tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
             )
-            await repo.withdraw_for_person_in(tx, person_id, UNSUBSCRIBED_REASON, now)
+            await repo.withdraw_for_person(tx, person_id, UNSUBSCRIBED_REASON, now)
         return True
 
     # -- the publish hook -------------------------------------------------------------------

@@ -117,16 +117,16 @@ class CheckinService:
         now = self.services.clock.timestamp()
         async with self.services.db.write() as tx:
             # Inside the transaction: a cancellation a second ago must win over the button.
-            registration = await registrations_repo.get_in(tx, registration_id)
-            event = await events_repo.get_in(tx, attendee.registration.event_id)
+            registration = await registrations_repo.get(tx, registration_id)
+            event = await events_repo.get(tx, attendee.registration.event_id)
             assert registration is not None
             assert event is not None
             fresh = replace(attendee, registration=registration)
             state = _state_of(fresh, event)
             if state == Outcome.ready:
-                marked = await registrations_repo.check_in_in(tx, registration_id, now)
+                marked = await registrations_repo.check_in(tx, registration_id, now)
                 assert marked is not None
                 fresh = replace(fresh, registration=marked)
                 state = Outcome.checked_in
-            counts = await organizer_repo.counts_in(tx, event.id)
+            counts = await organizer_repo.counts(tx, event.id)
         return Ticket(state, fresh, event, counts)

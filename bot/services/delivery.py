@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import aiosqlite
 from aiogram import Bot
 
 from bot.clock import Clock
@@ -20,7 +19,7 @@ from bot.delivery.content import (
 )
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.sender import Sender, SenderConfig
-from db import Database, outbox
+from db import Database, Transaction, outbox
 from db.outbox import Progress, Undelivered
 
 __all__ = [
@@ -79,7 +78,7 @@ class DeliveryService:
 
     async def enqueue_in(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         source: str,
         recipients: Sequence[int],
         content: Content,

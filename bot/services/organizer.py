@@ -8,13 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-
-import aiosqlite
+from typing import TYPE_CHECKING
 
 from bot.services import event_editor as editor
 from bot.services.delivery import Priority, TextContent
 from bot.services.event_editor import EventDraft, InvalidInput, Problem
+from db import Transaction
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -127,11 +126,7 @@ class OrganizerService:
                 event.registration_deadline is not None and event.registration_deadline <= now
             ):
                 return Refusal.past
-            await tx.execute(
-                "UPDATE events SET status = 'published', updated_at = ? WHERE id = ?",
-                (now, event.id),
-            )
-            published = await events_repo.get_in(tx, event.id)
+            published = await events_repo.set_status(tx, event.id, EventStatus.published, now)
         assert published is not None
         await self._reminders("plan_event", event_id)
         return published
@@ -148,11 +143,7 @@ class OrganizerService:
                 return Refusal.not_published
             if event.registration_closed == closed:
                 return Refusal.already
-            await tx.execute(
-                "UPDATE events SET registration_closed = ?, updated_at = ? WHERE id = ?",
-                (int(closed), now, event.id),
-            )
-            updated = await events_repo.get_in(tx, event.id)
+            updated = await events_repo.update(tx, event.id, now, registration_closed=closed)
         assert updated is not None
         return updated
 
@@ -167,12 +158,7 @@ class OrganizerService:
                 return event
             if event.status == EventStatus.finished or event.ends_at <= now:
                 return Refusal.finished
-            await tx.execute(
-                "UPDATE events SET status = 'cancelled', registration_closed = 1,"
-                " cancel_reason = ?, updated_at = ? WHERE id = ?",
-                (reason, now, event.id),
-            )
-            cancelled = await events_repo.get_in(tx, event.id)
+            cancelled = await events_repo.cancel(tx, event.id, reason, now)
             assert cancelled is not None
             notified = 0
             if event.status == EventStatus.published:
@@ -202,18 +188,12 @@ class OrganizerService:
                 return Applied(event, frozenset(), 0)
             capacity = changes.get("capacity", event.capacity)
             if "capacity" in changes and capacity is not None:
-                seats = await registrations_repo.seats_in(tx, event)
+                seats = await registrations_repo.seats(tx, event)
                 if capacity < seats.confirmed:
                     return InvalidInput(Problem.capacity_below_confirmed, confirmed=seats.confirmed)
-            assignments = ", ".join(f"{name} = ?" for name in changes)
-            values = [_column(name, value) for name, value in changes.items()]
-            await tx.execute(
-                f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
-                (*values, now, event.id),
-            )
-            updated = await events_repo.get_in(tx, event.id)
+            updated = await events_repo.update(tx, event.id, now, **changes)
             assert updated is not None
-            promoted = await registrations_repo.promote_in(tx, updated, now)
+            promoted = await registrations_repo.promote(tx, updated, now)
             if promoted:
                 await self.services.registrations.notify_promoted_in(tx, promoted)
             changed = frozenset(changes)
@@ -240,23 +220,19 @@ class OrganizerService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _managed_in(
-        self, tx: aiosqlite.Connection, access: Access, event_id: int
-    ) -> Event | Refusal:
-        event = await events_repo.get_in(tx, event_id)
+    async def _managed_in(self, tx: Transaction, access: Access, event_id: int) -> Event | Refusal:
+        event = await events_repo.get(tx, event_id)
         if event is None or not access.may_manage(event):
             return Refusal.not_found
         if event.status == EventStatus.cancelled:
             return Refusal.cancelled
         return event
 
-    async def _notify_in(
-        self, tx: aiosqlite.Connection, event: Event, source: str, notice: Notice
-    ) -> int:
+    async def _notify_in(self, tx: Transaction, event: Event, source: str, notice: Notice) -> int:
         """Queue `notice` for confirmed and waitlisted people, rendered in each one's language."""
         i18n = self.services.i18n
         by_language: dict[str, list[int]] = defaultdict(list)
-        for person_id, language in await organizer_repo.recipients_in(tx, event.id):
+        for person_id, language in await organizer_repo.recipients(tx, event.id):
             by_language[language or i18n.default_locale].append(person_id)
         queued = 0
         for language, recipients in sorted(by_language.items()):
@@ -284,7 +260,3 @@ class OrganizerService:
         except Exception:
             # The event change is committed; a failed plan must not hide that from the organizer.
             log.exception("reminders.%s(%s) failed", method, event_id)
-
-
-def _column(name: str, value: Any) -> Any:
-    return events_repo._column_value(name, value)

@@ -59,25 +59,25 @@ class PrivacyService:
         registrations = self.services.registrations
         cancelled = promoted = 0
         async with db.write() as tx:
-            person = await people.get_in(tx, person_id)
-            for registration_id in await registrations_repo.future_ids_in(tx, person_id, now):
-                outcome = await registrations_repo.cancel_in(tx, registration_id, person_id, now)
+            person = await people.get(tx, person_id)
+            for registration_id in await registrations_repo.future_ids(tx, person_id, now):
+                outcome = await registrations_repo.cancel(tx, registration_id, person_id, now)
                 if isinstance(outcome, Cancelled):
                     cancelled += 1
                     promoted += len(outcome.promoted)
                     await registrations.notify_promoted_in(tx, outcome.promoted)
-            await registrations_repo.detach_person_in(tx, person_id)
-            if await consents.latest_in(tx, person_id, ConsentKind.personal_data) is not None:
-                await consents.record_in(
+            await registrations_repo.detach_person(tx, person_id)
+            if await consents.latest(tx, person_id, ConsentKind.personal_data) is not None:
+                await consents.record(
                     tx, person_id, ConsentKind.personal_data, CONSENT_VERSION, False, now
                 )
             if person is not None and person.subscribed:
-                await consents.record_in(
+                await consents.record(
                     tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
                 )
-            await consents.detach_person_in(tx, person_id)
-            await announcements.withdraw_for_person_in(tx, person_id, "erased", now)
-            await people.erase_in(tx, person_id, now)
+            await consents.detach_person(tx, person_id)
+            await announcements.withdraw_for_person(tx, person_id, "erased", now)
+            await people.erase(tx, person_id, now)
         # Unfinished dialogs may hold a typed name or phone; they go too.
         await dialogs.forget_user(db, person_id)
         if promoted:

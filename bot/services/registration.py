@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
-from db import announcements, consents, people
+from db import Transaction, announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.consents import ConsentKind
@@ -29,15 +27,6 @@ CONSENT_VERSION = "2026-11-v1"
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
 
 
-async def _ensure_person_in(tx: aiosqlite.Connection, person_id: int, now: float) -> None:
-    # A button may be the first thing a person ever sends (a card forwarded to them).
-    await tx.execute(
-        "INSERT INTO people (id, created_at, updated_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (id) DO NOTHING",
-        (person_id, now, now),
-    )
-
-
 class RegistrationService:
     """Everything a member does about seats; handlers only parse and render."""
 
@@ -55,8 +44,9 @@ class RegistrationService:
     async def give_consent(self, person_id: int) -> None:
         now = self._now()
         async with self.services.db.write() as tx:
-            await _ensure_person_in(tx, person_id, now)
-            await consents.record_in(
+            # A button may be the first thing a person ever sends (a card forwarded to them).
+            await people.add(tx, person_id, now)
+            await consents.record(
                 tx, person_id, ConsentKind.personal_data, CONSENT_VERSION, True, now
             )
 
@@ -68,14 +58,14 @@ class RegistrationService:
         """Opt in or out of announcements (all cities when `city` is None); logged like consent."""
         now = self._now()
         async with self.services.db.write() as tx:
-            await _ensure_person_in(tx, person_id, now)
-            await people.set_subscription_in(tx, person_id, subscribed, city, now)
-            await consents.record_in(
+            await people.add(tx, person_id, now)
+            await people.set_subscription(tx, person_id, subscribed, city, now)
+            await consents.record(
                 tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, subscribed, now
             )
             if not subscribed:
                 # Copies of a broadcast already under way must not reach them either.
-                await announcements.withdraw_for_person_in(tx, person_id, "unsubscribed", now)
+                await announcements.withdraw_for_person(tx, person_id, "unsubscribed", now)
 
     async def register(
         self, person_id: int, event_id: int, profile: Profile, answers: dict[str, str]
@@ -89,27 +79,23 @@ class RegistrationService:
             return None
         now = self._now()
         async with self.services.db.write() as tx:
-            outcome = await registrations_repo.register_in(tx, event_id, person_id, answers, now)
+            outcome = await registrations_repo.register(tx, event_id, person_id, answers, now)
             # The profile is saved only with a registration that really happened.
             if isinstance(outcome, Registered) and outcome.created:
-                await people.save_profile_in(tx, person_id, profile, now)
+                await people.save_profile(tx, person_id, profile, now)
         return outcome
 
     async def cancel(self, person_id: int, registration_id: int) -> Cancelled | Refusal:
         """Cancel; the first people on the waitlist get the seat and are told, atomically."""
         async with self.services.db.write() as tx:
-            outcome = await registrations_repo.cancel_in(
-                tx, registration_id, person_id, self._now()
-            )
+            outcome = await registrations_repo.cancel(tx, registration_id, person_id, self._now())
             if isinstance(outcome, Cancelled):
                 await self.notify_promoted_in(tx, outcome.promoted)
         if isinstance(outcome, Cancelled) and outcome.promoted:
             self.services.delivery.wake()
         return outcome
 
-    async def notify_promoted_in(
-        self, tx: aiosqlite.Connection, promoted: list[Registration]
-    ) -> None:
+    async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.
 
         Queued in the same transaction as the promotion: either both happen or neither.
@@ -122,12 +108,8 @@ class RegistrationService:
         for registration in promoted:
             if registration.person_id is None:
                 continue
-            event = await events_repo.get_in(tx, registration.event_id)
-            async with tx.execute(
-                "SELECT language FROM people WHERE id = ?", (registration.person_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            language = (row[0] if row else None) or i18n.default_locale
+            event = await events_repo.get(tx, registration.event_id)
+            language = await people.language_of(tx, registration.person_id) or i18n.default_locale
             assert event is not None
             with i18n.context(), i18n.use_locale(language):
                 screen = promotion_notice(event, registration, self._now())

@@ -29,11 +29,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from apscheduler.jobstores.base import JobLookupError
 
 from bot.delivery.content import Content, LocationContent, Priority, TextContent
 from bot.views import reminders as views
+from db import Transaction
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db import reminders as repo
@@ -145,21 +145,21 @@ class ReminderService:
         return await repo.for_event(self.services.db, event_id)
 
     async def _plan_in(
-        self, tx: aiosqlite.Connection, event_id: int, now: float, *, keep: bool
+        self, tx: Transaction, event_id: int, now: float, *, keep: bool
     ) -> list[str]:
-        event = await events_repo.get_in(tx, event_id)
+        event = await events_repo.get(tx, event_id)
         live = keep and event is not None and event.status in LIVE_STATUSES
         wanted = {(w.kind, w.basis): w for w in self.wanted(event)} if live and event else {}
         reason = "plan changed" if live else "event cancelled or unpublished"
         recalled: list[str] = []
-        for row in await repo.for_event_in(tx, event_id):
+        for row in await repo.for_event(tx, event_id):
             want = wanted.pop((row.kind, row.basis), None)
             if want is None:
                 if row.state == PlanState.pending:
-                    await repo.finish_in(tx, row.id, PlanState.dropped, now, reason=reason)
+                    await repo.finish(tx, row.id, PlanState.dropped, now, reason=reason)
                 elif row.state == PlanState.fired:
                     # Messages of the old plan still in the queue must not go out any more.
-                    await repo.finish_in(
+                    await repo.finish(
                         tx,
                         row.id,
                         PlanState.dropped,
@@ -170,15 +170,15 @@ class ReminderService:
                     )
                     recalled += outbox_sources(row)
             elif row.state == PlanState.pending and row.due_at != want.due_at:
-                await repo.set_due_in(tx, row.id, want.due_at, now)
+                await repo.set_due(tx, row.id, want.due_at, now)
             elif row.state == PlanState.dropped and want.due_at > now:
-                await repo.revive_in(tx, row.id, want.due_at, now)
+                await repo.revive(tx, row.id, want.due_at, now)
         for want in wanted.values():
             # A time already past when the event got its current form (published, moved
             # closer) was never missed: people have just heard from us anyway. One that passed
             # later was missed (the bot was down): it is planned and handled by the rule.
             if event is not None and want.due_at > min(now, event.updated_at):
-                await repo.insert_in(tx, event_id, want, now)
+                await repo.insert(tx, event_id, want, now)
         return recalled
 
     async def _after_change(self, recalled: list[str]) -> int:
@@ -227,20 +227,20 @@ class ReminderService:
         """Handle the most overdue row: True fired, False skipped or dropped, None nothing due."""
         now = self._now()
         async with self.services.db.write() as tx:
-            planned = await repo.next_due_in(tx, now + PREPARE_AHEAD)
+            planned = await repo.next_due(tx, now + PREPARE_AHEAD)
             if planned is None:
                 return None
-            event = await events_repo.get_in(tx, planned.event_id)
+            event = await events_repo.get(tx, planned.event_id)
             verdict = await self._verdict(tx, planned, event, now)
             if verdict is not None or event is None:
                 state, reason = verdict or (PlanState.dropped, "event deleted")
-                await repo.finish_in(tx, planned.id, state, now, reason=reason)
+                await repo.finish(tx, planned.id, state, now, reason=reason)
                 log.info(
                     "reminder %d of event %d %s: %s", planned.id, planned.event_id, state, reason
                 )
                 return False
             queued = await self._queue_in(tx, planned, event, now)
-            await repo.finish_in(tx, planned.id, PlanState.fired, now, recipients=queued)
+            await repo.finish(tx, planned.id, PlanState.fired, now, recipients=queued)
         log.info(
             "reminder %d (%s) of event %d queued for %d people",
             planned.id,
@@ -252,7 +252,7 @@ class ReminderService:
 
     async def _verdict(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         planned: PlannedReminder,
         event: Event | None,
         now: float,
@@ -270,17 +270,17 @@ class ReminderService:
             return PlanState.dropped, "event rescheduled"
         if now >= event.starts_at:
             return PlanState.skipped, "missed while the bot was down; the event has started"
-        if await repo.later_due_in(tx, planned, now + DUE_TOLERANCE):
+        if await repo.later_due(tx, planned, now + DUE_TOLERANCE):
             return PlanState.skipped, "missed while the bot was down; a later reminder goes"
         return None
 
     async def _queue_in(
-        self, tx: aiosqlite.Connection, planned: PlannedReminder, event: Event, now: float
+        self, tx: Transaction, planned: PlannedReminder, event: Event, now: float
     ) -> int:
-        recipients = await repo.eligible_in(tx, planned, checked_in_only=planned.is_followup)
+        recipients = await repo.eligible(tx, planned, checked_in_only=planned.is_followup)
         if not recipients:
             return 0
-        await repo.record_in(tx, planned, [r.registration_id for r in recipients], now)
+        await repo.record(tx, planned, [r.registration_id for r in recipients], now)
         default = self.services.i18n.default_locale
         by_language: dict[str, list[int]] = defaultdict(list)
         for recipient in recipients:
@@ -431,7 +431,7 @@ class ReminderService:
     async def acknowledge(self, target: ReminderTarget) -> None:
         """«I'll come»: remembered for the organizers."""
         async with self.services.db.write() as tx:
-            await repo.answer_in(
+            await repo.answer(
                 tx, target.planned.id, target.registration.id, Answer.coming, self._now()
             )
 
@@ -441,7 +441,7 @@ class ReminderService:
         outcome = await self.services.registrations.cancel(person_id, target.registration.id)
         if isinstance(outcome, Cancelled):
             async with self.services.db.write() as tx:
-                await repo.answer_in(
+                await repo.answer(
                     tx, target.planned.id, target.registration.id, Answer.not_coming, self._now()
                 )
         return outcome
