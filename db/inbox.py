@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Queries
 
 # Failed rows keep their payload for an operator to look at, but not for long.
 FAILED_KEPT_SECONDS = 7 * 24 * 3600
@@ -33,7 +31,7 @@ class Unfinished:
 
 
 async def record(
-    db: Database, batch: Sequence[Received], now: float, acknowledged_below: int | None = None
+    db: Queries, batch: Sequence[Received], now: float, acknowledged_below: int | None = None
 ) -> list[Received]:
     """Store a batch in one transaction; returns the updates that were not stored already.
 
@@ -60,16 +58,16 @@ async def record(
         return unique
 
 
-async def _known(conn: aiosqlite.Connection, ids: list[int]) -> set[int]:
+async def _known(db: Queries, ids: list[int]) -> set[int]:
     marks = ",".join("?" * len(ids))
-    rows = await conn.execute_fetchall(
+    rows = await db.fetch_all(
         f"SELECT update_id FROM inbox WHERE update_id IN ({marks})",  # noqa: S608 - only marks
         ids,
     )
     return {int(row[0]) for row in rows}
 
 
-async def unfinished(db: Database) -> list[Unfinished]:
+async def unfinished(db: Queries) -> list[Unfinished]:
     """Every recorded update not yet handled, in arrival order."""
     rows = await db.fetch_all(
         "SELECT update_id, person_id, payload, attempts FROM inbox"
@@ -81,12 +79,12 @@ async def unfinished(db: Database) -> list[Unfinished]:
     ]
 
 
-async def count_attempt(db: Database, update_id: int) -> None:
+async def count_attempt(db: Queries, update_id: int) -> None:
     """Durably count one more try before handling a recovered update (crash-loop guard)."""
     await db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,))
 
 
-async def finish(db: Database, update_ids: Sequence[int], now: float) -> None:
+async def finish(db: Queries, update_ids: Sequence[int], now: float) -> None:
     """Mark handled updates done and drop their payload (it may hold personal data)."""
     if not update_ids:
         return
@@ -98,7 +96,7 @@ async def finish(db: Database, update_ids: Sequence[int], now: float) -> None:
     )
 
 
-async def fail(db: Database, update_id: int, error: str, now: float) -> None:
+async def fail(db: Queries, update_id: int, error: str, now: float) -> None:
     await db.execute(
         "UPDATE inbox SET state = 'failed', error = ?, finished_at = ?"
         " WHERE update_id = ? AND state = 'pending'",
@@ -106,11 +104,11 @@ async def fail(db: Database, update_id: int, error: str, now: float) -> None:
     )
 
 
-async def erase_person(conn: aiosqlite.Connection, person_id: int) -> None:
+async def erase_person(db: Queries, person_id: int) -> None:
     """Inside an erasure's transaction: no recorded update of this person stays."""
-    await conn.execute("DELETE FROM inbox WHERE person_id = ?", (person_id,))
+    await db.execute("DELETE FROM inbox WHERE person_id = ?", (person_id,))
 
 
-async def states(db: Database) -> dict[str, int]:
+async def states(db: Queries) -> dict[str, int]:
     rows = await db.fetch_all("SELECT state, count(*) AS n FROM inbox GROUP BY state")
     return {row["state"]: row["n"] for row in rows}
