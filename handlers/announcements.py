@@ -24,14 +24,14 @@ from bot.callbacks import (
 )
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
-from bot.services import Services
-from bot.services import event_editor as editor
+from bot.services import Services, moments
 from bot.services.announcements import Changed, Refusal
 from bot.services.audience import Actor
+from bot.services.problems import InvalidInput, Problem
 from bot.states import Announce, AnnounceDraft
 from bot.views import Screen
 from bot.views import announcements as views
-from bot.views import event_editor as editor_views
+from bot.views.problems import problem_text
 from db import announcements as repo
 from db.announcements import Announcement, Audience, AudienceKind
 
@@ -404,7 +404,7 @@ async def step_confirm(ctx: StepContext) -> None:
         await ctx.state.update_data(send_at=None)
         zone = await _zone_label(ctx.services, ctx.announcement)
         screen = views.ask_send_time(ctx.id, zone)
-        past = editor_views.problem(editor.InvalidInput(editor.Problem.past))
+        past = problem_text(InvalidInput(Problem.past))
         await _show(ctx.bot, ctx.query, Screen(past + "\n\n" + screen.text, screen.reply_markup))
         return
     outcome = await service.schedule(ctx.actor, ctx.id, data.send_at, data.not_after)
@@ -481,9 +481,9 @@ async def _typed_moment(
     """The typed moment, or None after telling why it is not accepted (the step repeats)."""
     zone = await _zone(services, announcement)
     try:
-        return editor.parse_future(message.text or "", zone.key, services.clock.timestamp())
-    except editor.InvalidInput as error:
-        await message.answer(editor_views.problem(error))
+        return moments.parse_future(message.text or "", zone.key, services.clock.timestamp())
+    except InvalidInput as error:
+        await message.answer(problem_text(error))
         return None
 
 
@@ -562,7 +562,7 @@ async def _to_confirmation(
 
 
 async def on_not_a_time(message: Message) -> None:
-    await message.answer(editor_views.problem(editor.InvalidInput(editor.Problem.date_format)))
+    await message.answer(problem_text(InvalidInput(Problem.date_format)))
 
 
 # -- /scheduled and the controls of a running or planned one ----------------------------------

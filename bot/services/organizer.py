@@ -14,7 +14,8 @@ import aiosqlite
 
 from bot.services import event_editor as editor
 from bot.services.delivery import Priority, TextContent
-from bot.services.event_editor import EventDraft, InvalidInput, Problem
+from bot.services.event_editor import EventDraft
+from bot.services.problems import InvalidInput, Problem
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
