@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
@@ -25,13 +22,16 @@ from bot.callbacks import (
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
 from bot.services import Services
-from bot.services import event_editor as editor
-from bot.services.announcements import Changed, Refusal
+from bot.services.announce_dialog import AnnounceDialog, Chosen, Refused, Sending, Stage, Step
+from bot.services.announcements import Refusal
 from bot.services.audience import Actor
+from bot.services.problems import InvalidInput, Problem
 from bot.states import Announce, AnnounceDraft
+from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import announcements as views
-from bot.views import event_editor as editor_views
+from bot.views.announce_dialog import dialog_screen, refusal_text
+from bot.views.problems import problem_text
 from db import announcements as repo
 from db.announcements import Announcement, Audience, AudienceKind
 
@@ -61,39 +61,33 @@ def actor_of(user_id: int, is_organizer: bool, is_admin: bool) -> Actor:
     return Actor(user_id=user_id, is_organizer=is_organizer or is_admin, is_admin=is_admin)
 
 
-def refusal_text(refusal: Refusal) -> str:
-    match refusal:
-        case Refusal.not_yours:
-            return views.not_yours()
-        case Refusal.forbidden:
-            return views.event_not_allowed()
-        case Refusal.not_found:
-            return views.not_found()
-        case Refusal.started:
-            return views.already_started()
-        case Refusal.finished:
-            return views.already_finished()
-        case _:
-            return views.dialog_over()
+def dialog_of(services: Services) -> AnnounceDialog:
+    return AnnounceDialog(services.announcements, services.delivery, services.clock)
+
+
+STATE_OF: dict[Stage, State] = {
+    Stage.composing: Announce.composing,
+    Stage.choosing: Announce.choosing,
+    Stage.send_time: Announce.send_time,
+    Stage.not_after: Announce.not_after,
+    Stage.confirming: Announce.confirming,
+}
+STAGE_OF = {state.state: stage for stage, state in STATE_OF.items()}
 
 
 async def _draft_data(state: FSMContext) -> AnnounceDraft:
     return AnnounceDraft.model_validate(await state.get_data())
 
 
-async def _show(bot: Bot, query: CallbackQuery, screen: Screen) -> int:
-    """Replace the pressed message; returns the id of the message that shows the screen now."""
-    message = query.message
-    if isinstance(message, Message) and message.text is not None:
-        try:
-            await message.edit_text(screen.text, reply_markup=screen.inline)
-        except TelegramBadRequest as error:
-            if "not modified" in error.message:
-                return message.message_id
-        else:
-            return message.message_id
-    sent = await bot.send_message(query.from_user.id, screen.text, reply_markup=screen.reply_markup)
-    return sent.message_id
+async def _keep(state: FSMContext, step: Step) -> None:
+    """Where the step machine says the dialog goes next."""
+    if step.stage == Stage.done:
+        await state.clear()
+        return
+    if step.draft is not None:
+        await state.set_data(step.draft.model_dump())
+    if step.stage is not None:
+        await state.set_state(STATE_OF[step.stage])
 
 
 # -- composing --------------------------------------------------------------------------------
@@ -131,15 +125,9 @@ async def on_composed(
         return
     await state.set_state(Announce.choosing)
     await state.set_data(AnnounceDraft(announcement_id=created.id).model_dump())
-    screen = await _audience_menu(services, created.id)
-    await message.answer(screen.text, reply_markup=screen.reply_markup)
-
-
-async def _audience_menu(
-    services: Services, announcement_id: int, note: str | None = None
-) -> Screen:
     subscribers = await services.announcements.audience.count(Audience(AudienceKind.subscribers))
-    return views.audience_menu(announcement_id, subscribers, note)
+    screen = views.audience_menu(created.id, subscribers)
+    await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
 async def on_use_buttons(message: Message) -> None:
@@ -153,6 +141,7 @@ async def on_step(
     query: CallbackQuery,
     callback_data: AnnounceStep,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     bot: Bot,
     i18n: I18n,
@@ -164,138 +153,71 @@ async def on_step(
     if not actor.is_organizer:
         callback_answer.text = views.dialog_over()
         return
-    data = await _draft_data(state)
-    announcement_id = callback_data.announcement_id
     action = callback_data.action
-    current_state = await state.get_state()
-    in_dialog = current_state is not None and current_state.startswith(Announce.__name__)
-    if action == AnnounceStepKind.cancel and announcement_id == 0:
+    if action == AnnounceStepKind.cancel and callback_data.announcement_id == 0:
         # «Cancel» before any message was given: there is no draft yet.
-        if current_state == Announce.composing.state:
+        if raw_state == Announce.composing.state:
             await state.clear()
-        await _show(bot, query, Screen(views.cancelled()))
+        await edit_or_send(bot, query, views.cancelled())
         return
-    if not in_dialog or data.announcement_id != announcement_id:
-        # An old dialog's button, a dialog left with /cancel, or forged data.
-        callback_answer.text = views.dialog_over()
-        callback_answer.show_alert = True
+    dialog = dialog_of(services)
+    stage = STAGE_OF.get(raw_state or "")
+    opened = await dialog.open(
+        actor, stage, await _draft_data(state), callback_data.announcement_id
+    )
+    if isinstance(opened, Refused):
+        _refuse(callback_answer, opened)
         return
-    service = services.announcements
-    found = await service.draft(actor, announcement_id)
-    if isinstance(found, Refusal):
-        callback_answer.text = refusal_text(found)
-        callback_answer.show_alert = True
+    value = callback_data.value
+    match action:
+        case AnnounceStepKind.cancel:
+            step = await dialog.cancel(opened)
+        case AnnounceStepKind.audience:
+            step = await dialog.audience_menu(opened)
+        case AnnounceStepKind.everyone:
+            step = await dialog.everyone(opened)
+        case AnnounceStepKind.cities:
+            step = await dialog.cities(opened)
+        case AnnounceStepKind.city:
+            step = await dialog.city(opened, value)
+        case AnnounceStepKind.events:
+            step = await dialog.events(opened)
+        case AnnounceStepKind.event:
+            step = await dialog.event(opened, value)
+        case AnnounceStepKind.segment:
+            step = await dialog.segment(opened, value, callback_data.segment)
+        case AnnounceStepKind.send:
+            step = await dialog.send(opened)
+        case AnnounceStepKind.schedule:
+            step = await dialog.schedule(opened)
+        case AnnounceStepKind.not_after:
+            step = await dialog.ask_not_after(opened)
+        case AnnounceStepKind.no_not_after:
+            step = await dialog.drop_not_after(opened)
+        case AnnounceStepKind.back:
+            step = await dialog.back(opened)
+        case AnnounceStepKind.confirm:
+            step = await dialog.confirm(opened)
+    await _keep(state, step)
+    if isinstance(step.shown, Refused):
+        _refuse(callback_answer, step.shown)
         return
-    if action == AnnounceStepKind.cancel:
-        await service.discard(actor, announcement_id)
-        await state.clear()
-        await _show(bot, query, Screen(views.cancelled()))
-        return
-    handler = STEP_HANDLERS.get(action)
-    if handler is None:
-        callback_answer.text = views.dialog_over()
-        return
-    await handler(
-        StepContext(
-            query, callback_data, state, services, bot, i18n, callback_answer, actor, found, data
+    screen = dialog_screen(step.shown)
+    message_id = await edit_or_send(bot, query, screen.text, screen.inline)
+    if isinstance(step.shown, Chosen):
+        chosen = step.shown
+        chat_id = query.from_user.id
+        await send_preview(bot, services, i18n, chat_id, chosen.announcement, chosen.count)
+    elif isinstance(step.shown, Sending):
+        sending = step.shown
+        await services.announcements.attach_status(
+            sending.announcement_id, query.from_user.id, message_id, sending.progress
         )
-    )
 
 
-class StepContext:
-    """Everything a step needs, checked already: the actor may continue this draft."""
-
-    def __init__(
-        self,
-        query: CallbackQuery,
-        callback_data: AnnounceStep,
-        state: FSMContext,
-        services: Services,
-        bot: Bot,
-        i18n: I18n,
-        callback_answer: CallbackAnswer,
-        actor: Actor,
-        announcement: Announcement,
-        data: AnnounceDraft,
-    ) -> None:
-        self.query = query
-        self.callback_data = callback_data
-        self.state = state
-        self.services = services
-        self.bot = bot
-        self.i18n = i18n
-        self.callback_answer = callback_answer
-        self.actor = actor
-        self.announcement = announcement
-        self.data = data
-
-    @property
-    def id(self) -> int:
-        return self.announcement.id
-
-    def refuse(self, text: str) -> None:
-        self.callback_answer.text = text
-        self.callback_answer.show_alert = True
-
-
-async def step_audience_menu(ctx: StepContext) -> None:
-    await ctx.state.set_state(Announce.choosing)
-    await ctx.state.update_data(send_at=None, not_after=None)
-    await _show(ctx.bot, ctx.query, await _audience_menu(ctx.services, ctx.id))
-
-
-async def step_everyone(ctx: StepContext) -> None:
-    await _choose(ctx, Audience(AudienceKind.subscribers))
-
-
-async def step_cities(ctx: StepContext) -> None:
-    options = await ctx.services.announcements.audience.cities()
-    await _show(ctx.bot, ctx.query, views.city_menu(ctx.id, options))
-
-
-async def step_city(ctx: StepContext) -> None:
-    city = await ctx.services.announcements.audience.city_by_key(ctx.callback_data.value)
-    if city is None:
-        ctx.refuse(views.city_gone())
-        return
-    await _choose(ctx, Audience(AudienceKind.city, city=city))
-
-
-async def step_events(ctx: StepContext) -> None:
-    events = await ctx.services.announcements.audience.events_for(ctx.actor)
-    await _show(ctx.bot, ctx.query, views.event_menu(ctx.id, events))
-
-
-async def step_event(ctx: StepContext) -> None:
-    audience = ctx.services.announcements.audience
-    event = await audience.event_for(ctx.actor, ctx.callback_data.value)
-    if event is None:
-        ctx.refuse(views.event_not_allowed())
-        return
-    counts = await audience.segment_counts(event.id)
-    now = ctx.services.clock.timestamp()
-    await _show(ctx.bot, ctx.query, views.segment_menu(ctx.id, event, counts, now))
-
-
-async def step_segment(ctx: StepContext) -> None:
-    segment = ctx.callback_data.segment
-    if segment is None:
-        ctx.refuse(views.dialog_over())
-        return
-    await _choose(
-        ctx, Audience(AudienceKind.event, event_id=ctx.callback_data.value, segment=segment)
-    )
-
-
-async def _choose(ctx: StepContext, audience: Audience) -> None:
-    chosen = await ctx.services.announcements.choose_audience(ctx.actor, ctx.id, audience)
-    if isinstance(chosen, Refusal):
-        ctx.refuse(refusal_text(chosen))
-        return
-    announcement, count = chosen
-    description = await ctx.services.announcements.describe(announcement)
-    await _show(ctx.bot, ctx.query, Screen(views.audience_chosen(description)))
-    await send_preview(ctx.bot, ctx.services, ctx.i18n, ctx.query.from_user.id, announcement, count)
+def _refuse(callback_answer: CallbackAnswer, refused: Refused) -> None:
+    callback_answer.text = refusal_text(refused.reason)
+    callback_answer.show_alert = True
 
 
 async def send_preview(
@@ -324,245 +246,30 @@ async def send_preview(
     await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
 
 
-async def step_send(ctx: StepContext) -> None:
-    service = ctx.services.announcements
-    outcome = await service.send_now(ctx.actor, ctx.id)
-    if isinstance(outcome, Refusal):
-        ctx.refuse(refusal_text(outcome))
-        return
-    if isinstance(outcome, Changed):
-        await _show_changed(ctx, outcome)
-        return
-    await ctx.state.clear()
-    progress = await ctx.services.delivery.progress(outcome.announcement.source)
-    message_id = await _show(ctx.bot, ctx.query, views.status(ctx.id, progress))
-    await service.attach_status(ctx.id, ctx.query.from_user.id, message_id, progress)
-
-
-async def _show_changed(ctx: StepContext, changed: Changed) -> None:
-    """The audience moved since it was shown: show the new number, ask again."""
-    announcement = await repo.get(ctx.services.db, ctx.id)
-    assert announcement is not None
-    description = await ctx.services.announcements.describe(announcement)
-    note = views.audience_changed(changed.count)
-    if ctx.data.send_at is not None and await ctx.state.get_state() == Announce.confirming.state:
-        await _show(
-            ctx.bot, ctx.query, await _confirmation(ctx.services, announcement, ctx.data, note)
-        )
-        return
-    await _show(ctx.bot, ctx.query, views.preview(announcement, description, changed.count, note))
-
-
-async def step_schedule(ctx: StepContext) -> None:
-    await ctx.state.set_state(Announce.send_time)
-    zone = await _zone_label(ctx.services, ctx.announcement)
-    await _show(ctx.bot, ctx.query, views.ask_send_time(ctx.id, zone))
-
-
-async def step_not_after(ctx: StepContext) -> None:
-    if ctx.data.send_at is None:
-        ctx.refuse(views.dialog_over())
-        return
-    await ctx.state.set_state(Announce.not_after)
-    send_at = await ctx.services.announcements.moment(ctx.announcement, ctx.data.send_at)
-    await _show(ctx.bot, ctx.query, views.ask_not_after(ctx.id, send_at))
-
-
-async def step_no_not_after(ctx: StepContext) -> None:
-    data = ctx.data.model_copy(update={"not_after": None})
-    await ctx.state.update_data(not_after=None)
-    await ctx.state.set_state(Announce.confirming)
-    await _show(ctx.bot, ctx.query, await _confirmation(ctx.services, ctx.announcement, data))
-
-
-async def step_back(ctx: StepContext) -> None:
-    """From typing a time: to the confirmation when a time is set, else to the preview."""
-    if ctx.data.send_at is not None:
-        await ctx.state.set_state(Announce.confirming)
-        screen = await _confirmation(ctx.services, ctx.announcement, ctx.data)
-        await _show(ctx.bot, ctx.query, screen)
-        return
-    await ctx.state.set_state(Announce.choosing)
-    recounted = await ctx.services.announcements.recount(ctx.actor, ctx.id)
-    if isinstance(recounted, Refusal):
-        ctx.refuse(refusal_text(recounted))
-        return
-    announcement, count = recounted
-    description = await ctx.services.announcements.describe(announcement)
-    await _show(ctx.bot, ctx.query, views.preview(announcement, description, count))
-
-
-async def step_confirm(ctx: StepContext) -> None:
-    data = ctx.data
-    if data.send_at is None:
-        ctx.refuse(views.dialog_over())
-        return
-    service = ctx.services.announcements
-    if data.send_at <= ctx.services.clock.timestamp():
-        # The organizer waited past the time they chose: ask for a new one.
-        await ctx.state.set_state(Announce.send_time)
-        await ctx.state.update_data(send_at=None)
-        zone = await _zone_label(ctx.services, ctx.announcement)
-        screen = views.ask_send_time(ctx.id, zone)
-        past = editor_views.problem(editor.InvalidInput(editor.Problem.past))
-        await _show(ctx.bot, ctx.query, Screen(past + "\n\n" + screen.text, screen.reply_markup))
-        return
-    outcome = await service.schedule(ctx.actor, ctx.id, data.send_at, data.not_after)
-    if isinstance(outcome, Refusal):
-        ctx.refuse(refusal_text(outcome))
-        return
-    if isinstance(outcome, Changed):
-        await _show_changed(ctx, outcome)
-        return
-    await ctx.state.clear()
-    moment = await service.moment(outcome.announcement, data.send_at)
-    await _show(ctx.bot, ctx.query, Screen(views.scheduled_done(moment, outcome.total)))
-
-
-STEP_HANDLERS = {
-    AnnounceStepKind.audience: step_audience_menu,
-    AnnounceStepKind.everyone: step_everyone,
-    AnnounceStepKind.cities: step_cities,
-    AnnounceStepKind.city: step_city,
-    AnnounceStepKind.events: step_events,
-    AnnounceStepKind.event: step_event,
-    AnnounceStepKind.segment: step_segment,
-    AnnounceStepKind.send: step_send,
-    AnnounceStepKind.schedule: step_schedule,
-    AnnounceStepKind.not_after: step_not_after,
-    AnnounceStepKind.no_not_after: step_no_not_after,
-    AnnounceStepKind.back: step_back,
-    AnnounceStepKind.confirm: step_confirm,
-}
-
-
 # -- typed times ------------------------------------------------------------------------------
 
 
-async def _zone(services: Services, announcement: Announcement) -> ZoneInfo:
-    return ZoneInfo(await services.announcements.audience.timezone_for(announcement.audience))
-
-
-async def _zone_label(services: Services, announcement: Announcement) -> str:
-    zone = await services.announcements.audience.timezone_for(announcement.audience)
-    place = await services.announcements.audience.place_for(announcement.audience)
-    return views.zone_label(services.clock.timestamp(), zone, place)
-
-
-async def _confirmation(
-    services: Services, announcement: Announcement, data: AnnounceDraft, note: str | None = None
-) -> Screen:
-    assert data.send_at is not None
-    service = services.announcements
-    # The moment is shown in the zone the organizer typed it in.
-    shown = announcement
-    zone = await service.audience.timezone_for(announcement.audience)
-    if zone != announcement.timezone:
-        shown = _with_zone(announcement, zone)
-    send_at = await service.moment(shown, data.send_at)
-    not_after = None if data.not_after is None else await service.moment(shown, data.not_after)
-    description = await service.describe(announcement)
-    count = announcement.shown_count or 0
-    screen = views.schedule_confirmation(
-        announcement.id, send_at=send_at, not_after=not_after, description=description, count=count
-    )
-    if note:
-        return Screen(note + "\n\n" + screen.text, screen.reply_markup)
-    return screen
-
-
-def _with_zone(announcement: Announcement, zone: str) -> Announcement:
-    return replace(announcement, timezone=zone)
-
-
-async def _typed_moment(
-    message: Message, services: Services, announcement: Announcement
-) -> datetime | None:
-    """The typed moment, or None after telling why it is not accepted (the step repeats)."""
-    zone = await _zone(services, announcement)
-    try:
-        return editor.parse_future(message.text or "", zone.key, services.clock.timestamp())
-    except editor.InvalidInput as error:
-        await message.answer(editor_views.problem(error))
-        return None
-
-
-async def _typing_draft(
-    message: Message, state: FSMContext, services: Services, is_organizer: bool, is_admin: bool
-) -> tuple[Announcement, AnnounceDraft] | None:
-    assert message.from_user is not None
-    data = await _draft_data(state)
-    actor = actor_of(message.from_user.id, is_organizer, is_admin)
-    found = await services.announcements.draft(actor, data.announcement_id)
-    if isinstance(found, Refusal):
-        await state.clear()
-        await message.answer(refusal_text(found))
-        return None
-    return found, data
-
-
-async def on_send_time(
-    message: Message, state: FSMContext, services: Services, is_organizer: bool, is_admin: bool
-) -> None:
-    found = await _typing_draft(message, state, services, is_organizer, is_admin)
-    if found is None:
-        return
-    announcement, data = found
-    moment = await _typed_moment(message, services, announcement)
-    if moment is None:
-        return
-    send_at = moment.timestamp()
-    not_after = data.not_after if data.not_after is not None and data.not_after > send_at else None
-    data = data.model_copy(update={"send_at": send_at, "not_after": not_after})
-    await _to_confirmation(message, state, services, is_organizer, is_admin, data)
-
-
-async def on_not_after(
-    message: Message, state: FSMContext, services: Services, is_organizer: bool, is_admin: bool
-) -> None:
-    found = await _typing_draft(message, state, services, is_organizer, is_admin)
-    if found is None:
-        return
-    announcement, data = found
-    if data.send_at is None:
-        await message.answer(views.use_buttons())
-        return
-    moment = await _typed_moment(message, services, announcement)
-    if moment is None:
-        return
-    if moment.timestamp() <= data.send_at:
-        zone = await services.announcements.audience.timezone_for(announcement.audience)
-        shown = await services.announcements.moment(_with_zone(announcement, zone), data.send_at)
-        await message.answer(views.not_after_too_early(shown))
-        return
-    data = data.model_copy(update={"not_after": moment.timestamp()})
-    await _to_confirmation(message, state, services, is_organizer, is_admin, data)
-
-
-async def _to_confirmation(
+async def on_typed_time(
     message: Message,
     state: FSMContext,
+    raw_state: str | None,
     services: Services,
     is_organizer: bool,
     is_admin: bool,
-    data: AnnounceDraft,
 ) -> None:
+    """A send time or a «not after» time, read in the zone of the chosen audience."""
     assert message.from_user is not None
+    stage = STAGE_OF.get(raw_state or "", Stage.send_time)
     actor = actor_of(message.from_user.id, is_organizer, is_admin)
-    recounted = await services.announcements.recount(actor, data.announcement_id)
-    if isinstance(recounted, Refusal):
-        await state.clear()
-        await message.answer(refusal_text(recounted))
-        return
-    announcement, _count = recounted
-    await state.set_data(data.model_dump())
-    await state.set_state(Announce.confirming)
-    screen = await _confirmation(services, announcement, data)
+    data = await _draft_data(state)
+    step = await dialog_of(services).typed(actor, stage, data, message.text or "")
+    await _keep(state, step)
+    screen = dialog_screen(step.shown)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
 async def on_not_a_time(message: Message) -> None:
-    await message.answer(editor_views.problem(editor.InvalidInput(editor.Problem.date_format)))
+    await message.answer(problem_text(InvalidInput(Problem.date_format)))
 
 
 # -- /scheduled and the controls of a running or planned one ----------------------------------
@@ -615,7 +322,8 @@ async def on_control(
         callback_answer.show_alert = True
         return
     callback_answer.text = views.scheduled_cancelled()
-    await _show(bot, query, await scheduled_screen(services, actor))
+    screen = await scheduled_screen(services, actor)
+    await edit_or_send(bot, query, screen.text, screen.inline)
 
 
 # -- the publish hook -------------------------------------------------------------------------
@@ -677,11 +385,9 @@ def build_router() -> Router:
     router.message.register(on_scheduled, Command("scheduled"))
     not_command = ~F.text.startswith("/")
     router.message.register(on_composed, StateFilter(Announce.composing), not_command)
-    router.message.register(on_send_time, StateFilter(Announce.send_time), F.text, not_command)
-    router.message.register(on_not_after, StateFilter(Announce.not_after), F.text, not_command)
-    router.message.register(
-        on_not_a_time, StateFilter(Announce.send_time, Announce.not_after), not_command
-    )
+    typing_time = StateFilter(Announce.send_time, Announce.not_after)
+    router.message.register(on_typed_time, typing_time, F.text, not_command)
+    router.message.register(on_not_a_time, typing_time, not_command)
     router.message.register(
         on_use_buttons, StateFilter(Announce.choosing, Announce.confirming), not_command
     )

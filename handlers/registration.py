@@ -21,12 +21,14 @@ from bot.callbacks import (
 from bot.outgoing import send_calendar, send_ticket
 from bot.services import Services
 from bot.services import registration_dialog as dialog
+from bot.services.problems import InvalidInput, Problem
 from bot.services.registration import CONSENT_VERSION
-from bot.services.validation import InvalidAnswer, Problem
+from bot.services.registration_dialog import Stage
 from bot.states import Registration, RegistrationDraft
 from bot.ui import edit_or_send
 from bot.views import events as event_views
 from bot.views import registration as views
+from bot.views.problems import problem_text
 from db import events as events_repo
 from db import people
 from db.events import Event
@@ -70,6 +72,47 @@ class Form:
         self.current = None
 
 
+STATE_OF: dict[dialog.Stage, State] = {
+    dialog.Stage.consent: Registration.consent,
+    dialog.Stage.subscription: Registration.subscription,
+    dialog.Stage.saved_profile: Registration.saved_profile,
+    dialog.Stage.answering: Registration.answering,
+    dialog.Stage.summary: Registration.summary,
+}
+
+
+async def show(
+    bot: Bot,
+    chat_id: int,
+    form: Form,
+    services: Services,
+    event: Event,
+    asked: dialog.Ask,
+    prefix: str | None = None,
+) -> None:
+    """Keep the dialog where the step machine says, and show that step."""
+    await form.enter(STATE_OF[asked.stage])
+    await form.save(asked.draft)
+    match asked.stage:
+        case dialog.Stage.consent:
+            screens = [views.consent(CONSENT_VERSION)]
+        case dialog.Stage.subscription:
+            screens = [views.subscription_question(event.city)]
+        case dialog.Stage.saved_profile:
+            assert asked.saved is not None
+            screens = [views.saved_profile(asked.saved, event)]
+        case dialog.Stage.summary:
+            now = services.clock.timestamp()
+            screens = [views.summary(asked.draft, event, now), views.summary_question(event)]
+        case dialog.Stage.answering:
+            screens = [views.prompt(asked.draft, event)]
+            if asked.first_question:
+                prefix = views.registration_heading(event)
+    for number, screen in enumerate(screens):
+        text = f"{prefix}\n\n{screen.text}" if prefix and number == 0 else screen.text
+        await bot.send_message(chat_id, text, reply_markup=screen.reply_markup)
+
+
 async def proceed(
     bot: Bot,
     chat_id: int,
@@ -79,55 +122,8 @@ async def proceed(
     event: Event,
 ) -> None:
     """The next thing to ask before the questions: consent, announcements, saved details."""
-    registrations = services.registrations
-    if not await registrations.has_consent(chat_id):
-        await form.enter(Registration.consent)
-        await form.save(draft)
-        screen = views.consent(CONSENT_VERSION)
-        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
-        return
-    if not await registrations.asked_about_announcements(chat_id):
-        await form.enter(Registration.subscription)
-        await form.save(draft)
-        screen = views.subscription_question(event.city)
-        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
-        return
-    person = await people.get(services.db, chat_id)
-    saved = people.profile_of(person) if person is not None else None
-    if saved is not None:
-        await form.enter(Registration.saved_profile)
-        await form.save(draft)
-        screen = views.saved_profile(saved, event)
-        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
-        return
-    first = draft.model_copy(update={"step": "full_name"})
-    await ask(bot, chat_id, form, services, first, event, views.registration_heading(event))
-
-
-async def ask(
-    bot: Bot,
-    chat_id: int,
-    form: Form,
-    services: Services,
-    draft: RegistrationDraft,
-    event: Event,
-    prefix: str | None = None,
-) -> None:
-    """Ask the draft's current step, or show the summary when everything is answered."""
-    if draft.step == dialog.SUMMARY:
-        await form.enter(Registration.summary)
-        await form.save(draft.model_copy(update={"editing": False}))
-        summary = views.summary(draft, event, services.clock.timestamp())
-        text = f"{prefix}\n\n{summary.text}" if prefix else summary.text
-        await bot.send_message(chat_id, text, reply_markup=summary.reply_markup)
-        question = views.summary_question(event)
-        await bot.send_message(chat_id, question.text, reply_markup=question.reply_markup)
-        return
-    await form.enter(Registration.answering)
-    await form.save(draft)
-    screen = views.prompt(draft, event)
-    text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
-    await bot.send_message(chat_id, text, reply_markup=screen.reply_markup)
+    settled = await dialog.standing(services.registrations, services.db, chat_id)
+    await show(bot, chat_id, form, services, event, dialog.opening(draft, settled))
 
 
 async def dialog_event(
@@ -141,6 +137,21 @@ async def dialog_event(
         return None
     event = await events_repo.get(services.db, draft.event_id)
     return None if event is None else (draft, event)
+
+
+async def _pressed(
+    form: Form,
+    services: Services,
+    event_id: int,
+    callback_answer: CallbackAnswer,
+    *stages: Stage,
+) -> tuple[RegistrationDraft, Event] | None:
+    """The dialog a button belongs to, when it waits at one of `stages`; else «dialog over»."""
+    found = await dialog_event(form, services, event_id)
+    if found is None or not any(form.is_in(STATE_OF[stage]) for stage in stages):
+        callback_answer.text = views.dialog_over()
+        return None
+    return found
 
 
 # -- starting ---------------------------------------------------------------------------------
@@ -267,24 +278,17 @@ async def on_saved_profile_choice(
     callback_answer: CallbackAnswer,
 ) -> None:
     form = Form(state, raw_state)
-    user = query.from_user
-    found = await dialog_event(form, services, callback_data.event_id)
-    if found is None or not form.is_in(Registration.saved_profile):
-        callback_answer.text = views.dialog_over()
+    found = await _pressed(
+        form, services, callback_data.event_id, callback_answer, Stage.saved_profile
+    )
+    if found is None:
         return
     draft, event = found
-    person = await people.get(services.db, user.id)
-    saved = people.profile_of(person) if person is not None else None
-    if saved is not None:
-        # Either way the saved values come along: as the answers, or as one-tap suggestions.
-        draft = dialog.with_profile(draft, saved)
-    if callback_data.action == DialogStep.use_saved and saved is not None:
-        await edit_or_send(bot, query, views.using_saved())
-        step = dialog.after_saved_profile(event)
-    else:
-        await edit_or_send(bot, query, views.entering_new())
-        step = "full_name"
-    await ask(bot, user.id, form, services, draft.model_copy(update={"step": step}), event)
+    saved = await dialog.saved_profile(services.db, query.from_user.id)
+    use_saved = callback_data.action == DialogStep.use_saved and saved is not None
+    await edit_or_send(bot, query, views.using_saved() if use_saved else views.entering_new())
+    asked = dialog.after_saved_choice(draft, event, saved, use_saved)
+    await show(bot, query.from_user.id, form, services, event, asked)
 
 
 async def _answered(
@@ -304,20 +308,23 @@ async def _answered(
         await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
         return
     draft, event = found
+    skip = contact is None and text is not None and text.strip() == views.skip_label()
     try:
-        if contact is not None:
-            answered = dialog.contact_answer(draft, contact[0], own=contact[1])
-        else:
-            skip = text is not None and text.strip() == views.skip_label()
-            answered = dialog.answer(draft, event, text, skip=skip)
-    except InvalidAnswer as error:
-        screen = views.prompt(draft, event)
-        await message.answer(
-            views.problem(error) + "\n\n" + screen.text, reply_markup=screen.reply_markup
-        )
+        asked = dialog.reply(draft, event, dialog.Reply(text=text, skip=skip, contact=contact))
+    except InvalidInput as error:
+        await _refused(message, error, draft, event)
         return
-    step = dialog.next_step(answered, event)
-    await ask(bot, chat_id, form, services, answered.model_copy(update={"step": step}), event)
+    await show(bot, chat_id, form, services, event, asked)
+
+
+async def _refused(
+    message: Message, error: InvalidInput, draft: RegistrationDraft, event: Event
+) -> None:
+    """The reason, then the same question again."""
+    screen = views.prompt(draft, event)
+    await message.answer(
+        problem_text(error) + "\n\n" + screen.text, reply_markup=screen.reply_markup
+    )
 
 
 async def on_answer_text(
@@ -346,11 +353,7 @@ async def on_answer_other(
         await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
         return
     draft, event = found
-    screen = views.prompt(draft, event)
-    await message.answer(
-        views.problem(InvalidAnswer(Problem.not_text)) + "\n\n" + screen.text,
-        reply_markup=screen.reply_markup,
-    )
+    await _refused(message, InvalidInput(Problem.not_text), draft, event)
 
 
 # -- the summary ------------------------------------------------------------------------------
@@ -366,15 +369,12 @@ async def on_summary_action(
     callback_answer: CallbackAnswer,
 ) -> None:
     form = Form(state, raw_state)
-    user = query.from_user
-    found = await dialog_event(form, services, callback_data.event_id)
-    if found is None or not form.is_in(Registration.summary):
+    found = await _pressed(form, services, callback_data.event_id, callback_answer, Stage.summary)
+    if found is None:
         # Typically Confirm pressed twice: the first press has done the job.
-        view = await services.catalog.view(callback_data.event_id, user.id)
+        view = await services.catalog.view(callback_data.event_id, query.from_user.id)
         if view is not None and view.registration is not None:
             callback_answer.text = views.already_registered_toast()
-        else:
-            callback_answer.text = views.dialog_over()
         return
     draft, event = found
     if callback_data.action == DialogStep.edit:
@@ -402,14 +402,14 @@ async def confirm(
     event: Event,
 ) -> None:
     user = query.from_user
-    missing = dialog.missing_answers(draft, event)
-    profile = dialog.profile(draft)
-    if missing is not None or profile is None:
+    missing = dialog.before_confirming(draft, event)
+    if missing is not None:
         # A question was added meanwhile (or the data were tampered with): ask what is missing.
-        step = missing or "full_name"
         await edit_or_send(bot, query, views.one_more_answer())
-        await ask(bot, user.id, form, services, draft.model_copy(update={"step": step}), event)
+        await show(bot, user.id, form, services, event, missing)
         return
+    profile = dialog.profile(draft)
+    assert profile is not None, "before_confirming checks the profile"
     outcome = await services.registrations.register(user.id, event.id, profile, draft.answers)
     if outcome is None:
         await proceed(bot, user.id, form, services, draft, event)
@@ -445,17 +445,16 @@ async def on_edit_field(
     callback_answer: CallbackAnswer,
 ) -> None:
     form = Form(state, raw_state)
-    found = await dialog_event(form, services, callback_data.event_id)
-    editable = form.is_in(Registration.summary) or form.is_in(Registration.answering)
-    if found is None or not editable:
-        callback_answer.text = views.dialog_over()
+    stages = (Stage.summary, Stage.answering)
+    found = await _pressed(form, services, callback_data.event_id, callback_answer, *stages)
+    if found is None:
         return
     draft, event = found
     if not dialog.is_valid_step(event, callback_data.field):
         callback_answer.text = views.dialog_over()
         return
-    draft = draft.model_copy(update={"step": callback_data.field, "editing": True})
-    await ask(bot, query.from_user.id, form, services, draft, event)
+    asked = dialog.go_to(draft, callback_data.field, editing=True)
+    await show(bot, query.from_user.id, form, services, event, asked)
 
 
 def build_router() -> Router:

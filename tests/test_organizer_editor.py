@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services import event_editor as editor
-from bot.services.event_editor import Choice, EventDraft, InvalidInput, Problem, Reply
+from bot.services import moments, validation
+from bot.services.event_editor import Choice, EventDraft, Reply
+from bot.services.problems import InvalidInput, Problem
 from db.events import EventKind
 from tests.conftest import NOW
 
@@ -34,7 +36,7 @@ def problem_of(call: object, *args: object) -> Problem:
     ],
 )
 def test_start_formats(text: str, expected: datetime) -> None:
-    assert editor.parse_future(text, "Asia/Omsk", NOW_TS) == expected
+    assert moments.parse_future(text, "Asia/Omsk", NOW_TS) == expected
 
 
 @pytest.mark.parametrize(
@@ -53,28 +55,28 @@ def test_start_formats(text: str, expected: datetime) -> None:
     ],
 )
 def test_start_refusals(text: str, problem: Problem) -> None:
-    assert problem_of(editor.parse_future, text, "Asia/Omsk", NOW_TS) == problem
+    assert problem_of(moments.parse_future, text, "Asia/Omsk", NOW_TS) == problem
 
 
 def test_past_refusal_names_the_moment() -> None:
     with pytest.raises(InvalidInput) as caught:
-        editor.parse_future("17.04.2026 14:00", "Asia/Omsk", NOW_TS)
+        moments.parse_future("17.04.2026 14:00", "Asia/Omsk", NOW_TS)
     assert caught.value.details["moment"] == datetime(2026, 4, 17, 14, 0, tzinfo=OMSK)
 
 
 def test_end_is_a_time_on_the_day_or_a_full_moment() -> None:
     start = datetime(2027, 4, 17, 14, 0, tzinfo=OMSK)
-    assert editor.parse_end("17:00", start, "Asia/Omsk") == start.replace(hour=17)
-    assert editor.parse_end("до 17.30", start, "Asia/Omsk") == start.replace(hour=17, minute=30)
-    assert editor.parse_end("18.04 12:00", start, "Asia/Omsk") == datetime(
+    assert moments.parse_end("17:00", start, "Asia/Omsk") == start.replace(hour=17)
+    assert moments.parse_end("до 17.30", start, "Asia/Omsk") == start.replace(hour=17, minute=30)
+    assert moments.parse_end("18.04 12:00", start, "Asia/Omsk") == datetime(
         2027, 4, 18, 12, 0, tzinfo=OMSK
     )
-    assert problem_of(editor.parse_end, "13:00", start, "Asia/Omsk") == Problem.end_before_start
-    assert problem_of(editor.parse_end, "14:00", start, "Asia/Omsk") == Problem.end_before_start
-    assert problem_of(editor.parse_end, "в пять", start, "Asia/Omsk") == Problem.time_format
-    assert problem_of(editor.parse_end, "24:30", start, "Asia/Omsk") == Problem.time_format
+    assert problem_of(moments.parse_end, "13:00", start, "Asia/Omsk") == Problem.end_before_start
+    assert problem_of(moments.parse_end, "14:00", start, "Asia/Omsk") == Problem.end_before_start
+    assert problem_of(moments.parse_end, "в пять", start, "Asia/Omsk") == Problem.time_format
+    assert problem_of(moments.parse_end, "24:30", start, "Asia/Omsk") == Problem.time_format
     assert (
-        problem_of(editor.parse_end, "20.05.2027 10:00", start, "Asia/Omsk")
+        problem_of(moments.parse_end, "20.05.2027 10:00", start, "Asia/Omsk")
         == Problem.too_long_event
     )
 
@@ -95,24 +97,24 @@ def test_capacity_reminders_options_and_zones() -> None:
     assert problem_of(editor.parse_options, "Один вариант") == Problem.options_count
     assert problem_of(editor.parse_options, "А\n" + "Б" * 61) == Problem.option_too_long
     at = NOW
-    assert editor.parse_zone("UTC+6 · Asia/Omsk", at) == "Asia/Omsk"
-    assert editor.parse_zone("asia/omsk", at) == "Asia/Omsk"
-    assert editor.parse_zone("UTC+7", at) == "Asia/Novosibirsk"
-    assert editor.parse_zone("МСК+2", at) == "Asia/Yekaterinburg"
-    assert problem_of(editor.parse_zone, "Mars/Olympus", at) == Problem.zone_unknown
-    assert problem_of(editor.parse_zone, "где-то в Сибири", at) == Problem.zone_unknown
-    assert editor.city_zone("г. Кемерово") == ("Кемерово", "Asia/Novokuznetsk")
-    assert editor.city_zone("тюмень") == ("Тюмень", "Asia/Yekaterinburg")
-    assert editor.city_zone("Ишим") is None
+    assert moments.parse_zone("UTC+6 · Asia/Omsk", at) == "Asia/Omsk"
+    assert moments.parse_zone("asia/omsk", at) == "Asia/Omsk"
+    assert moments.parse_zone("UTC+7", at) == "Asia/Novosibirsk"
+    assert moments.parse_zone("МСК+2", at) == "Asia/Yekaterinburg"
+    assert problem_of(moments.parse_zone, "Mars/Olympus", at) == Problem.zone_unknown
+    assert problem_of(moments.parse_zone, "где-то в Сибири", at) == Problem.zone_unknown
+    assert moments.city_zone("г. Кемерово") == ("Кемерово", "Asia/Novokuznetsk")
+    assert moments.city_zone("тюмень") == ("Тюмень", "Asia/Yekaterinburg")
+    assert moments.city_zone("Ишим") is None
 
 
 def test_text_rules() -> None:
-    assert editor.clean_line("  Круглый   стол ", 50) == "Круглый стол"
-    assert problem_of(editor.clean_line, "   ", 50) == Problem.empty
-    assert problem_of(editor.clean_line, "x" * 51, 50) == Problem.too_long
-    assert problem_of(editor.clean_line, "abc\u200bdef", 50) == Problem.control
-    assert problem_of(editor.clean_line, None, 50) == Problem.not_text
-    assert editor.clean_text("Первый  абзац\n\n\n\nВторой", 100) == "Первый абзац\n\nВторой"
+    assert validation.clean_line("  Круглый   стол ", 50) == "Круглый стол"
+    assert problem_of(validation.clean_line, "   ", 50) == Problem.empty
+    assert problem_of(validation.clean_line, "x" * 51, 50) == Problem.too_long
+    assert problem_of(validation.clean_line, "abc\u200bdef", 50) == Problem.control
+    assert problem_of(validation.clean_line, None, 50) == Problem.not_text
+    assert validation.clean_text("Первый  абзац\n\n\n\nВторой", 100) == "Первый абзац\n\nВторой"
 
 
 def walk(draft: EventDraft, *replies: Reply) -> EventDraft:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.services import registration_dialog as dialog
 from bot.services import validation
-from bot.services.validation import InvalidAnswer, Problem
+from bot.services.problems import InvalidInput, Problem
 from bot.states import RegistrationDraft
 from db.events import Event, EventKind, EventStatus, Question
 
@@ -42,7 +42,7 @@ EVENT = Event(
 
 
 def problem_of(call: object, *args: object, **kwargs: object) -> Problem:
-    with pytest.raises(InvalidAnswer) as caught:
+    with pytest.raises(InvalidInput) as caught:
         call(*args, **kwargs)  # type: ignore[operator]
     return caught.value.problem
 

@@ -1,64 +1,27 @@
-"""The event editor as a pure step machine: the draft, date parsing and every validation rule."""
+"""The event editor as a pure step machine: the draft, its steps and the rules for each field."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
+from bot.services.moments import (
+    city_zone,
+    from_local,
+    local_text,
+    parse_end,
+    parse_future,
+    parse_zone,
+    to_local,
+)
+from bot.services.problems import InvalidInput, Problem
+from bot.services.validation import clean_line, clean_text
 from db.events import Event, EventKind, EventStatus, NewEvent, Question
-
-# Russian cities organizers pick from, with their IANA zones (Russia keeps no summer time).
-CITY_ZONES: tuple[tuple[str, str], ...] = (
-    ("Москва", "Europe/Moscow"),
-    ("Санкт-Петербург", "Europe/Moscow"),
-    ("Курск", "Europe/Moscow"),
-    ("Казань", "Europe/Moscow"),
-    ("Нижний Новгород", "Europe/Moscow"),
-    ("Ростов-на-Дону", "Europe/Moscow"),
-    ("Калининград", "Europe/Kaliningrad"),
-    ("Самара", "Europe/Samara"),
-    ("Волгоград", "Europe/Volgograd"),
-    ("Екатеринбург", "Asia/Yekaterinburg"),
-    ("Тюмень", "Asia/Yekaterinburg"),
-    ("Челябинск", "Asia/Yekaterinburg"),
-    ("Уфа", "Asia/Yekaterinburg"),
-    ("Пермь", "Asia/Yekaterinburg"),
-    ("Омск", "Asia/Omsk"),
-    ("Новосибирск", "Asia/Novosibirsk"),
-    ("Томск", "Asia/Tomsk"),
-    ("Барнаул", "Asia/Barnaul"),
-    ("Кемерово", "Asia/Novokuznetsk"),
-    ("Красноярск", "Asia/Krasnoyarsk"),
-    ("Иркутск", "Asia/Irkutsk"),
-    ("Якутск", "Asia/Yakutsk"),
-    ("Владивосток", "Asia/Vladivostok"),
-    ("Хабаровск", "Asia/Vladivostok"),
-    ("Магадан", "Asia/Magadan"),
-    ("Петропавловск-Камчатский", "Asia/Kamchatka"),
-)
-
-# One zone per UTC offset for the "other city" list, west to east.
-RUSSIAN_ZONES: tuple[str, ...] = (
-    "Europe/Kaliningrad",
-    "Europe/Moscow",
-    "Europe/Samara",
-    "Asia/Yekaterinburg",
-    "Asia/Omsk",
-    "Asia/Novosibirsk",
-    "Asia/Krasnoyarsk",
-    "Asia/Irkutsk",
-    "Asia/Yakutsk",
-    "Asia/Vladivostok",
-    "Asia/Magadan",
-    "Asia/Kamchatka",
-)
 
 TITLE_LIMIT = 150
 DESCRIPTION_LIMIT = 3000
@@ -73,13 +36,6 @@ MAX_OPTIONS = 10
 MAX_CAPACITY = 100_000
 MAX_REMINDERS = 5
 MAX_REMINDER_HOURS = 24 * 30
-MAX_EVENT_DAYS = 31
-MAX_YEARS_AHEAD = 3
-# A date typed without a year that fell this recently is a mistake, not next year's date.
-RECENT_PAST_DAYS = 30
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
 PREVIEW = "preview"
 STEPS: tuple[str, ...] = (
     "title",
@@ -101,43 +57,6 @@ STEPS: tuple[str, ...] = (
 QUESTION_STEPS: tuple[str, ...] = ("question_text", "question_kind", "question_options")
 # Fields an organizer can pick in the edit menu (each is the step that asks it).
 EDITABLE: tuple[str, ...] = tuple(step for step in STEPS if step != "end")
-
-
-class Problem(StrEnum):
-    """Why an answer was refused; the view says it in words with the details."""
-
-    empty = "empty"
-    too_long = "too_long"
-    control = "control"
-    not_text = "not_text"
-    kind_unknown = "kind_unknown"
-    zone_unknown = "zone_unknown"
-    location_expected = "location_expected"
-    date_format = "date_format"
-    time_format = "time_format"
-    date_invalid = "date_invalid"
-    past = "past"
-    too_far = "too_far"
-    end_before_start = "end_before_start"
-    too_long_event = "too_long_event"
-    deadline_after_start = "deadline_after_start"
-    capacity_format = "capacity_format"
-    capacity_range = "capacity_range"
-    capacity_below_confirmed = "capacity_below_confirmed"
-    too_many_questions = "too_many_questions"
-    options_count = "options_count"
-    option_too_long = "option_too_long"
-    reminders_format = "reminders_format"
-    reminders_range = "reminders_range"
-    nothing_to_keep = "nothing_to_keep"
-    nothing_to_remove = "nothing_to_remove"
-
-
-class InvalidInput(ValueError):
-    def __init__(self, problem: Problem, **details: Any) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.details = details
 
 
 class Choice(StrEnum):
@@ -201,162 +120,6 @@ class EventDraft(BaseModel):
 # -- small parsers --------------------------------------------------------------------------
 
 
-def clean_line(text: str | None, limit: int) -> str:
-    """One line of text: whitespace collapsed, invisible characters refused, length checked."""
-    if text is None:
-        raise InvalidInput(Problem.not_text)
-    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text if ch not in "\n\t"):
-        raise InvalidInput(Problem.control)
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise InvalidInput(Problem.empty)
-    if len(cleaned) > limit:
-        raise InvalidInput(Problem.too_long, limit=limit, length=len(cleaned))
-    return cleaned
-
-
-def clean_text(text: str | None, limit: int) -> str:
-    """Several paragraphs: line breaks kept, spaces inside lines collapsed."""
-    if text is None:
-        raise InvalidInput(Problem.not_text)
-    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text if ch not in "\n\t"):
-        raise InvalidInput(Problem.control)
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if not cleaned:
-        raise InvalidInput(Problem.empty)
-    if len(cleaned) > limit:
-        raise InvalidInput(Problem.too_long, limit=limit, length=len(cleaned))
-    return cleaned
-
-
-def known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return "/" in name or name == "UTC"
-
-
-def city_zone(city: str) -> tuple[str, str] | None:
-    """The city from the list (properly spelt) and its zone; None for a city not in it."""
-    wanted = re.sub(r"^(г\.|город)\s*", "", city.strip(), flags=re.IGNORECASE).casefold()
-    wanted = wanted.replace("ё", "е")
-    for name, zone in CITY_ZONES:
-        if name.casefold().replace("ё", "е") == wanted:
-            return name, zone
-    return None
-
-
-def utc_offset_hours(zone: str, at: datetime) -> float:
-    offset = at.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
-    return offset.total_seconds() / 3600
-
-
-def parse_zone(text: str, at: datetime) -> str:
-    """An IANA zone typed or picked ("Asia/Omsk", a list label with it, "UTC+6", "+6")."""
-    found = re.search(r"[A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?", text)
-    if found:
-        for candidate in (found.group(0), found.group(0).title()):
-            if known_zone(candidate):
-                return candidate
-        raise InvalidInput(Problem.zone_unknown)
-    offset = re.fullmatch(r"\s*(?:UTC|GMT|МСК)?\s*([+-])\s*(\d{1,2})\s*", text, re.IGNORECASE)
-    if offset:
-        hours = int(offset.group(2)) * (1 if offset.group(1) == "+" else -1)
-        if text.strip().upper().startswith("МСК"):
-            hours += 3
-        for zone in RUSSIAN_ZONES:
-            if utc_offset_hours(zone, at) == hours:
-                return zone
-    raise InvalidInput(Problem.zone_unknown)
-
-
-_DATE = (
-    r"(?:(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./](?P<year>\d{4}|\d{2}))?"
-    r"|(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2}))"
-)
-_TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
-DATE_TIME = re.compile(rf"^\s*{_DATE}(?:\s*,\s*|\s+(?:в|at)\s+|\s+|T){_TIME}\s*$", re.IGNORECASE)
-TIME_ONLY = re.compile(rf"^\s*(?:до\s+|to\s+|until\s+)?{_TIME}\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Typed:
-    """A date and time as typed; the year may be missing."""
-
-    year: int | None
-    month: int
-    day: int
-    hour: int
-    minute: int
-
-
-def parse_typed(text: str) -> Typed:
-    """«17.04 14:00», «17.04.2027 14:00», «2027-04-17 14:00» (and «17.04.27, 14.00»)."""
-    match = DATE_TIME.match(text)
-    if match is None:
-        raise InvalidInput(Problem.date_format)
-    if match["iso_year"]:
-        year: int | None = int(match["iso_year"])
-        month, day = int(match["iso_month"]), int(match["iso_day"])
-    else:
-        year = int(match["year"]) if match["year"] else None
-        if year is not None and year < 100:
-            year += 2000
-        month, day = int(match["month"]), int(match["day"])
-    return Typed(year, month, day, int(match["hour"]), int(match["minute"]))
-
-
-def _moment(zone: str, year: int, typed: Typed) -> datetime:
-    try:
-        return datetime(
-            year, typed.month, typed.day, typed.hour, typed.minute, tzinfo=ZoneInfo(zone)
-        )
-    except ValueError as error:
-        raise InvalidInput(Problem.date_invalid) from error
-
-
-def parse_future(text: str, zone: str, now: float) -> datetime:
-    """A moment in the event's zone that is still ahead.
-
-    Without a year it is this year's date, or next year's when this year's is long gone; a
-    date that passed within the last month is refused as past (most likely a typo).
-    """
-    typed = parse_typed(text)
-    current = datetime.fromtimestamp(now, ZoneInfo(zone))
-    moment = _moment(zone, typed.year or current.year, typed)
-    if moment.timestamp() <= now:
-        recent = now - moment.timestamp() <= RECENT_PAST_DAYS * 86400
-        if typed.year is not None or recent:
-            raise InvalidInput(Problem.past, moment=moment)
-        moment = _moment(zone, current.year + 1, typed)
-    if moment.year > current.year + MAX_YEARS_AHEAD:
-        raise InvalidInput(Problem.too_far, years=MAX_YEARS_AHEAD)
-    return moment
-
-
-def parse_end(text: str, start: datetime, zone: str) -> datetime:
-    """The end: a time on the start's day («17:00»), or a full date and time."""
-    only_time = TIME_ONLY.match(text)
-    if only_time:
-        hour, minute = int(only_time["hour"]), int(only_time["minute"])
-        if hour > 23 or minute > 59:
-            raise InvalidInput(Problem.time_format)
-        end = start.replace(hour=hour, minute=minute)
-    else:
-        try:
-            typed = parse_typed(text)
-        except InvalidInput:
-            raise InvalidInput(Problem.time_format) from None
-        end = _moment(zone, typed.year or start.year, typed)
-    if end <= start:
-        raise InvalidInput(Problem.end_before_start, start=start)
-    if end - start > timedelta(days=MAX_EVENT_DAYS):
-        raise InvalidInput(Problem.too_long_event, days=MAX_EVENT_DAYS)
-    return end
-
-
 def parse_capacity(text: str) -> int:
     digits = re.sub(r"[\s\u00a0]", "", text)
     if not digits.isdigit():
@@ -400,15 +163,7 @@ def parse_options(text: str) -> list[str]:
     return options
 
 
-# -- local times ------------------------------------------------------------------------------
-
-
-def to_local(timestamp: float, zone: str) -> str:
-    return datetime.fromtimestamp(timestamp, ZoneInfo(zone)).strftime(LOCAL_FORMAT)
-
-
-def from_local(local: str, zone: str) -> datetime:
-    return datetime.strptime(local, LOCAL_FORMAT).replace(tzinfo=ZoneInfo(zone))
+# -- local times of the draft ----------------------------------------------------------------
 
 
 def start_of(draft: EventDraft) -> datetime | None:
@@ -517,17 +272,17 @@ def _new_question_key(draft: EventDraft) -> str:
 
 def _shift_with_start(draft: EventDraft, new_start: datetime) -> dict[str, Any]:
     """A moved start keeps the event's length and the deadline's distance from the start."""
-    update: dict[str, Any] = {"starts_local": new_start.strftime(LOCAL_FORMAT)}
+    update: dict[str, Any] = {"starts_local": local_text(new_start)}
     old_start = start_of(draft)
     if old_start is None:
         return update
     delta = new_start - old_start
     end = end_of(draft)
     if end is not None:
-        update["ends_local"] = (end + delta).strftime(LOCAL_FORMAT)
+        update["ends_local"] = local_text(end + delta)
     deadline = deadline_of(draft)
     if deadline is not None:
-        update["deadline_local"] = (deadline + delta).strftime(LOCAL_FORMAT)
+        update["deadline_local"] = local_text(deadline + delta)
     return update
 
 
@@ -567,7 +322,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             # An unknown city keeps no zone: the next step asks for it.
             return draft.model_copy(update={"city": city, "timezone": None})
         case "timezone":
-            at = datetime.fromtimestamp(now, ZoneInfo("UTC"))
+            at = datetime.fromtimestamp(now, UTC)
             return draft.model_copy(update={"timezone": parse_zone(clean_line(text, 80), at)})
         case "venue":
             return draft.model_copy(update={"venue": clean_line(text, VENUE_LIMIT)})
@@ -587,7 +342,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             began = start_of(draft)
             assert began is not None, "the end is asked after the start"
             end = parse_end(clean_line(text, 40), began, zone)
-            return draft.model_copy(update={"ends_local": end.strftime(LOCAL_FORMAT)})
+            return draft.model_copy(update={"ends_local": local_text(end)})
         case "capacity":
             if reply.choice == Choice.no_limit:
                 return draft.model_copy(update={"capacity": None})
@@ -599,7 +354,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             starts = start_of(draft)
             if starts is not None and deadline > starts:
                 raise InvalidInput(Problem.deadline_after_start, start=starts)
-            return draft.model_copy(update={"deadline_local": deadline.strftime(LOCAL_FORMAT)})
+            return draft.model_copy(update={"deadline_local": local_text(deadline)})
         case "questions":
             return _accept_questions(draft, reply)
         case "question_text":

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.services import event_editor as editor
 from bot.services.delivery import Priority, TextContent
-from bot.services.event_editor import EventDraft, InvalidInput, Problem
+from bot.services.event_editor import EventDraft
+from bot.services.problems import InvalidInput, Problem
 from db import Transaction
 from db import events as events_repo
 from db import organizer as organizer_repo

@@ -1,11 +1,18 @@
-"""The registration dialog as a pure step machine: which question next, is an answer valid."""
+"""The registration dialog as a pure step machine: what to ask next, is an answer valid."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
 from bot.services import validation
-from bot.services.validation import ANSWER_LIMIT, InvalidAnswer, Problem
+from bot.services.problems import InvalidInput, Problem
+from bot.services.validation import ANSWER_LIMIT
 from bot.states import PROFILE_STEPS, RegistrationDraft
 from bot.views.text import button_text
+from db import people
+from db.database import Database
 from db.events import Event, Question
 from db.people import Profile
 
@@ -55,14 +62,14 @@ def next_step(draft: RegistrationDraft, event: Event) -> str:
 def answer(
     draft: RegistrationDraft, event: Event, text: str | None, *, skip: bool = False
 ) -> RegistrationDraft:
-    """The draft with the current step answered (or skipped); raises InvalidAnswer."""
+    """The draft with the current step answered (or skipped); raises InvalidInput."""
     step = draft.step
     if skip:
         if not can_skip(draft, event, step):
-            raise InvalidAnswer(Problem.required)
+            raise InvalidInput(Problem.required)
         value: str | None = None
     elif text is None:
-        raise InvalidAnswer(Problem.not_text)
+        raise InvalidInput(Problem.not_text)
     elif step == "full_name":
         value = validation.full_name(text)
     elif step in ("organization", "position"):
@@ -88,7 +95,7 @@ def answer(
 def _question_answer(event: Event, step: str, text: str) -> str:
     question = question_of(event, step)
     if question is None:
-        raise InvalidAnswer(Problem.required)
+        raise InvalidInput(Problem.required)
     value = validation.free_text(text, ANSWER_LIMIT)
     if question.is_choice:
         # A long option is shortened on its button; the shortened label counts as the option.
@@ -102,7 +109,7 @@ def _question_answer(event: Event, step: str, text: str) -> str:
             None,
         )
         if chosen is None:
-            raise InvalidAnswer(Problem.choice)
+            raise InvalidInput(Problem.choice)
         return chosen
     return value
 
@@ -110,9 +117,9 @@ def _question_answer(event: Event, step: str, text: str) -> str:
 def contact_answer(draft: RegistrationDraft, phone_number: str, own: bool) -> RegistrationDraft:
     """The phone from a shared contact: only the person's own, validated like a typed one."""
     if draft.step != "phone":
-        raise InvalidAnswer(Problem.not_text)
+        raise InvalidInput(Problem.not_text)
     if not own:
-        raise InvalidAnswer(Problem.foreign_contact)
+        raise InvalidInput(Problem.foreign_contact)
     number = phone_number if phone_number.startswith("+") else "+" + phone_number
     return draft.model_copy(update={"phone": validation.phone(number)})
 
@@ -150,3 +157,119 @@ def with_profile(draft: RegistrationDraft, saved: Profile) -> RegistrationDraft:
             "email": saved.email,
         }
     )
+
+
+# -- the driver: what the dialog asks next ----------------------------------------------------
+
+
+class Stage(StrEnum):
+    """Where the dialog waits; one FSM state each (`bot.states.Registration`)."""
+
+    consent = "consent"
+    subscription = "subscription"
+    saved_profile = "saved_profile"
+    answering = "answering"
+    summary = "summary"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the person settled before: consent, the announcements question, a saved profile."""
+
+    has_consent: bool
+    asked_about_announcements: bool
+    saved: Profile | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """The next screen of the dialog: its stage and the draft kept for it."""
+
+    stage: Stage
+    draft: RegistrationDraft
+    first_question: bool = False  # the first question carries the registration's heading
+    saved: Profile | None = None  # offered for reuse at `Stage.saved_profile`
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message of the person: typed text, «Skip», or a shared contact (phone, own or not)."""
+
+    text: str | None = None
+    skip: bool = False
+    contact: tuple[str, bool] | None = None
+
+
+class Consents(Protocol):
+    async def has_consent(self, person_id: int) -> bool: ...
+
+    async def asked_about_announcements(self, person_id: int) -> bool: ...
+
+
+async def standing(consents: Consents, db: Database, person_id: int) -> Standing:
+    """What the person has settled already, read fresh for each decision."""
+    if not await consents.has_consent(person_id):
+        return Standing(has_consent=False, asked_about_announcements=False, saved=None)
+    if not await consents.asked_about_announcements(person_id):
+        return Standing(has_consent=True, asked_about_announcements=False, saved=None)
+    return Standing(
+        has_consent=True, asked_about_announcements=True, saved=await saved_profile(db, person_id)
+    )
+
+
+async def saved_profile(db: Database, person_id: int) -> Profile | None:
+    person = await people.get(db, person_id)
+    return people.profile_of(person) if person is not None else None
+
+
+def opening(draft: RegistrationDraft, settled: Standing) -> Ask:
+    """Before the questions: consent, then announcements, then the saved details, if any."""
+    if not settled.has_consent:
+        return Ask(Stage.consent, draft)
+    if not settled.asked_about_announcements:
+        return Ask(Stage.subscription, draft)
+    if settled.saved is not None:
+        return Ask(Stage.saved_profile, draft, saved=settled.saved)
+    return Ask(Stage.answering, draft.model_copy(update={"step": "full_name"}), first_question=True)
+
+
+def ask(draft: RegistrationDraft) -> Ask:
+    """The draft's current step, or the summary once everything is answered."""
+    if draft.step == SUMMARY:
+        return Ask(Stage.summary, draft.model_copy(update={"editing": False}))
+    return Ask(Stage.answering, draft)
+
+
+def go_to(draft: RegistrationDraft, step: str, *, editing: bool = False) -> Ask:
+    update: dict[str, object] = {"step": step}
+    if editing:
+        update["editing"] = True
+    return ask(draft.model_copy(update=update))
+
+
+def after_saved_choice(
+    draft: RegistrationDraft, event: Event, saved: Profile | None, use_saved: bool
+) -> Ask:
+    """The saved details come along either way: as the answers, or as one-tap suggestions."""
+    if saved is not None:
+        draft = with_profile(draft, saved)
+    step = after_saved_profile(event) if use_saved and saved is not None else "full_name"
+    return go_to(draft, step)
+
+
+def reply(draft: RegistrationDraft, event: Event, given: Reply) -> Ask:
+    """The current step answered and the next one chosen; raises InvalidInput with the reason."""
+    if given.contact is not None:
+        phone_number, own = given.contact
+        answered = contact_answer(draft, phone_number, own=own)
+    else:
+        answered = answer(draft, event, given.text, skip=given.skip)
+    return go_to(answered, next_step(answered, event))
+
+
+def before_confirming(draft: RegistrationDraft, event: Event) -> Ask | None:
+    """The step still to answer before a registration can be saved (None: ready)."""
+    missing = missing_answers(draft, event)
+    if missing is None and profile(draft) is not None:
+        return None
+    return go_to(draft, missing or "full_name")

@@ -1,13 +1,14 @@
-"""Checking and normalizing what people type in the registration dialog."""
+"""Checking and normalizing what people type: lines, paragraphs, names, phones, e-mails."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+
+from bot.services.problems import InvalidInput, Problem
 
 NAME_LIMIT = 100
 TEXT_LIMIT = 200
@@ -18,66 +19,61 @@ DEFAULT_REGION = "RU"
 NAME_PART = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]*)*$")
 
 
-class Problem(StrEnum):
-    """Why an answer was not accepted; the view turns it into words."""
-
-    empty = "empty"
-    too_long = "too_long"
-    name_symbols = "name_symbols"
-    name_one_word = "name_one_word"
-    phone = "phone"
-    email = "email"
-    control = "control"
-    choice = "choice"  # not one of the offered options
-    required = "required"  # "Skip" where an answer is needed
-    not_text = "not_text"  # a sticker or a photo where words are expected
-    foreign_contact = "foreign_contact"  # someone else's contact instead of one's own
-
-
-class InvalidAnswer(ValueError):
-    def __init__(self, problem: Problem, limit: int = 0) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.limit = limit
-
-
-def _clean(text: str, limit: int) -> str:
-    """Collapse whitespace, refuse invisible control characters and over-long text."""
+def _refuse_control(text: str) -> None:
     if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text if ch not in "\n\t"):
-        raise InvalidAnswer(Problem.control)
-    cleaned = " ".join(text.split())
+        raise InvalidInput(Problem.control)
+
+
+def _within(cleaned: str, limit: int) -> str:
     if not cleaned:
-        raise InvalidAnswer(Problem.empty)
+        raise InvalidInput(Problem.empty)
     if len(cleaned) > limit:
-        raise InvalidAnswer(Problem.too_long, limit)
+        raise InvalidInput(Problem.too_long, limit=limit, length=len(cleaned))
     return cleaned
+
+
+def clean_line(text: str | None, limit: int) -> str:
+    """One line of text: whitespace collapsed, invisible characters refused, length checked."""
+    if text is None:
+        raise InvalidInput(Problem.not_text)
+    _refuse_control(text)
+    return _within(" ".join(text.split()), limit)
+
+
+def clean_text(text: str | None, limit: int) -> str:
+    """Several paragraphs: line breaks kept, spaces inside lines collapsed."""
+    if text is None:
+        raise InvalidInput(Problem.not_text)
+    _refuse_control(text)
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    return _within(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), limit)
 
 
 def full_name(text: str) -> str:
     """A person's name: letters only, at least two words (surname and first name)."""
-    name = _clean(text, NAME_LIMIT)
+    name = clean_line(text, NAME_LIMIT)
     words = name.split(" ")
     if not all(NAME_PART.match(word) for word in words):
-        raise InvalidAnswer(Problem.name_symbols)
+        raise InvalidInput(Problem.name_symbols)
     if len(words) < 2:
-        raise InvalidAnswer(Problem.name_one_word)
+        raise InvalidInput(Problem.name_one_word)
     return name
 
 
 def free_text(text: str, limit: int = TEXT_LIMIT) -> str:
     """An organization, a position, an answer: any printable text within the limit."""
-    return _clean(text, limit)
+    return clean_line(text, limit)
 
 
 def phone(text: str, region: str = DEFAULT_REGION) -> str:
     """A valid phone number in E.164 (+79123456789); "8 912 ..." is read as Russian."""
-    cleaned = _clean(text, 40)
+    cleaned = clean_line(text, 40)
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as error:
-        raise InvalidAnswer(Problem.phone) from error
+        raise InvalidInput(Problem.phone) from error
     if not phonenumbers.is_valid_number(number):
-        raise InvalidAnswer(Problem.phone)
+        raise InvalidInput(Problem.phone)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -92,9 +88,9 @@ def phone_display(e164: str) -> str:
 
 def email(text: str) -> str:
     """A syntactically valid address, normalized; no DNS lookups (they hang and leak)."""
-    cleaned = _clean(text, 254)
+    cleaned = clean_line(text, 254)
     try:
         result = validate_email(cleaned, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidAnswer(Problem.email) from error
+        raise InvalidInput(Problem.email) from error
     return str(result.normalized)

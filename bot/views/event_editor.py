@@ -12,15 +12,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.i18n import _
 from bot.services import event_editor as editor
+from bot.services import moments
 from bot.services.catalog import EventView
-from bot.services.event_editor import (
-    CITY_ZONES,
-    RUSSIAN_ZONES,
-    Choice,
-    EventDraft,
-    InvalidInput,
-    Problem,
-)
+from bot.services.event_editor import Choice, EventDraft
+from bot.services.moments import CITY_ZONES, RUSSIAN_ZONES
 from bot.views import Screen
 from bot.views.events import event_card
 from bot.views.text import KIND_NAMES, kind_name, moment_in, shorten, utc_offset
@@ -102,7 +97,7 @@ def _keyboard(rows: list[list[str]], location: bool = False) -> ReplyKeyboardMar
 def _moment(local: str | None, zone: str | None, now: float, city: str | None) -> str:
     if local is None or zone is None:
         return "—"
-    return moment_in(editor.from_local(local, zone).timestamp(), zone, now, city)
+    return moment_in(moments.from_local(local, zone).timestamp(), zone, now, city)
 
 
 def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int, ...]) -> str:
@@ -306,105 +301,6 @@ def prompt(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> Screen:
     return Screen("\n".join(lines), step_keyboard(step, draft, now, defaults))
 
 
-def problem(error: InvalidInput) -> str:
-    """Why an answer was not accepted, and how to give one that is."""
-    details = error.details
-    match error.problem:
-        case Problem.empty:
-            return _("The answer is empty. Please write it in words.")
-        case Problem.too_long:
-            return _("That is too long: {length} characters, at most {limit} fit.").format(
-                length=details.get("length", "?"), limit=details.get("limit", "?")
-            )
-        case Problem.control:
-            return _("The text contains invisible characters. Please type it again.")
-        case Problem.not_text:
-            return _("Please answer with text or with the buttons below.")
-        case Problem.kind_unknown:
-            return _("Please choose the kind with the buttons below.")
-        case Problem.zone_unknown:
-            return _(
-                "I don't know this time zone. Choose one below or type it like <i>Asia/Omsk</i>."
-            )
-        case Problem.location_expected:
-            return _("I need a map pin here (📎 → Location), or press «Skip».")
-        case Problem.date_format:
-            return _(
-                "I can't read this date. Please type the date and time like <i>17.04 14:00</i>, "
-                "<i>17.04.2027 14:00</i> or <i>2027-04-17 14:00</i>."
-            )
-        case Problem.time_format:
-            return _(
-                "I can't read this time. Please type it like <i>17:00</i>, or a date and time "
-                "like <i>18.04 12:00</i>."
-            )
-        case Problem.date_invalid:
-            return _("There is no such date in the calendar. Please check the day and month.")
-        case Problem.past:
-            moment = details.get("moment")
-            if isinstance(moment, datetime):
-                return _("{moment} has already passed. Please give a date in the future.").format(
-                    moment=_typed_moment(moment)
-                )
-            return _("This moment has already passed. Please give a date in the future.")
-        case Problem.too_far:
-            return _("That is more than {years} years ahead. Please check the year.").format(
-                years=details.get("years", editor.MAX_YEARS_AHEAD)
-            )
-        case Problem.end_before_start:
-            return _(
-                "The end must be after the start ({start}). For an event past midnight type the "
-                "date too, e.g. <i>18.04 01:00</i>."
-            ).format(start=_typed_moment(details.get("start")))
-        case Problem.too_long_event:
-            return _("An event can last at most {days} days. Please check the end.").format(
-                days=details.get("days", editor.MAX_EVENT_DAYS)
-            )
-        case Problem.deadline_after_start:
-            return _(
-                "Registration has to close no later than the start ({start}). Please give an "
-                "earlier moment, or press «Until the start»."
-            ).format(start=_typed_moment(details.get("start")))
-        case Problem.capacity_format:
-            return _("Please type the number of seats in digits, e.g. <i>50</i>, or «No limit».")
-        case Problem.capacity_range:
-            return _("The number of seats must be from 1 to {limit}.").format(
-                limit=details.get("limit", editor.MAX_CAPACITY)
-            )
-        case Problem.capacity_below_confirmed:
-            return _(
-                "{confirmed} people already have a confirmed seat: the capacity cannot be "
-                "smaller than that."
-            ).format(confirmed=details.get("confirmed", "?"))
-        case Problem.too_many_questions:
-            return _("At most {limit} questions: that keeps registration short.").format(
-                limit=details.get("limit", editor.MAX_QUESTIONS)
-            )
-        case Problem.options_count:
-            return _("A choice needs from 2 to {limit} options, one per line.").format(
-                limit=details.get("limit", editor.MAX_OPTIONS)
-            )
-        case Problem.option_too_long:
-            return _("Each option must fit in {limit} characters (it becomes a button).").format(
-                limit=details.get("limit", editor.OPTION_LIMIT)
-            )
-        case Problem.reminders_format:
-            return _("Please type hours before the start as numbers, e.g. <i>48, 24, 2</i>.")
-        case Problem.reminders_range:
-            return _(
-                "Each reminder must be from 1 to {limit} hours before the start, "
-                "at most {count} of them."
-            ).format(
-                limit=details.get("limit", editor.MAX_REMINDER_HOURS),
-                count=details.get("count", editor.MAX_REMINDERS),
-            )
-        case Problem.nothing_to_keep:
-            return _("There is nothing to keep yet: please answer the question.")
-        case Problem.nothing_to_remove:
-            return _("There are no questions to remove.")
-    return _("Please check the answer.")
-
-
 # -- the preview --------------------------------------------------------------------------------
 
 
@@ -501,8 +397,3 @@ def stale_draft() -> str:
         "The start (or the registration deadline) has passed while the draft was open. "
         "Please change the date before publishing."
     )
-
-
-def _typed_moment(value: object) -> str:
-    """A moment as organizers type it back, e.g. 17.04.2027 14:00; empty when unknown."""
-    return value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else ""

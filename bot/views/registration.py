@@ -24,7 +24,7 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
-from bot.services.validation import InvalidAnswer, Problem, phone_display
+from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
 from bot.views.text import (
@@ -217,43 +217,6 @@ def prompt(draft: RegistrationDraft, event: Event) -> Screen:
         rows.append([KeyboardButton(text=skip_label())])
     text += "\n\n" + _("/cancel stops the registration.")
     return Screen(text, _reply_keyboard(rows))
-
-
-def problem(error: InvalidAnswer) -> str:
-    """Why an answer was not accepted, so the person can fix it."""
-    match error.problem:
-        case Problem.empty:
-            return _("The answer is empty. Please write it in words.")
-        case Problem.too_long:
-            return _("That is too long: please keep it within {limit} characters.").format(
-                limit=error.limit
-            )
-        case Problem.name_symbols:
-            return _(
-                "Please write the name in letters only: no emoji, digits, tags or symbols "
-                "(a hyphen or an apostrophe is fine)."
-            )
-        case Problem.name_one_word:
-            return _("Please write at least your surname and first name.")
-        case Problem.phone:
-            return _(
-                "This does not look like a phone number. Please type it with the area code, "
-                "e.g. +7 912 345-67-89, or press «Share my phone number»."
-            )
-        case Problem.email:
-            return _(
-                "This does not look like an e-mail address. Please check it, e.g. anna@example.org."
-            )
-        case Problem.control:
-            return _("The answer contains invisible characters. Please type it again.")
-        case Problem.choice:
-            return _("Please choose one of the answers with the buttons below.")
-        case Problem.required:
-            return _("This question cannot be skipped, please answer it.")
-        case Problem.foreign_contact:
-            return _("Please share your own contact, not someone else's.")
-        case _:
-            return _("Please answer with a text message.")
 
 
 def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:

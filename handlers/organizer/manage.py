@@ -16,13 +16,15 @@ from bot.callbacks import (
 )
 from bot.services import Services
 from bot.services import event_editor as editor
-from bot.services.event_editor import InvalidInput
 from bot.services.organizer import Applied, Refusal
+from bot.services.problems import InvalidInput
+from bot.services.validation import clean_line
 from bot.states import EventCancellation
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import event_editor as editor_views
 from bot.views import organizer as views
+from bot.views.problems import problem_text
 from db.events import Event, EventStatus
 from handlers.organizer.new_event import ask
 
@@ -174,12 +176,10 @@ async def on_cancel_reason(message: Message, state: FSMContext, services: Servic
         await message.answer(views.refusal(Refusal.not_found))
         return
     try:
-        reason = editor.clean_line(message.text, REASON_LIMIT)
+        reason = clean_line(message.text, REASON_LIMIT)
     except InvalidInput as error:
         await message.answer(
-            editor_views.problem(error)
-            + "\n\n"
-            + views.cancel_reason_prompt(managed.event, managed.counts)
+            problem_text(error) + "\n\n" + views.cancel_reason_prompt(managed.event, managed.counts)
         )
         return
     await state.set_state(EventCancellation.confirm)

@@ -11,13 +11,15 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.services import Services
 from bot.services import event_editor as editor
-from bot.services.event_editor import EventDraft, InvalidInput, Reply
+from bot.services.event_editor import EventDraft, Reply
 from bot.services.organizer import Applied, Refusal
+from bot.services.problems import InvalidInput, Problem
 from bot.states import EventEditor
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import event_editor as views
 from bot.views import organizer as organizer_views
+from bot.views.problems import problem_text
 from db import people
 from db.events import Event
 from handlers.organizer.common import load_draft, save_draft, send_event_screen
@@ -84,7 +86,7 @@ async def save_edit(
     if isinstance(outcome, InvalidInput):
         # E.g. fewer seats than people confirmed: the same step again, with the reason.
         back = draft.model_copy(update={"step": _edited_step(outcome)})
-        await ask(bot, chat_id, state, services, back, views.problem(outcome))
+        await ask(bot, chat_id, state, services, back, problem_text(outcome))
         return
     await state.clear()
     if isinstance(outcome, Refusal):
@@ -103,7 +105,7 @@ async def save_edit(
 
 
 def _edited_step(error: InvalidInput) -> str:
-    return "capacity" if error.problem == editor.Problem.capacity_below_confirmed else "start"
+    return "capacity" if error.problem == Problem.capacity_below_confirmed else "start"
 
 
 # -- /new_event -------------------------------------------------------------------------------
@@ -147,7 +149,7 @@ async def on_answer(message: Message, state: FSMContext, services: Services, bot
     except InvalidInput as error:
         screen = views.prompt(draft, services.clock.timestamp(), _defaults(services))
         await message.answer(
-            views.problem(error) + "\n\n" + screen.text, reply_markup=screen.reply_markup
+            problem_text(error) + "\n\n" + screen.text, reply_markup=screen.reply_markup
         )
         return
     step = editor.step_after(draft, answered, reply)

@@ -1,0 +1,131 @@
+"""The words for every refused answer: what was wrong and how to give one that is accepted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import _
+from bot.services.problems import InvalidInput, Problem
+
+
+def problem_text(error: InvalidInput) -> str:
+    """Why an answer was not accepted, and how to give one that is."""
+    details = error.details
+    match error.problem:
+        case Problem.empty:
+            return _("The answer is empty. Please write it in words.")
+        case Problem.too_long:
+            return _(
+                "That is too long: {length} characters. Please keep it within {limit}."
+            ).format(length=details["length"], limit=details["limit"])
+        case Problem.control:
+            return _("The text contains invisible characters. Please type it again.")
+        case Problem.not_text:
+            return _("Please answer with text or with the buttons below.")
+        case Problem.name_symbols:
+            return _(
+                "Please write the name in letters only: no emoji, digits, tags or symbols "
+                "(a hyphen or an apostrophe is fine)."
+            )
+        case Problem.name_one_word:
+            return _("Please write at least your surname and first name.")
+        case Problem.phone:
+            return _(
+                "This does not look like a phone number. Please type it with the area code, "
+                "e.g. +7 912 345-67-89, or press «Share my phone number»."
+            )
+        case Problem.email:
+            return _(
+                "This does not look like an e-mail address. Please check it, e.g. anna@example.org."
+            )
+        case Problem.choice:
+            return _("Please choose one of the answers with the buttons below.")
+        case Problem.required:
+            return _("This question cannot be skipped, please answer it.")
+        case Problem.foreign_contact:
+            return _("Please share your own contact, not someone else's.")
+        case Problem.zone_unknown:
+            return _(
+                "I don't know this time zone. Choose one below or type it like <i>Asia/Omsk</i>."
+            )
+        case Problem.date_format:
+            return _(
+                "I can't read this date. Please type the date and time like <i>17.04 14:00</i>, "
+                "<i>17.04.2027 14:00</i> or <i>2027-04-17 14:00</i>."
+            )
+        case Problem.time_format:
+            return _(
+                "I can't read this time. Please type it like <i>17:00</i>, or a date and time "
+                "like <i>18.04 12:00</i>."
+            )
+        case Problem.date_invalid:
+            return _("There is no such date in the calendar. Please check the day and month.")
+        case Problem.past:
+            moment = details.get("moment")
+            if isinstance(moment, datetime):
+                return _("{moment} has already passed. Please give a date in the future.").format(
+                    moment=_typed_moment(moment)
+                )
+            return _("This moment has already passed. Please give a date in the future.")
+        case Problem.too_far:
+            return _("That is more than {years} years ahead. Please check the year.").format(
+                years=details["years"]
+            )
+        case Problem.end_before_start:
+            return _(
+                "The end must be after the start ({start}). For an event past midnight type the "
+                "date too, e.g. <i>18.04 01:00</i>."
+            ).format(start=_typed_moment(details.get("start")))
+        case Problem.too_long_event:
+            return _("An event can last at most {days} days. Please check the end.").format(
+                days=details["days"]
+            )
+        case Problem.kind_unknown:
+            return _("Please choose the kind with the buttons below.")
+        case Problem.location_expected:
+            return _("I need a map pin here (📎 → Location), or press «Skip».")
+        case Problem.deadline_after_start:
+            return _(
+                "Registration has to close no later than the start ({start}). Please give an "
+                "earlier moment, or press «Until the start»."
+            ).format(start=_typed_moment(details.get("start")))
+        case Problem.capacity_format:
+            return _("Please type the number of seats in digits, e.g. <i>50</i>, or «No limit».")
+        case Problem.capacity_range:
+            return _("The number of seats must be from 1 to {limit}.").format(
+                limit=details["limit"]
+            )
+        case Problem.capacity_below_confirmed:
+            return _(
+                "{confirmed} people already have a confirmed seat: the capacity cannot be "
+                "smaller than that."
+            ).format(confirmed=details["confirmed"])
+        case Problem.too_many_questions:
+            return _("At most {limit} questions: that keeps registration short.").format(
+                limit=details["limit"]
+            )
+        case Problem.options_count:
+            return _("A choice needs from 2 to {limit} options, one per line.").format(
+                limit=details["limit"]
+            )
+        case Problem.option_too_long:
+            return _("Each option must fit in {limit} characters (it becomes a button).").format(
+                limit=details["limit"]
+            )
+        case Problem.reminders_format:
+            return _("Please type hours before the start as numbers, e.g. <i>48, 24, 2</i>.")
+        case Problem.reminders_range:
+            return _(
+                "Each reminder must be from 1 to {limit} hours before the start, "
+                "at most {count} of them."
+            ).format(limit=details["limit"], count=details["count"])
+        case Problem.nothing_to_keep:
+            return _("There is nothing to keep yet: please answer the question.")
+        case Problem.nothing_to_remove:
+            return _("There are no questions to remove.")
+    return _("Please check the answer.")
+
+
+def _typed_moment(value: object) -> str:
+    """A moment as organizers type it back, e.g. 17.04.2027 14:00; empty when unknown."""
+    return value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else ""
