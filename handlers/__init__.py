@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.deeplinks import DeepLinkOpeners
 from handlers import (
     catalog,
     common,
@@ -18,6 +17,7 @@ from handlers import (
     start,
     subscriptions,
 )
+from handlers.deeplinks import DeepLinkOpeners
 
 
 def build_routers() -> list[Router]:

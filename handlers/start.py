@@ -11,7 +11,6 @@ from aiogram.utils.i18n import I18n
 from bot import deeplinks
 from bot.callbacks import LanguageChoice
 from bot.commands import set_chat_commands
-from bot.deeplinks import DeepLinkOpeners
 from bot.i18n import SUPPORTED_LOCALES, _
 from bot.keyboards import language_keyboard
 from bot.services import Services
@@ -20,6 +19,7 @@ from bot.ui import edit_or_send
 from bot.views import events as event_views
 from db import people
 from db.people import Person
+from handlers.deeplinks import DeepLinkOpeners
 
 
 def welcome_text() -> str:

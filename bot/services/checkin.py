@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock
+from db import Database
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -15,7 +17,6 @@ from db.organizer import Attendee, EventCounts
 from db.registrations import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, RegistrationStatus
 
 if TYPE_CHECKING:
-    from bot.services import Services
     from bot.services.roles import Access
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -67,13 +68,14 @@ def _state_of(attendee: Attendee, event: Event) -> Outcome:
 
 
 class CheckinService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
 
     async def _ticket(self, attendee: Attendee | None, access: Access) -> Ticket:
         if attendee is None:
             return Ticket(Outcome.not_found)
-        event = await events_repo.get(self.services.db, attendee.registration.event_id)
+        event = await events_repo.get(self.db, attendee.registration.event_id)
         if event is None:
             return Ticket(Outcome.not_found)
         if not access.may_manage(event):
@@ -81,18 +83,18 @@ class CheckinService:
                 return Ticket(Outcome.own_ticket, event=event)
             # Neither the person nor the event: a ticket is someone's personal data.
             return Ticket(Outcome.not_allowed if not access.is_organizer else Outcome.not_found)
-        counts = await organizer_repo.counts(self.services.db, event.id)
+        counts = await organizer_repo.counts(self.db, event.id)
         return Ticket(_state_of(attendee, event), attendee, event, counts)
 
     async def by_token(self, token: str, access: Access) -> Ticket:
         """A scanned QR code; unknown and malformed tokens are one answer."""
         attendee = None
         if TOKEN.match(token):
-            attendee = await organizer_repo.attendee_by_token(self.services.db, token)
+            attendee = await organizer_repo.attendee_by_token(self.db, token)
         return await self._ticket(attendee, access)
 
     async def by_registration(self, registration_id: int, access: Access) -> Ticket:
-        attendee = await organizer_repo.attendee(self.services.db, registration_id)
+        attendee = await organizer_repo.attendee(self.db, registration_id)
         ticket = await self._ticket(attendee, access)
         if ticket.outcome in (Outcome.own_ticket, Outcome.not_allowed):
             return Ticket(Outcome.not_found)
@@ -100,10 +102,8 @@ class CheckinService:
 
     async def by_code(self, code: str, access: Access) -> list[Ticket]:
         """Tickets with this short code among the events this person manages that are on."""
-        since = self.services.clock.timestamp() - CHECKIN_WINDOW_AFTER_END
-        found = await organizer_repo.by_short_code(
-            self.services.db, code, access.owner_filter, since
-        )
+        since = self.clock.timestamp() - CHECKIN_WINDOW_AFTER_END
+        found = await organizer_repo.by_short_code(self.db, code, access.owner_filter, since)
         tickets = [await self.by_registration(r.id, access) for r in found]
         return [ticket for ticket in tickets if ticket.outcome != Outcome.not_found]
 
@@ -114,8 +114,8 @@ class CheckinService:
             return ticket
         attendee = ticket.attendee
         assert attendee is not None
-        now = self.services.clock.timestamp()
-        async with self.services.db.write() as tx:
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
             # Inside the transaction: a cancellation a second ago must win over the button.
             registration = await registrations_repo.get_in(tx, registration_id)
             event = await events_repo.get_in(tx, attendee.registration.event_id)

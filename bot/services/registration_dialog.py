@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.labels import button_text
 from bot.services import validation
 from bot.services.validation import ANSWER_LIMIT, InvalidAnswer, Problem
 from bot.states import PROFILE_STEPS, RegistrationDraft
-from bot.views.text import button_text
 from db.events import Event, Question
 from db.people import Profile
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from bot.clock import Clock
+from db import Database, people
 from db import events as events_repo
-from db import people
 from db.events import Event
 from db.people import Person
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 # Telegram user ids are positive and (so far) fit in 52 bits.
 USER_ID = re.compile(r"^\s*(?:id\s*[:=]?\s*)?(\d{1,16})\s*$", re.IGNORECASE)
@@ -56,14 +53,16 @@ def parse_user_id(text: str | None) -> int | None:
 
 
 class RoleService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, db: Database, clock: Clock, admin_ids: frozenset[int]) -> None:
+        self.db = db
+        self.clock = clock
+        self.admin_ids = admin_ids
 
     def is_admin(self, user_id: int) -> bool:
-        return user_id in self.services.settings.admin_ids
+        return user_id in self.admin_ids
 
     async def access(self, user_id: int) -> Access:
-        person = await people.get(self.services.db, user_id)
+        person = await people.get(self.db, user_id)
         is_admin = self.is_admin(user_id)
         return Access(
             user_id=user_id,
@@ -79,25 +78,25 @@ class RoleService:
         access = await self.access(user_id)
         if not access.is_organizer:
             return None
-        event = await events_repo.get(self.services.db, event_id)
+        event = await events_repo.get(self.db, event_id)
         if event is None or not access.may_manage(event):
             return None
         return event
 
     async def person(self, user_id: int) -> Person | None:
-        return await people.get(self.services.db, user_id)
+        return await people.get(self.db, user_id)
 
     async def organizers(self) -> list[Person]:
-        return await people.organizers(self.services.db)
+        return await people.organizers(self.db)
 
     async def set_organizer(self, target_id: int, organizer: bool) -> RoleChange:
         if self.is_admin(target_id):
             return RoleChange.admin
-        person = await people.get(self.services.db, target_id)
+        person = await people.get(self.db, target_id)
         if person is None:
             return RoleChange.unknown
         if person.is_organizer == organizer:
             return RoleChange.already
         role = "organizer" if organizer else "member"
-        await people.set_role(self.services.db, target_id, role, self.services.clock.timestamp())
+        await people.set_role(self.db, target_id, role, self.clock.timestamp())
         return RoleChange.granted if organizer else RoleChange.revoked

@@ -16,6 +16,7 @@ from bot.services.organizer import Refusal
 from bot.services.roles import Access
 from bot.services.stats import EventStats
 from bot.views import organizer as views
+from bot.views.reminders import stats_block
 from bot.views.text import MESSAGE_LIMIT, utf16_len
 from db import organizer as organizer_repo
 
@@ -47,7 +48,10 @@ async def send_event_stats(
     image = await asyncio.to_thread(stats_service.chart_png, event, times, labels)
     text = views.event_stats(managed, services.clock.timestamp())
     # Reminder answers and follow-up ratings (issue 6), within one message.
-    text += await services.followups.stats_text(event, MESSAGE_LIMIT - utf16_len(text))
+    feedback = await services.followups.feedback(event)
+    text += stats_block(
+        event, feedback.summary, feedback.answers, feedback.now, MESSAGE_LIMIT - utf16_len(text)
+    )
     await bot.send_message(chat_id, text)
     await bot.send_photo(
         chat_id,
