@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.services import registration_dialog as dialog
 from bot.services.registration import CONSENT_VERSION
 from bot.services.validation import InvalidAnswer, Problem
-from bot.states import Registration, RegistrationDraft
+from bot.states import RegistrationDraft, RegistrationForm
 from bot.ui import edit_or_send
 from bot.views import events as event_views
 from bot.views import registration as views
@@ -32,7 +32,7 @@ from db import people
 from db.events import Event
 from db.registrations import Refusal, Registered, RegistrationStatus
 
-DIALOG_STATES = {state.state for state in Registration.__all_states__}
+DIALOG_STATES = {state.state for state in RegistrationForm.__all_states__}
 
 
 class Form:
@@ -81,13 +81,13 @@ async def proceed(
     """The next thing to ask before the questions: consent, announcements, saved details."""
     registrations = services.registrations
     if not await registrations.has_consent(chat_id):
-        await form.enter(Registration.consent)
+        await form.enter(RegistrationForm.consent)
         await form.save(draft)
         screen = views.consent(CONSENT_VERSION)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
         return
     if not await registrations.asked_about_announcements(chat_id):
-        await form.enter(Registration.subscription)
+        await form.enter(RegistrationForm.subscription)
         await form.save(draft)
         screen = views.subscription_question(event.city)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
@@ -95,7 +95,7 @@ async def proceed(
     person = await people.get(services.db, chat_id)
     saved = people.profile_of(person) if person is not None else None
     if saved is not None:
-        await form.enter(Registration.saved_profile)
+        await form.enter(RegistrationForm.saved_profile)
         await form.save(draft)
         screen = views.saved_profile(saved, event)
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
@@ -115,7 +115,7 @@ async def ask(
 ) -> None:
     """Ask the draft's current step, or show the summary when everything is answered."""
     if draft.step == dialog.SUMMARY:
-        await form.enter(Registration.summary)
+        await form.enter(RegistrationForm.summary)
         await form.save(draft.model_copy(update={"editing": False}))
         summary = views.summary(draft, event, services.clock.timestamp())
         text = f"{prefix}\n\n{summary.text}" if prefix else summary.text
@@ -123,7 +123,7 @@ async def ask(
         question = views.summary_question(event)
         await bot.send_message(chat_id, question.text, reply_markup=question.reply_markup)
         return
-    await form.enter(Registration.answering)
+    await form.enter(RegistrationForm.answering)
     await form.save(draft)
     screen = views.prompt(draft, event)
     text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
@@ -194,7 +194,7 @@ async def on_consent(
 ) -> None:
     form = Form(state, raw_state)
     user = query.from_user
-    in_dialog = form.is_in(Registration.consent)
+    in_dialog = form.is_in(RegistrationForm.consent)
     has_consent = await services.registrations.has_consent(user.id)
     if not callback_data.agree:
         if not in_dialog and has_consent:
@@ -235,7 +235,7 @@ async def on_subscription_choice(
             return
     await services.registrations.set_announcements(user.id, subscribed, city)
     await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
-    if form.is_in(Registration.subscription):
+    if form.is_in(RegistrationForm.subscription):
         found = await dialog_event(form, services)
         if found is not None:
             draft, event = found
@@ -269,7 +269,7 @@ async def on_saved_profile_choice(
     form = Form(state, raw_state)
     user = query.from_user
     found = await dialog_event(form, services, callback_data.event_id)
-    if found is None or not form.is_in(Registration.saved_profile):
+    if found is None or not form.is_in(RegistrationForm.saved_profile):
         callback_answer.text = views.dialog_over()
         return
     draft, event = found
@@ -368,7 +368,7 @@ async def on_summary_action(
     form = Form(state, raw_state)
     user = query.from_user
     found = await dialog_event(form, services, callback_data.event_id)
-    if found is None or not form.is_in(Registration.summary):
+    if found is None or not form.is_in(RegistrationForm.summary):
         # Typically Confirm pressed twice: the first press has done the job.
         view = await services.catalog.view(callback_data.event_id, user.id)
         if view is not None and view.registration is not None:
@@ -446,7 +446,7 @@ async def on_edit_field(
 ) -> None:
     form = Form(state, raw_state)
     found = await dialog_event(form, services, callback_data.event_id)
-    editable = form.is_in(Registration.summary) or form.is_in(Registration.answering)
+    editable = form.is_in(RegistrationForm.summary) or form.is_in(RegistrationForm.answering)
     if found is None or not editable:
         callback_answer.text = views.dialog_over()
         return
@@ -472,7 +472,7 @@ def build_router() -> Router:
     )
     router.callback_query.register(on_summary_action, DialogAction.filter())
     router.callback_query.register(on_edit_field, EditField.filter())
-    answering = StateFilter(Registration.answering)
+    answering = StateFilter(RegistrationForm.answering)
     router.message.register(on_answer_contact, answering, F.contact)
     router.message.register(on_answer_text, answering, F.text, ~F.text.startswith("/"))
     router.message.register(on_answer_other, answering, ~F.text)

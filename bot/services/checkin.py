@@ -24,7 +24,7 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHECKIN_WINDOW_AFTER_END = 24 * 3600
 
 
-class Outcome(StrEnum):
+class TicketOutcome(StrEnum):
     ready = "ready"  # may be checked in: the card shows the button
     checked_in = "checked_in"  # marked just now
     already = "already"  # was marked before (the time is in the registration)
@@ -40,7 +40,7 @@ class Outcome(StrEnum):
 class Ticket:
     """What a ticket scan shows: the outcome, and for organizers the person and event."""
 
-    outcome: Outcome
+    outcome: TicketOutcome
     attendee: Attendee | None = None
     event: Event | None = None
     counts: EventCounts | None = None
@@ -54,17 +54,17 @@ def normalize_code(text: str) -> str | None:
     return code
 
 
-def _state_of(attendee: Attendee, event: Event) -> Outcome:
+def _state_of(attendee: Attendee, event: Event) -> TicketOutcome:
     registration = attendee.registration
     if registration.status == RegistrationStatus.cancelled:
-        return Outcome.cancelled
+        return TicketOutcome.cancelled
     if event.status == EventStatus.cancelled:
-        return Outcome.event_cancelled
+        return TicketOutcome.event_cancelled
     if registration.status == RegistrationStatus.waitlisted:
-        return Outcome.waitlisted
+        return TicketOutcome.waitlisted
     if registration.checked_in_at is not None:
-        return Outcome.already
-    return Outcome.ready
+        return TicketOutcome.already
+    return TicketOutcome.ready
 
 
 class CheckinService:
@@ -74,15 +74,17 @@ class CheckinService:
 
     async def _ticket(self, attendee: Attendee | None, access: Access) -> Ticket:
         if attendee is None:
-            return Ticket(Outcome.not_found)
+            return Ticket(TicketOutcome.not_found)
         event = await events_repo.get(self.db, attendee.registration.event_id)
         if event is None:
-            return Ticket(Outcome.not_found)
+            return Ticket(TicketOutcome.not_found)
         if not access.may_manage(event):
             if attendee.person_id == access.user_id:
-                return Ticket(Outcome.own_ticket, event=event)
+                return Ticket(TicketOutcome.own_ticket, event=event)
             # Neither the person nor the event: a ticket is someone's personal data.
-            return Ticket(Outcome.not_allowed if not access.is_organizer else Outcome.not_found)
+            return Ticket(
+                TicketOutcome.not_allowed if not access.is_organizer else TicketOutcome.not_found
+            )
         counts = await organizer_repo.counts(self.db, event.id)
         return Ticket(_state_of(attendee, event), attendee, event, counts)
 
@@ -96,8 +98,8 @@ class CheckinService:
     async def by_registration(self, registration_id: int, access: Access) -> Ticket:
         attendee = await organizer_repo.attendee(self.db, registration_id)
         ticket = await self._ticket(attendee, access)
-        if ticket.outcome in (Outcome.own_ticket, Outcome.not_allowed):
-            return Ticket(Outcome.not_found)
+        if ticket.outcome in (TicketOutcome.own_ticket, TicketOutcome.not_allowed):
+            return Ticket(TicketOutcome.not_found)
         return ticket
 
     async def by_code(self, code: str, access: Access) -> list[Ticket]:
@@ -105,12 +107,12 @@ class CheckinService:
         since = self.clock.timestamp() - CHECKIN_WINDOW_AFTER_END
         found = await organizer_repo.by_short_code(self.db, code, access.owner_filter, since)
         tickets = [await self.by_registration(r.id, access) for r in found]
-        return [ticket for ticket in tickets if ticket.outcome != Outcome.not_found]
+        return [ticket for ticket in tickets if ticket.outcome != TicketOutcome.not_found]
 
     async def check_in(self, registration_id: int, access: Access) -> Ticket:
         """Mark arrival after re-checking everything inside one transaction."""
         ticket = await self.by_registration(registration_id, access)
-        if ticket.outcome != Outcome.ready:
+        if ticket.outcome != TicketOutcome.ready:
             return ticket
         attendee = ticket.attendee
         assert attendee is not None
@@ -123,10 +125,10 @@ class CheckinService:
             assert event is not None
             fresh = replace(attendee, registration=registration)
             state = _state_of(fresh, event)
-            if state == Outcome.ready:
+            if state == TicketOutcome.ready:
                 marked = await registrations_repo.check_in_in(tx, registration_id, now)
                 assert marked is not None
                 fresh = replace(fresh, registration=marked)
-                state = Outcome.checked_in
+                state = TicketOutcome.checked_in
             counts = await organizer_repo.counts_in(tx, event.id)
         return Ticket(state, fresh, event, counts)

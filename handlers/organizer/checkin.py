@@ -12,11 +12,11 @@ from bot import deeplinks
 from bot.callbacks import CheckInAction
 from bot.deeplinks import DeepLink
 from bot.services import Services
-from bot.services.checkin import Outcome, normalize_code
+from bot.services.checkin import TicketOutcome, normalize_code
 from bot.ui import edit_or_send
 from bot.views import checkin as views
 
-MEMBER_OUTCOMES = {Outcome.own_ticket, Outcome.not_allowed}
+MEMBER_OUTCOMES = {TicketOutcome.own_ticket, TicketOutcome.not_allowed}
 
 
 async def open_ticket_link(
@@ -37,7 +37,7 @@ async def open_ticket_link(
     ticket = await services.checkin.by_token(link.value, access)
     now = services.clock.timestamp()
     if ticket.outcome in MEMBER_OUTCOMES or (
-        not access.is_organizer and ticket.outcome == Outcome.not_found
+        not access.is_organizer and ticket.outcome == TicketOutcome.not_found
     ):
         screen = views.member_message(ticket, now)
     else:
@@ -58,13 +58,13 @@ async def on_check_in(
     else:
         ticket = await services.checkin.check_in(callback_data.registration_id, access)
     now = services.clock.timestamp()
-    if ticket.outcome == Outcome.not_found:
+    if ticket.outcome == TicketOutcome.not_found:
         callback_answer.text = views.not_found()
         callback_answer.show_alert = True
         return
-    if ticket.outcome == Outcome.checked_in:
+    if ticket.outcome == TicketOutcome.checked_in:
         callback_answer.text = views.came_line(ticket.counts) if ticket.counts else None
-    elif ticket.outcome != Outcome.ready:
+    elif ticket.outcome != TicketOutcome.ready:
         # Someone else at the door was quicker, or the registration was cancelled meanwhile.
         callback_answer.show_alert = True
         callback_answer.text = views.state_line(ticket, now)
