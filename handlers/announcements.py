@@ -27,7 +27,7 @@ from bot.filters import IsOrganizer
 from bot.services import Services
 from bot.services import event_editor as editor
 from bot.services.announcements import Changed, Refusal
-from bot.services.audience import Actor
+from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
 from bot.views import Screen
 from bot.views import announcements as views
@@ -57,8 +57,8 @@ COPYABLE = frozenset(
 )
 
 
-def actor_of(user_id: int, is_organizer: bool, is_admin: bool) -> Actor:
-    return Actor(user_id=user_id, is_organizer=is_organizer or is_admin, is_admin=is_admin)
+def actor_of(user_id: int, is_organizer: bool, is_admin: bool) -> Access:
+    return Access(user_id=user_id, is_organizer=is_organizer or is_admin, is_admin=is_admin)
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -214,7 +214,7 @@ class StepContext:
         bot: Bot,
         i18n: I18n,
         callback_answer: CallbackAnswer,
-        actor: Actor,
+        actor: Access,
         announcement: Announcement,
         data: AnnounceDraft,
     ) -> None:
@@ -568,7 +568,7 @@ async def on_not_a_time(message: Message) -> None:
 # -- /scheduled and the controls of a running or planned one ----------------------------------
 
 
-async def scheduled_screen(services: Services, actor: Actor) -> Screen:
+async def scheduled_screen(services: Services, actor: Access) -> Screen:
     service = services.announcements
     items = []
     for announcement in await service.scheduled_for(actor):

@@ -14,6 +14,7 @@ from bot.i18n import _
 from bot.outgoing import send_calendar
 from bot.services import Services
 from bot.services.catalog import EventView
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
@@ -119,6 +120,7 @@ async def open_event_link(
     link: DeepLink,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """`t.me/<bot>?start=ev_<id>`: the card straight away, or the catalog when it is gone."""
     view = None

@@ -10,10 +10,11 @@ from aiogram.types import User
 
 from bot.deeplinks import DeepLink
 from bot.services import Services
+from bot.services.roles import Access
 
 
 class Opener(Protocol):
-    """Opens one kind of deep link for `user`, answering in `chat_id`."""
+    """Opens one kind of deep link for `user` (what they may do: `access`) in `chat_id`."""
 
     async def __call__(
         self,
@@ -24,6 +25,7 @@ class Opener(Protocol):
         link: DeepLink,
         services: Services,
         state: FSMContext,
+        access: Access,
     ) -> None: ...
 
 

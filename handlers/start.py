@@ -14,6 +14,7 @@ from bot.commands import set_chat_commands
 from bot.i18n import SUPPORTED_LOCALES, _
 from bot.keyboards import language_keyboard
 from bot.services import Services
+from bot.services.roles import Access
 from bot.states import Onboarding
 from bot.ui import edit_or_send
 from bot.views import events as event_views
@@ -45,6 +46,7 @@ async def on_start(
     deep_links: DeepLinkOpeners,
     bot: Bot,
     i18n: I18n,
+    access: Access,
 ) -> None:
     assert message.from_user is not None
     user = message.from_user
@@ -62,7 +64,9 @@ async def on_start(
             await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
         return
     if command.args:
-        await open_link(bot, message.chat.id, user, command.args, deep_links, services, state)
+        await open_link(
+            bot, message.chat.id, user, command.args, deep_links, services, state, access
+        )
         return
     await message.answer(welcome_text())
 
@@ -75,6 +79,7 @@ async def open_link(
     deep_links: DeepLinkOpeners,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """Open a deep link with the feature that owns its kind; garbage gets a friendly answer."""
     link = deeplinks.parse(payload)
@@ -91,7 +96,15 @@ async def open_link(
             reply_markup=screen.reply_markup,
         )
         return
-    await opener(bot=bot, chat_id=chat_id, user=user, link=link, services=services, state=state)
+    await opener(
+        bot=bot,
+        chat_id=chat_id,
+        user=user,
+        link=link,
+        services=services,
+        state=state,
+        access=access,
+    )
 
 
 async def on_language(message: Message) -> None:
@@ -106,6 +119,7 @@ async def on_language_chosen(
     i18n: I18n,
     bot: Bot,
     deep_links: DeepLinkOpeners,
+    access: Access,
 ) -> None:
     user = query.from_user
     await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
@@ -117,7 +131,7 @@ async def on_language_chosen(
         text = _("Language: English") if callback_data.code == "en" else _("Language: Russian")
         await edit_or_send(bot, query, text)
         if payload:
-            await open_link(bot, user.id, user, payload, deep_links, services, state)
+            await open_link(bot, user.id, user, payload, deep_links, services, state, access)
         else:
             await bot.send_message(user.id, welcome_text())
 

@@ -36,10 +36,11 @@ from bot.clock import Clock
 from bot.delivery.content import CopyContent, Priority, TextContent
 from bot.i18n import SUPPORTED_LOCALES
 from bot.identity import BotIdentity
-from bot.services.audience import Actor, AudienceService
+from bot.services.audience import AudienceService
 from bot.services.delivery import DeliveryService
 from bot.services.notices import AnnouncementNotices
 from bot.services.registration import ANNOUNCEMENTS_VERSION
+from bot.services.roles import Access
 from db import Database, consents, outbox, people
 from db import announcements as repo
 from db import events as events_repo
@@ -122,7 +123,7 @@ class AnnouncementService:
     # -- drafts -----------------------------------------------------------------------------
 
     async def create_draft(
-        self, actor: Actor, chat_id: int, message_id: int, *, link_event_id: int | None = None
+        self, actor: Access, chat_id: int, message_id: int, *, link_event_id: int | None = None
     ) -> Announcement | Refusal:
         if not actor.is_organizer and not actor.is_admin:
             return Refusal.forbidden
@@ -136,7 +137,7 @@ class AnnouncementService:
             link_event_id=link_event_id,
         )
 
-    async def owned(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def owned(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         """The announcement when the actor is its author (or an admin)."""
         if not actor.is_organizer and not actor.is_admin:
             return Refusal.forbidden
@@ -147,14 +148,14 @@ class AnnouncementService:
             return Refusal.not_yours
         return announcement
 
-    async def draft(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def draft(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         found = await self.owned(actor, announcement_id)
         if isinstance(found, Announcement) and found.state != State.draft:
             return Refusal.over
         return found
 
     async def choose_audience(
-        self, actor: Actor, announcement_id: int, audience: Audience
+        self, actor: Access, announcement_id: int, audience: Audience
     ) -> tuple[Announcement, int] | Refusal:
         """Set the audience of a draft and count it: the number the organizer is shown."""
         found = await self.draft(actor, announcement_id)
@@ -170,7 +171,7 @@ class AnnouncementService:
         return updated, count
 
     async def recount(
-        self, actor: Actor, announcement_id: int
+        self, actor: Access, announcement_id: int
     ) -> tuple[Announcement, int] | Refusal:
         """Count the chosen audience again before showing the number (e.g. on a schedule)."""
         found = await self.draft(actor, announcement_id)
@@ -180,7 +181,7 @@ class AnnouncementService:
             return Refusal.no_audience
         return await self.choose_audience(actor, announcement_id, found.audience)
 
-    async def discard(self, actor: Actor, announcement_id: int) -> bool:
+    async def discard(self, actor: Access, announcement_id: int) -> bool:
         found = await self.draft(actor, announcement_id)
         if not isinstance(found, Announcement):
             return False
@@ -191,11 +192,11 @@ class AnnouncementService:
 
     # -- confirming -------------------------------------------------------------------------
 
-    async def send_now(self, actor: Actor, announcement_id: int) -> Queued | Changed | Refusal:
+    async def send_now(self, actor: Access, announcement_id: int) -> Queued | Changed | Refusal:
         return await self._confirm(actor, announcement_id, None, None)
 
     async def schedule(
-        self, actor: Actor, announcement_id: int, send_at: float, not_after: float | None
+        self, actor: Access, announcement_id: int, send_at: float, not_after: float | None
     ) -> Queued | Changed | Refusal:
         if send_at <= self._now() or (not_after is not None and not_after <= send_at):
             return Refusal.over
@@ -203,7 +204,7 @@ class AnnouncementService:
 
     async def _confirm(
         self,
-        actor: Actor,
+        actor: Access,
         announcement_id: int,
         send_at: float | None,
         not_after: float | None,
@@ -294,14 +295,14 @@ class AnnouncementService:
 
     # -- scheduled ones ---------------------------------------------------------------------
 
-    async def scheduled_for(self, actor: Actor) -> list[Announcement]:
+    async def scheduled_for(self, actor: Access) -> list[Announcement]:
         """Scheduled announcements the actor may cancel: their own, or all for an admin."""
         if not actor.is_organizer and not actor.is_admin:
             return []
         author = None if actor.is_admin else actor.user_id
         return await repo.in_state(self.db, State.scheduled, author_id=author)
 
-    async def cancel_scheduled(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def cancel_scheduled(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         found = await self.owned(actor, announcement_id)
         if not isinstance(found, Announcement):
             return found
@@ -318,7 +319,7 @@ class AnnouncementService:
         self._unplan(announcement_id)
         return found
 
-    async def stop(self, actor: Actor, announcement_id: int) -> int | Refusal:
+    async def stop(self, actor: Access, announcement_id: int) -> int | Refusal:
         """Stop a sending announcement: the copies not handed to Telegram yet are cancelled."""
         found = await self.owned(actor, announcement_id)
         if not isinstance(found, Announcement):

@@ -26,11 +26,25 @@ class RoleChange(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """What one person may do, read fresh from settings and the database."""
+    """Who is acting and what they may do: loaded once per update by the middleware and
+    handed to handlers as `access`; the same object for members, organizers and admins.
+
+    The rule: organizers manage (and announce to the people of) their own events, admins
+    every event; an admin is always an organizer too.
+    """
 
     user_id: int
     is_admin: bool
     is_organizer: bool
+
+    @classmethod
+    def of(cls, user_id: int, person: Person | None, admin_ids: frozenset[int]) -> Access:
+        is_admin = user_id in admin_ids
+        return cls(
+            user_id=user_id,
+            is_admin=is_admin,
+            is_organizer=is_admin or (person is not None and person.is_organizer),
+        )
 
     def may_manage(self, event: Event) -> bool:
         """Organizers manage their own events, admins every event."""
@@ -62,13 +76,8 @@ class RoleService:
         return user_id in self.admin_ids
 
     async def access(self, user_id: int) -> Access:
-        person = await people.get(self.db, user_id)
-        is_admin = self.is_admin(user_id)
-        return Access(
-            user_id=user_id,
-            is_admin=is_admin,
-            is_organizer=is_admin or (person is not None and person.is_organizer),
-        )
+        """Read fresh; handlers get the middleware's `access` for the update instead."""
+        return Access.of(user_id, await people.get(self.db, user_id), self.admin_ids)
 
     async def managed_event(self, user_id: int, event_id: int) -> Event | None:
         """The event when this person may act on it now; None for unknown or someone else's.

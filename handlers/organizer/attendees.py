@@ -12,6 +12,7 @@ from bot.callbacks import ManageAction, ManageActionKind
 from bot.services import Services, exports
 from bot.services import attendees as attendees_service
 from bot.services.organizer import Refusal
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import organizer as views
 
@@ -24,8 +25,8 @@ async def on_attendees(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
         callback_answer.text = views.refusal(Refusal.not_found)
@@ -42,9 +43,9 @@ async def on_export(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     """Files are built in a worker thread: a big spreadsheet must not stall other chats."""
-    access = await services.roles.access(query.from_user.id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
         callback_answer.text = views.refusal(Refusal.not_found)

@@ -13,6 +13,7 @@ from bot.callbacks import CheckInAction
 from bot.deeplinks import DeepLink
 from bot.services import Services
 from bot.services.checkin import TicketOutcome, normalize_code
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import checkin as views
 
@@ -27,13 +28,13 @@ async def open_ticket_link(
     link: DeepLink,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """`t.me/<bot>?start=ci_<token>`: the organizer of the event sees the person, others don't.
 
     Reached through /start, outside the guarded organizer router: the role and the event are
-    checked here, from the database, for this very person.
+    checked here, for this very person.
     """
-    access = await services.roles.access(user.id)
     ticket = await services.checkin.by_token(link.value, access)
     now = services.clock.timestamp()
     if ticket.outcome in MEMBER_OUTCOMES or (
@@ -51,8 +52,8 @@ async def on_check_in(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     if callback_data.show:
         ticket = await services.checkin.by_registration(callback_data.registration_id, access)
     else:
@@ -72,13 +73,14 @@ async def on_check_in(
     await edit_or_send(bot, query, screen.text, screen.inline)
 
 
-async def on_checkin_command(message: Message, command: CommandObject, services: Services) -> None:
+async def on_checkin_command(
+    message: Message, command: CommandObject, services: Services, access: Access
+) -> None:
     assert message.from_user is not None
     args = (command.args or "").strip()
     if not args:
         await message.answer(views.code_usage())
         return
-    access = await services.roles.access(message.from_user.id)
     now = services.clock.timestamp()
     # A ticket link pasted in full works too (e.g. read by a scanner app that shows text).
     link = deeplinks.parse(args.rsplit("start=", 1)[-1]) if "ci_" in args else None

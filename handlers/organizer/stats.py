@@ -27,9 +27,8 @@ async def _overview(services: Services, access: Access) -> list[EventStats]:
     return [EventStats(event, counts[event.id]) for event in events]
 
 
-async def on_stats(message: Message, services: Services) -> None:
+async def on_stats(message: Message, services: Services, access: Access) -> None:
     assert message.from_user is not None
-    access = await services.roles.access(message.from_user.id)
     screen = views.stats_overview(await _overview(services, access), services.clock.timestamp())
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
@@ -67,8 +66,8 @@ async def on_stats_action(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     if callback_data.report:
         items = await _overview(services, access)
         if not items:
@@ -97,8 +96,8 @@ async def on_manage_stats(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     event_id = callback_data.event_id
     if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
         callback_answer.text = views.refusal(Refusal.not_found)
