@@ -22,7 +22,7 @@ from bot.services.audience import AudienceService
 from bot.services.checkin import CheckinService, TicketOutcome
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
-from bot.services.notices import EventNotice
+from bot.services.notices import EventNotice, FinishedAnnouncement
 from bot.services.organizer import Applied, OrganizerService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
@@ -35,7 +35,7 @@ from db import events as events_repo
 from db import reminders as reminders_repo
 from db.announcements import Announcement, Audience, AudienceKind
 from db.events import Event, EventKind, EventStatus, NewEvent
-from db.outbox import Progress, Undelivered
+from db.outbox import Progress
 from db.people import Profile
 from db.registrations import Cancelled, Registered, Registration, RegistrationStatus
 
@@ -96,19 +96,7 @@ class RecordingNotices:
     def status_final(self, language: str, progress: Progress, stopped: bool) -> TextContent:
         return TextContent("final")
 
-    def report(
-        self,
-        language: str,
-        announcement: Announcement,
-        progress: Progress,
-        *,
-        event: Event | None,
-        place: str | None,
-        now: float,
-        took: float,
-        late: bool,
-        undelivered: list[Undelivered],
-    ) -> Content:
+    def report(self, language: str, finished: FinishedAnnouncement) -> Content:
         return TextContent("report")
 
     def skipped(

@@ -38,7 +38,7 @@ from bot.i18n import SUPPORTED_LOCALES
 from bot.identity import BotIdentity
 from bot.services.audience import AudienceService
 from bot.services.delivery import DeliveryService
-from bot.services.notices import AnnouncementNotices
+from bot.services.notices import AnnouncementNotices, FinishedAnnouncement
 from bot.services.registration import ANNOUNCEMENTS_VERSION
 from bot.services.roles import Access
 from db import Database, consents, outbox, people
@@ -501,8 +501,7 @@ class AnnouncementService:
         language = await self._author_language(announcement)
         ended = await repo.last_delivery_at(self.db, announcement.id) or self._now()
         began = announcement.started_at or announcement.send_at or ended
-        content = self.notices.report(
-            language,
+        finished = FinishedAnnouncement(
             announcement,
             progress,
             event=await self._audience_event(announcement),
@@ -512,6 +511,7 @@ class AnnouncementService:
             late=announcement.send_at is not None and began - announcement.send_at > LATE_AFTER,
             undelivered=undelivered,
         )
+        content = self.notices.report(language, finished)
         final = self.notices.status_final(language, progress, announcement.stopped_at is not None)
         async with self.db.write() as tx:
             if not await repo.set_state_in(

@@ -67,10 +67,10 @@ def _state_of(attendee: Attendee, event: Event) -> TicketOutcome:
     return TicketOutcome.ready
 
 
+@dataclass(eq=False)
 class CheckinService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    db: Database
+    clock: Clock
 
     async def _ticket(self, attendee: Attendee | None, access: Access) -> Ticket:
         if attendee is None:

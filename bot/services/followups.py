@@ -34,10 +34,10 @@ class EventFeedback:
     now: float
 
 
+@dataclass(eq=False)
 class FollowupService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    db: Database
+    clock: Clock
 
     async def participant(self, person_id: int, event_id: int) -> Participant | None:
         """None for anyone who was not checked in at the event (a forged button included)."""

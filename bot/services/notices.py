@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from aiogram.types import InlineKeyboardMarkup
@@ -54,6 +55,20 @@ class Notices(Protocol):
         """The venue on the map (the event has coordinates)."""
 
 
+@dataclass(frozen=True, slots=True)
+class FinishedAnnouncement:
+    """What the author's report says about a finished announcement."""
+
+    announcement: Announcement
+    progress: Progress
+    event: Event | None  # the audience's event, when it is the people of one
+    place: str | None  # a city to label times with
+    now: float
+    took: float
+    late: bool  # started well after its time: the bot was not running then
+    undelivered: list[Undelivered]
+
+
 class AnnouncementNotices(Protocol):
     """Words around an announcement: the buttons under each copy and the author's reports."""
 
@@ -72,19 +87,7 @@ class AnnouncementNotices(Protocol):
 
     def status_final(self, language: str, progress: Progress, stopped: bool) -> TextContent: ...
 
-    def report(
-        self,
-        language: str,
-        announcement: Announcement,
-        progress: Progress,
-        *,
-        event: Event | None,
-        place: str | None,
-        now: float,
-        took: float,
-        late: bool,
-        undelivered: list[Undelivered],
-    ) -> Content:
+    def report(self, language: str, finished: FinishedAnnouncement) -> Content:
         """The final report, with the undelivered rows as a file when there are any."""
 
     def skipped(

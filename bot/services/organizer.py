@@ -74,22 +74,14 @@ class Applied:
 Notice = EventNotice
 
 
+@dataclass(eq=False)
 class OrganizerService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        delivery: DeliveryService,
-        notices: Notices,
-        registrations: RegistrationService,
-        reminders: ReminderService,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.delivery = delivery
-        self.notices = notices
-        self.registrations = registrations
-        self.reminders = reminders
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    notices: Notices
+    registrations: RegistrationService
+    reminders: ReminderService
 
     def _now(self) -> float:
         return self.clock.timestamp()

@@ -27,18 +27,12 @@ class Forgotten:
     promoted: int  # people on waitlists who got those seats
 
 
+@dataclass(eq=False)
 class PrivacyService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        delivery: DeliveryService,
-        registrations: RegistrationService,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.delivery = delivery
-        self.registrations = registrations
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    registrations: RegistrationService
 
     async def collect(self, person_id: int) -> MyData:
         db = self.db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aiosqlite
 
 from bot.clock import Clock
@@ -37,16 +39,14 @@ async def _ensure_person_in(tx: aiosqlite.Connection, person_id: int, now: float
     )
 
 
+@dataclass(eq=False)
 class RegistrationService:
     """Everything a member does about seats; handlers only parse and render."""
 
-    def __init__(
-        self, db: Database, clock: Clock, delivery: DeliveryService, notices: Notices
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.delivery = delivery
-        self.notices = notices
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    notices: Notices
 
     def _now(self) -> float:
         return self.clock.timestamp()

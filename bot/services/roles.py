@@ -66,11 +66,11 @@ def parse_user_id(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@dataclass(eq=False)
 class RoleService:
-    def __init__(self, db: Database, clock: Clock, admin_ids: frozenset[int]) -> None:
-        self.db = db
-        self.clock = clock
-        self.admin_ids = admin_ids
+    db: Database
+    clock: Clock
+    admin_ids: frozenset[int]
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admin_ids

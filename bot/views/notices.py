@@ -10,13 +10,13 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
-from bot.services.notices import EventNotice, Rendered
+from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
 from bot.views import announcements, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
 from db.events import Event
-from db.outbox import Progress, Undelivered
+from db.outbox import Progress
 from db.registrations import Registration
 
 T = TypeVar("T")
@@ -100,37 +100,28 @@ class ViewNotices:
             self._in(language, lambda: announcements.status_final(progress, stopped))
         )
 
-    def report(
-        self,
-        language: str,
-        announcement: Announcement,
-        progress: Progress,
-        *,
-        event: Event | None,
-        place: str | None,
-        now: float,
-        took: float,
-        late: bool,
-        undelivered: list[Undelivered],
-    ) -> Content:
+    def report(self, language: str, finished: FinishedAnnouncement) -> Content:
+        announcement, event, place = finished.announcement, finished.event, finished.place
         with self._speaking(language):
             audience = announcement.audience
             description = "—" if audience is None else announcements.describe(audience, event)
             late_since = None
-            if late and announcement.send_at is not None:
-                late_since = moment_in(announcement.send_at, announcement.timezone, now, place)
+            if finished.late and announcement.send_at is not None:
+                late_since = moment_in(
+                    announcement.send_at, announcement.timezone, finished.now, place
+                )
             text = announcements.report(
                 announcement,
-                progress,
+                finished.progress,
                 description,
-                took=took,
+                took=finished.took,
                 late_since=late_since,
-                with_file=bool(undelivered),
+                with_file=bool(finished.undelivered),
             )
-            if not undelivered:
+            if not finished.undelivered:
                 return TextContent(text)
             return DocumentContent(
-                data=announcements.failures_csv(undelivered),
+                data=announcements.failures_csv(finished.undelivered),
                 filename=f"announcement-{announcement.id}-undelivered.csv",
                 caption=text,
             )
