@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+import aiosqlite
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
@@ -33,7 +34,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.delivery.content import CopyContent, Priority, TextContent
+from bot.delivery.content import Content, CopyContent, Priority, TextContent
 from bot.i18n import SUPPORTED_LOCALES
 from bot.identity import BotIdentity
 from bot.services.audience import AudienceService
@@ -417,13 +418,7 @@ class AnnouncementService:
                 ):
                     return False
                 await outbox.cancel(tx, announcement.source, now)
-                await delivery.enqueue_in(
-                    tx,
-                    f"announcement-skipped:{announcement.id}",
-                    [announcement.author_id],
-                    notice,
-                    priority=Priority.PERSONAL,
-                )
+                await self._tell_author_in(tx, announcement, "announcement-skipped", notice)
             delivery.wake()
             log.info("announcements: %d skipped, past its 'not after' time", announcement.id)
             return False
@@ -518,17 +513,22 @@ class AnnouncementService:
                 tx, announcement.id, State.done, State.sending, self._now()
             ):
                 return
-            await delivery.enqueue_in(
-                tx,
-                f"announcement-report:{announcement.id}",
-                [announcement.author_id],
-                content,
-                priority=Priority.PERSONAL,
-            )
+            await self._tell_author_in(tx, announcement, "announcement-report", content)
         delivery.wake()
         await self._edit_status(bot, announcement, final)
         self._shown.pop(announcement.id, None)
         self._edited_at.pop(announcement.id, None)
+
+    async def _tell_author_in(
+        self, tx: aiosqlite.Connection, announcement: Announcement, kind: str, content: Content
+    ) -> None:
+        await self.delivery.enqueue_in(
+            tx,
+            f"{kind}:{announcement.id}",
+            [announcement.author_id],
+            content,
+            priority=Priority.PERSONAL,
+        )
 
     async def _edit_status(self, bot: Bot, announcement: Announcement, screen: TextContent) -> None:
         if announcement.status_chat_id is None or announcement.status_message_id is None:

@@ -8,12 +8,10 @@ from bot.clock import Clock
 from db import Database
 from db import events as events_repo
 from db import followups as repo
-from db import reminders as reminders_repo
 from db.events import Event
 from db.followups import COMMENT_LIMIT, FollowupAnswer, Summary
-from db.reminders import Answer
 
-__all__ = ["COMMENT_LIMIT", "EventFeedback", "FollowupService", "Participant", "Summary"]
+__all__ = ["COMMENT_LIMIT", "FollowupService", "Participant", "Summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +20,6 @@ class Participant:
 
     event: Event
     registration_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class EventFeedback:
-    """What people said about an event: reminder answers and survey ratings, as of `now`."""
-
-    event: Event
-    summary: Summary
-    answers: dict[Answer, int]
-    now: float
 
 
 @dataclass(eq=False)
@@ -72,9 +60,3 @@ class FollowupService:
     async def summary(self, event_id: int) -> Summary:
         """Count, average, spread and the latest comments, for /stats."""
         return await repo.summary(self.db, event_id)
-
-    async def feedback(self, event: Event) -> EventFeedback:
-        """What /stats adds for the event: reminder answers, ratings and comments."""
-        summary = await repo.summary(self.db, event.id)
-        answers = await reminders_repo.answers(self.db, event.id, event.starts_at)
-        return EventFeedback(event, summary, answers, self.clock.timestamp())

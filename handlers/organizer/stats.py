@@ -47,10 +47,10 @@ async def send_event_stats(
     image = await asyncio.to_thread(stats_service.chart_png, event, times, labels)
     text = views.event_stats(managed, services.clock.timestamp())
     # Reminder answers and follow-up ratings (issue 6), within one message.
-    feedback = await services.followups.feedback(event)
-    text += stats_block(
-        event, feedback.summary, feedback.answers, feedback.now, MESSAGE_LIMIT - utf16_len(text)
-    )
+    summary = await services.followups.summary(event.id)
+    answers = await services.reminders.answers(event)
+    now = services.clock.timestamp()
+    text += stats_block(event, summary, answers, now, MESSAGE_LIMIT - utf16_len(text))
     await bot.send_message(chat_id, text)
     await bot.send_photo(
         chat_id,
