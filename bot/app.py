@@ -82,7 +82,7 @@ async def create_services(
         delivery,
         notices,
         registrations,
-        offsets=settings.reminder_offsets,
+        default_offsets=settings.reminder_offsets,
         followup_after_hours=settings.followup_after_hours,
     )
     audience = AudienceService(db, clock, settings.default_timezone)

@@ -160,7 +160,7 @@ def reminders(
         delivery,
         notices,
         registrations,
-        offsets=(24, 2),
+        default_offsets=(24, 2),
         followup_after_hours=2.0,
     )
 

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -89,34 +89,23 @@ class Changed:
     count: int
 
 
+@dataclass(eq=False)
 class AnnouncementService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        scheduler: BaseScheduler,
-        delivery: DeliveryService,
-        audience: AudienceService,
-        notices: AnnouncementNotices,
-        identity: BotIdentity,
-        *,
-        default_locale: str,
-        default_timezone: str,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.scheduler = scheduler
-        self.delivery = delivery
-        self.audience = audience
-        self.notices = notices
-        self.identity = identity
-        self.default_locale = default_locale
-        self.default_timezone = default_timezone
-        self._bot: Bot | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        # What the status message shows now, and when it was edited, per announcement.
-        self._shown: dict[int, tuple[int, int]] = {}
-        self._edited_at: dict[int, float] = {}
+    db: Database
+    clock: Clock
+    scheduler: BaseScheduler
+    delivery: DeliveryService
+    audience: AudienceService
+    notices: AnnouncementNotices
+    identity: BotIdentity
+    _: KW_ONLY
+    default_locale: str
+    default_timezone: str
+    _bot: Bot | None = field(default=None, init=False)
+    _watcher: asyncio.Task[None] | None = field(default=None, init=False)
+    # What the status message shows now, and when it was edited, per announcement.
+    _shown: dict[int, tuple[int, int]] = field(default_factory=dict, init=False)
+    _edited_at: dict[int, float] = field(default_factory=dict, init=False)
 
     def _now(self) -> float:
         return self.clock.timestamp()

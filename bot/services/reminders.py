@@ -24,7 +24,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -93,33 +93,23 @@ class ReminderTarget:
     registration: Registration
 
 
+@dataclass(eq=False)
 class ReminderService:
     """Plans, fires and schedules reminders; the organizer console calls `plan_event` and
     `drop_event` after changing an event."""
 
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        scheduler: BaseScheduler,
-        delivery: DeliveryService,
-        notices: Notices,
-        registrations: RegistrationService,
-        *,
-        offsets: tuple[int, ...],
-        followup_after_hours: float,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.scheduler = scheduler
-        self.delivery = delivery
-        self.notices = notices
-        self.registrations = registrations
-        self.default_offsets = offsets
-        self.followup_after_hours = followup_after_hours
-        self.next_wakeup: float | None = None
-        self._lock = asyncio.Lock()
-        self._stopped = False
+    db: Database
+    clock: Clock
+    scheduler: BaseScheduler
+    delivery: DeliveryService
+    notices: Notices
+    registrations: RegistrationService
+    _: KW_ONLY
+    default_offsets: tuple[int, ...]  # for events that set none of their own
+    followup_after_hours: float
+    next_wakeup: float | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _stopped: bool = field(default=False, init=False)
 
     def _now(self) -> float:
         return self.clock.timestamp()

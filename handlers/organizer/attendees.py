@@ -11,10 +11,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import ManageAction, ManageActionKind
 from bot.services import Services, exports
 from bot.services import attendees as attendees_service
-from bot.services.organizer import Refusal
 from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import organizer as views
+from handlers.organizer.common import alert_refusal
 
 EXPORTS = {ManageActionKind.export_csv, ManageActionKind.export_xlsx, ManageActionKind.pass_list}
 
@@ -29,8 +29,7 @@ async def on_attendees(
 ) -> None:
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     page = await attendees_service.page_of(services.db, managed.event.id, callback_data.page)
     screen = views.attendees_screen(managed.event, page, services.clock.timestamp())
@@ -48,8 +47,7 @@ async def on_export(
     """Files are built in a worker thread: a big spreadsheet must not stall other chats."""
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     now = services.clock.timestamp()

@@ -25,6 +25,7 @@ from bot.views import Screen
 from bot.views import event_editor as editor_views
 from bot.views import organizer as views
 from db.events import Event, EventStatus
+from handlers.organizer.common import alert_refusal
 from handlers.organizer.new_event import ask
 
 REASON_LIMIT = 300
@@ -62,8 +63,7 @@ async def on_event_action(
     user_id = query.from_user.id
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     now = services.clock.timestamp()
@@ -130,8 +130,7 @@ async def on_event_action(
         case _:
             return
     if isinstance(outcome, Refusal):
-        callback_answer.text = views.refusal(outcome)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer, outcome)
     fresh = await services.organizer.managed(access, event.id)
     assert fresh is not None
     screen = views.event_screen(fresh, now, services.bot_username)
@@ -150,14 +149,12 @@ async def on_edit_field(
     user_id = query.from_user.id
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None or callback_data.field not in editor.EDITABLE:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     cancelled = event.status == EventStatus.cancelled
     if cancelled or event.ends_at <= services.clock.timestamp():
-        callback_answer.text = views.refusal(Refusal.cancelled if cancelled else Refusal.finished)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer, Refusal.cancelled if cancelled else Refusal.finished)
         return
     draft = editor.from_event(event).model_copy(
         update={"step": callback_data.field, "editing": True}

@@ -12,13 +12,13 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import ManageAction, ManageActionKind, StatsAction
 from bot.services import Services
 from bot.services import stats as stats_service
-from bot.services.organizer import Refusal
 from bot.services.roles import Access
 from bot.services.stats import EventStats
 from bot.views import organizer as views
 from bot.views.reminders import stats_block
 from bot.views.text import MESSAGE_LIMIT, utf16_len
 from db import organizer as organizer_repo
+from handlers.organizer.common import alert_refusal
 
 
 async def _overview(services: Services, access: Access) -> list[EventStats]:
@@ -86,8 +86,7 @@ async def on_stats_action(
         return
     event_id = callback_data.event_id
     if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
 
 
 async def on_manage_stats(
@@ -100,8 +99,7 @@ async def on_manage_stats(
 ) -> None:
     event_id = callback_data.event_id
     if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
 
 
 def build_router() -> Router:
