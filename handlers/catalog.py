@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard
@@ -116,7 +116,6 @@ async def open_event_link(
     *,
     bot: Bot,
     chat_id: int,
-    user: User,
     link: DeepLink,
     services: Services,
     state: FSMContext,
@@ -125,7 +124,7 @@ async def open_event_link(
     """`t.me/<bot>?start=ev_<id>`: the card straight away, or the catalog when it is gone."""
     view = None
     if link.event_id is not None:
-        view = await services.catalog.view(link.event_id, user.id)
+        view = await services.catalog.view(link.event_id, access.user_id)
     if view is None:
         screen = await catalog_screen(services)
         await bot.send_message(

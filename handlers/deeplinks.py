@@ -6,7 +6,6 @@ from typing import Protocol
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import User
 
 from bot.deeplinks import DeepLink
 from bot.services import Services
@@ -14,14 +13,13 @@ from bot.services.roles import Access
 
 
 class Opener(Protocol):
-    """Opens one kind of deep link for `user` (what they may do: `access`) in `chat_id`."""
+    """Opens one kind of deep link for the person of `access`, answering in `chat_id`."""
 
     async def __call__(
         self,
         *,
         bot: Bot,
         chat_id: int,
-        user: User,
         link: DeepLink,
         services: Services,
         state: FSMContext,

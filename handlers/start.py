@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
@@ -64,9 +64,7 @@ async def on_start(
             await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
         return
     if command.args:
-        await open_link(
-            bot, message.chat.id, user, command.args, deep_links, services, state, access
-        )
+        await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
         return
     await message.answer(welcome_text())
 
@@ -74,7 +72,6 @@ async def on_start(
 async def open_link(
     bot: Bot,
     chat_id: int,
-    user: User,
     payload: str,
     deep_links: DeepLinkOpeners,
     services: Services,
@@ -96,15 +93,7 @@ async def open_link(
             reply_markup=screen.reply_markup,
         )
         return
-    await opener(
-        bot=bot,
-        chat_id=chat_id,
-        user=user,
-        link=link,
-        services=services,
-        state=state,
-        access=access,
-    )
+    await opener(bot=bot, chat_id=chat_id, link=link, services=services, state=state, access=access)
 
 
 async def on_language(message: Message) -> None:
@@ -131,7 +120,7 @@ async def on_language_chosen(
         text = _("Language: English") if callback_data.code == "en" else _("Language: Russian")
         await edit_or_send(bot, query, text)
         if payload:
-            await open_link(bot, user.id, user, payload, deep_links, services, state, access)
+            await open_link(bot, user.id, payload, deep_links, services, state, access)
         else:
             await bot.send_message(user.id, welcome_text())
 

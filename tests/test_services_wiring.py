@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import ManualClock
-from bot.delivery.content import Content, LocationContent, TextContent
+from bot.delivery.content import TextContent
 from bot.i18n import create_i18n
 from bot.identity import BotIdentity
 from bot.services.announcements import AnnouncementService, Queued
@@ -22,7 +21,7 @@ from bot.services.audience import AudienceService
 from bot.services.checkin import CheckinService, TicketOutcome
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
-from bot.services.notices import EventNotice, FinishedAnnouncement
+from bot.services.notices import EventNotice
 from bot.services.organizer import Applied, OrganizerService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
@@ -35,7 +34,6 @@ from db import events as events_repo
 from db import reminders as reminders_repo
 from db.announcements import Announcement, Audience, AudienceKind
 from db.events import Event, EventKind, EventStatus, NewEvent
-from db.outbox import Progress
 from db.people import Profile
 from db.registrations import Cancelled, Registered, Registration, RegistrationStatus
 
@@ -45,13 +43,13 @@ ORGANIZER = 10
 ANNA, BORIS = 2001, 2002
 
 
-@dataclass
-class RecordingNotices:
-    """A `Notices` and `AnnouncementNotices` that says who was told what, in which language."""
+class RecordingNotices(ViewNotices):
+    """The views' notices, remembering who was told what about which event, in which language."""
 
-    default_language: str = "ru"
-    told: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, language, event)
-    markups: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self) -> None:
+        super().__init__(create_i18n("ru"))
+        self.told: list[tuple[str, str, int]] = []  # (kind, language, event id)
+        self.markups: list[dict[str, Any]] = []
 
     def _say(self, kind: str, language: str, event: Event) -> TextContent:
         self.told.append((kind, language, event.id))
@@ -70,12 +68,6 @@ class RecordingNotices:
     ) -> TextContent:
         return self._say("soon" if soon else "ahead", language, event)
 
-    def followup(self, language: str, event: Event) -> TextContent:
-        return self._say("followup", language, event)
-
-    def pin(self, event: Event) -> LocationContent:
-        return LocationContent(latitude=0.0, longitude=0.0, title="pin", address="")
-
     def recipient_markup(
         self, language: str, *, unsubscribe: bool, register_url: str | None
     ) -> InlineKeyboardMarkup | None:
@@ -83,35 +75,6 @@ class RecordingNotices:
             {"language": language, "unsubscribe": unsubscribe, "register_url": register_url}
         )
         return None
-
-    def describe(self, audience: Audience, event: Event | None) -> str:
-        return audience.kind.value
-
-    def moment(self, timestamp: float, timezone: str, now: float, place: str | None) -> str:
-        return str(timestamp)
-
-    def status(self, language: str, announcement_id: int, progress: Progress) -> TextContent:
-        return TextContent(f"status {announcement_id}")
-
-    def status_final(self, language: str, progress: Progress, stopped: bool) -> TextContent:
-        return TextContent("final")
-
-    def report(self, language: str, finished: FinishedAnnouncement) -> Content:
-        return TextContent("report")
-
-    def skipped(
-        self,
-        language: str,
-        announcement: Announcement,
-        *,
-        event: Event | None,
-        place: str | None,
-        now: float,
-    ) -> TextContent:
-        return TextContent("skipped")
-
-    def publish_offer(self, event: Event, count: int) -> TextContent:
-        return TextContent(f"offer {count}")
 
 
 @pytest.fixture
@@ -163,6 +126,18 @@ def reminders(
         default_offsets=(24, 2),
         followup_after_hours=2.0,
     )
+
+
+@pytest.fixture
+def organizer(
+    db: Database,
+    clock: ManualClock,
+    delivery: DeliveryService,
+    notices: RecordingNotices,
+    registrations: RegistrationService,
+    reminders: ReminderService,
+) -> OrganizerService:
+    return OrganizerService(db, clock, delivery, notices, registrations, reminders)
 
 
 async def an_event(db: Database, **overrides: Any) -> Event:
@@ -224,13 +199,10 @@ async def test_registration_service_promotes_and_tells_in_the_persons_language(
 
 async def test_organizer_service_calls_reminders_and_notices_by_name(
     db: Database,
-    clock: ManualClock,
-    delivery: DeliveryService,
+    organizer: OrganizerService,
     notices: RecordingNotices,
     registrations: RegistrationService,
-    reminders: ReminderService,
 ) -> None:
-    organizer = OrganizerService(db, clock, delivery, notices, registrations, reminders)
     draft = await an_event(db, status=EventStatus.draft)
 
     published = await organizer.publish(ORGANIZER_ACCESS, draft.id)
@@ -254,14 +226,8 @@ async def test_organizer_service_calls_reminders_and_notices_by_name(
 
 
 async def test_organizer_service_refuses_someone_elses_event(
-    db: Database,
-    clock: ManualClock,
-    delivery: DeliveryService,
-    notices: RecordingNotices,
-    registrations: RegistrationService,
-    reminders: ReminderService,
+    db: Database, organizer: OrganizerService
 ) -> None:
-    organizer = OrganizerService(db, clock, delivery, notices, registrations, reminders)
     event = await an_event(db, status=EventStatus.draft)
     stranger = Access(user_id=ORGANIZER + 1, is_admin=False, is_organizer=True)
 

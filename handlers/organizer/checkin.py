@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import deeplinks
@@ -24,7 +24,6 @@ async def open_ticket_link(
     *,
     bot: Bot,
     chat_id: int,
-    user: User,
     link: DeepLink,
     services: Services,
     state: FSMContext,
