@@ -32,6 +32,7 @@ bench: $(INSTALLED) locales
 	$(BIN)/python -m bench.engine_overhead
 	$(BIN)/python -m bench.registration_storm
 	$(BIN)/python -m bench.reminder_burst
+	$(BIN)/python -m bench.start_burst
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -29,7 +32,7 @@ async def _run(settings: Settings) -> None:
     except (sqlite3.Error, OSError) as error:
         raise StartupError(f"cannot open the database {settings.database_path}: {error}") from None
     try:
-        await app.run_polling()
+        await app.run()
     except TelegramUnauthorizedError:
         raise StartupError(
             "Telegram rejected BOT_TOKEN: check it with @BotFather (/mybots -> API Token)"
@@ -65,23 +68,64 @@ async def _seed_demo(settings: Settings) -> None:
     )
 
 
+def _backup(settings: Settings, path: str) -> None:
+    from db.backup import BackupError, backup, backup_name
+
+    target = Path(path)
+    # "backups/" or an existing folder: a new dated file inside it.
+    if path.endswith(("/", os.sep)) or target.is_dir():
+        target = target / backup_name(datetime.now(UTC))
+    try:
+        size = backup(settings.database_path, target)
+    except (BackupError, OSError) as error:
+        raise StartupError(str(error)) from None
+    print(f"Backed up {settings.database_path} to {target} ({size} bytes).")
+
+
+def _restore(settings: Settings, source: Path) -> None:
+    from db.backup import BackupError, restore
+
+    try:
+        kept = restore(source, settings.database_path, datetime.now(UTC))
+    except (BackupError, OSError) as error:
+        raise StartupError(str(error)) from None
+    print(f"Restored {settings.database_path} from {source}.")
+    if kept is not None:
+        print(f"The replaced database is kept as {kept}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="NGO events bot")
     parser.add_argument(
         "command",
         nargs="?",
         default="run",
-        choices=["run", "seed-demo"],
-        help="run the bot (default), or seed-demo: load demo events into the database",
+        choices=["run", "seed-demo", "backup", "restore"],
+        help=(
+            "run the bot (default); seed-demo: load demo events into the database; "
+            "backup PATH: copy the database (while the bot runs too) into one file, or into "
+            "a new file in the folder PATH; restore PATH: put a backup in place of the "
+            "database (stop the bot first; the replaced file is kept beside it)"
+        ),
     )
+    parser.add_argument("path", nargs="?", help="the backup file (or folder) for backup/restore")
     args = parser.parse_args(argv)
+    if args.command in {"backup", "restore"} and args.path is None:
+        parser.error(f"{args.command} needs a PATH, e.g. python -m bot {args.command} bot.sqlite3")
     try:
         settings = load_settings()
-        setup_logging(settings.log_level, [settings.token])
+        secrets = [settings.token]
+        if settings.webhook_secret is not None:
+            secrets.append(settings.webhook_secret.get_secret_value())
+        setup_logging(settings.log_level, secrets)
         if args.command == "run":
             asyncio.run(_run(settings))
         elif args.command == "seed-demo":
             asyncio.run(_seed_demo(settings))
+        elif args.command == "backup":
+            _backup(settings, args.path)
+        elif args.command == "restore":
+            _restore(settings, Path(args.path))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2

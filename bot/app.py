@@ -19,14 +19,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_chat_commands, set_default_commands
+from bot.flood import InteractiveRetryMiddleware
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.identity import BotIdentity
+from bot.inbox import Inbox, run_polling
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
 from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.services.announcements import AnnouncementService
 from bot.services.audience import AudienceService
+from bot.services.backups import BackupService
 from bot.services.catalog import Catalog
 from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
@@ -36,6 +39,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
+from bot.services.status import StatusService
 from bot.settings import Settings
 from bot.views.notices import ViewNotices
 from db import Database
@@ -51,6 +55,8 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         else:
             session = AiohttpSession()
+    # A reply refused with 429 while handling an update waits `retry_after` and goes out.
+    session.middleware(InteractiveRetryMiddleware())
     return Bot(
         settings.token,
         session=session,
@@ -113,6 +119,8 @@ async def create_services(
             default_locale=settings.default_locale,
             default_timezone=settings.default_timezone,
         ),
+        backups=BackupService(settings, clock, scheduler),
+        status=StatusService(settings, db, clock),
     )
 
 
@@ -148,6 +156,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     await services.reminders.start()
     # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
     await services.announcements.start(bot)
+    services.backups.schedule()
     log.info("bot @%s is up", services.bot_username)
 
 
@@ -167,20 +176,42 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
     services: Services
+    inbox: Inbox
 
     async def run_polling(self) -> None:
-        """Long polling until SIGINT or SIGTERM; the shutdown hook closes everything."""
-        await self.dispatcher.start_polling(
-            self.bot,
-            polling_timeout=self.services.settings.polling_timeout,
-            handle_signals=True,
-            close_bot_session=True,
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        """Long polling until SIGINT or SIGTERM; every update is recorded before it is
+        acknowledged. The shutdown hook closes everything; the HTTP session always closes."""
+        await run_polling(
+            self.bot, self.dispatcher, self.inbox, self.services.settings.polling_timeout
         )
+
+    async def run(self) -> None:
+        """Webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+        if self.services.settings.webhook_url:
+            from bot.webhook import run_webhook
+
+            await run_webhook(self.bot, self.dispatcher, self.services.settings)
+        else:
+            await self.run_polling()
+
+
+def create_inbox(services: Services, dispatcher: Dispatcher, bot: Bot) -> Inbox:
+    return Inbox(
+        services.db,
+        dispatcher,
+        bot,
+        services.clock,
+        max_in_flight=services.settings.max_updates_in_flight,
+    )
 
 
 async def create_app(settings: Settings, clock: Clock | None = None) -> Application:
     services = await create_services(settings, clock)
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(services)
     return Application(
-        bot=create_bot(settings), dispatcher=create_dispatcher(services), services=services
+        bot=bot,
+        dispatcher=dispatcher,
+        services=services,
+        inbox=create_inbox(services, dispatcher, bot),
     )

@@ -39,6 +39,7 @@ ORGANIZER_COMMANDS: tuple[Command, ...] = (
 )
 ADMIN_COMMANDS: tuple[Command, ...] = (
     Command("organizers", N_("Grant or revoke the organizer role")),
+    Command("status", N_("Bot status: version, queue, errors, backups")),
 )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Telegram tokens look like "123456789:AA...": a numeric bot id, a colon, 30+ url-safe characters.
@@ -31,7 +32,19 @@ SETTING_HINTS: dict[str, str] = {
     "SEND_RATE": "set SEND_RATE to messages per second, between 0 (no limit) and 30",
     "REMINDER_OFFSETS": "set REMINDER_OFFSETS to hours before the start, e.g. 24,2",
     "FOLLOWUP_AFTER_HOURS": "set FOLLOWUP_AFTER_HOURS to hours after the end, between 0 and 72",
+    "MAX_UPDATES_IN_FLIGHT": "set MAX_UPDATES_IN_FLIGHT to a whole number between 1 and 1000",
+    "BACKUP_DIR": "set BACKUP_DIR to a writable folder, or leave it empty for data/backups",
+    "BACKUP_KEEP": "set BACKUP_KEEP to how many daily backups to keep, 0 to 365 (0 = none)",
+    "BACKUP_HOUR": "set BACKUP_HOUR to the hour of the daily backup, 0 to 23, in DEFAULT_TIMEZONE",
+    "WEBHOOK_URL": "set WEBHOOK_URL to the public https:// address Telegram posts updates to",
+    "WEBHOOK_SECRET": (
+        "set WEBHOOK_SECRET (required with WEBHOOK_URL) to 1-256 letters, digits, _ or -, "
+        "e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    ),
+    "WEBHOOK_HOST": "set WEBHOOK_HOST to the address to listen on, e.g. 127.0.0.1",
+    "WEBHOOK_PORT": "set WEBHOOK_PORT to the port to listen on, 1 to 65535",
 }
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class Settings(BaseSettings):
@@ -55,10 +68,21 @@ class Settings(BaseSettings):
     polling_timeout: int = Field(default=30, ge=1, le=60)
     # Bulk messages per second through the delivery engine; 0 turns the limiter off.
     send_rate: float = Field(default=25.0, ge=0, le=30)
+    # Updates handled at once; more wait, recorded, in arrival order.
+    max_updates_in_flight: int = Field(default=64, ge=1, le=1000)
     # Reminder plan by default: hours before the start.
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (24, 2)
     # Follow-up survey after the event ends, in hours.
     followup_after_hours: float = Field(default=2.0, ge=0, le=72)
+    # Daily backups: the folder, how many to keep (0 turns them off), the hour in the default zone.
+    backup_dir: Path | None = None  # default: `backups/` beside DATABASE_PATH
+    backup_keep: int = Field(default=7, ge=0, le=365)
+    backup_hour: int = Field(default=3, ge=0, le=23)
+    # Webhook mode instead of long polling when WEBHOOK_URL is set; the secret is then required.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8088, ge=1, le=65535)
 
     @field_validator("bot_token")
     @classmethod
@@ -104,6 +128,44 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value.strip()):
             raise ValueError("not an http(s) URL")
         return value.strip().rstrip("/")
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        # Telegram posts only to https addresses.
+        if not re.match(r"^https://[^\s/]+(/\S*)?$", value.strip()):
+            raise ValueError("not an https URL")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        secret = value.get_secret_value().strip() if value is not None else ""
+        if not secret:
+            if info.data.get("webhook_url"):
+                raise ValueError("required with WEBHOOK_URL")
+            return None
+        if not WEBHOOK_SECRET_PATTERN.match(secret):
+            raise ValueError("1-256 characters A-Z, a-z, 0-9, _ and - only")
+        return SecretStr(secret)
+
+    @property
+    def backups_folder(self) -> Path:
+        return self.backup_dir or self.database_path.parent / "backups"
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the webhook listens: the path of WEBHOOK_URL, so a proxy passes it through."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def token(self) -> str:

@@ -15,6 +15,7 @@ from handlers import (
     registration,
     reminders,
     start,
+    status,
     subscriptions,
 )
 from handlers.deeplinks import DeepLinkOpeners
@@ -27,6 +28,7 @@ def build_routers() -> list[Router]:
         common.build_router(),
         start.build_router(),
         # Before the member routers and their catch-alls: organizers' dialogs come first.
+        status.build_router(),
         organizer.build_router(),
         organizer.build_refusals(),
         catalog.build_router(),

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, services: Services, i18n: I18n) -> None:
+    services.status.record_error(event.exception)
     log.error(
         "update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception
     )

@@ -79,6 +79,7 @@ def test_settings_parse_lists_and_defaults() -> None:
         ("reminder_offsets", "-1", "REMINDER_OFFSETS"),
         ("followup_after_hours", "100", "FOLLOWUP_AFTER_HOURS"),
         ("polling_timeout", "0", "POLLING_TIMEOUT"),
+        ("max_updates_in_flight", "0", "MAX_UPDATES_IN_FLIGHT"),
     ],
 )
 def test_each_malformed_setting_is_named(field: str, value: str, name: str) -> None:

@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from bot.identity import BotIdentity
 from bot.services.announcements import AnnouncementService
+from bot.services.backups import BackupService
 from bot.services.catalog import Catalog
 from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
@@ -19,6 +20,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
+from bot.services.status import StatusService
 from bot.settings import Settings
 from db import Database
 
@@ -44,6 +46,8 @@ class Services:
     reminders: ReminderService
     followups: FollowupService
     announcements: AnnouncementService
+    backups: BackupService
+    status: StatusService
 
     @property
     def bot_username(self) -> str:

@@ -1,4 +1,4 @@
-"""Calendar files: one `.ics` per event, stable across downloads so a re-import updates it."""
+"""Calendar files: one `.ics` per event whose re-import updates it, and one that cancels it."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def ics_filename(event: Event) -> str:
     return f"event-{event.id}.ics"
 
 
+def event_sequence(event: Event) -> int:
+    """The revision a calendar compares: whole seconds from the event's creation to its last
+    change. `updated_at` only grows, so every change notice's file outranks the one before and
+    needs no counter in the database (two changes within one second share a number)."""
+    return max(int(event.updated_at - event.created_at), 0)
+
+
 def event_ics(
     event: Event, *, bot_username: str, now: float, alarm_text: str, ticket_code: str | None = None
 ) -> bytes:
@@ -51,7 +58,7 @@ def event_ics(
     item.add("dtend", end)
     item.add("summary", event.title)
     # Updates carry a higher SEQUENCE, so calendars replace the old entry instead of ignoring it.
-    item.add("sequence", max(int(event.updated_at - event.created_at), 0))
+    item.add("sequence", event_sequence(event))
     item.add("last-modified", datetime.fromtimestamp(event.updated_at, UTC))
     location = ", ".join(part for part in (event.venue, event.address, event.city) if part)
     if location:
@@ -82,6 +89,40 @@ def event_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    calendar.add_component(_vtimezone(event.timezone, start.year, end.year))
+    calendar.add_component(item)
+    return bytes(calendar.to_ical())
+
+
+def cancellation_ics(event: Event, *, bot_username: str, now: float) -> bytes:
+    """The file that takes the event off a calendar: METHOD:CANCEL, STATUS:CANCELLED, the same
+    UID and a SEQUENCE above every file sent before (the event's own plus one, so it outranks
+    even a file made after the last change was stored)."""
+    zone = ZoneInfo(event.timezone)
+    start = datetime.fromtimestamp(event.starts_at, zone)
+    end = datetime.fromtimestamp(event.ends_at, zone)
+    url = link(bot_username, "ev", event.id) if bot_username else None
+
+    item = CalendarEvent()
+    item.add("uid", event_uid(event, bot_username))
+    item.add("dtstamp", datetime.fromtimestamp(now, UTC))
+    item.add("dtstart", start)
+    item.add("dtend", end)
+    item.add("summary", event.title)
+    item.add("sequence", event_sequence(event) + 1)
+    item.add("status", "CANCELLED")
+    if event.cancel_reason:
+        item.add("description", event.cancel_reason)
+    # A cancellation names its organizer (RFC 5546); the bot's link is where they answer.
+    organizer = vCalAddress(url or "https://t.me/")
+    if event.organizer_name:
+        organizer.params["cn"] = vText(event.organizer_name)
+    item.add("organizer", organizer)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
     calendar.add_component(_vtimezone(event.timezone, start.year, end.year))
     calendar.add_component(item)
     return bytes(calendar.to_ical())

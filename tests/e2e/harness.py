@@ -23,6 +23,7 @@ class BotProcess:
         db_path: Path,
         env: dict[str, str] | None = None,
         workdir: Path | None = None,
+        ready_method: str = "getUpdates",
     ) -> None:
         self.tg = tg
         self.db_path = db_path
@@ -31,6 +32,8 @@ class BotProcess:
         self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        # The call that says start-up is done: getUpdates, or setWebhook in webhook mode.
+        self.ready_method = ready_method
 
     def environment(self) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
@@ -51,7 +54,7 @@ class BotProcess:
     def start(self, timeout: float = 60.0) -> None:
         """Spawn the process and return once it long-polls (start-up hooks are done)."""
         assert self.process is None or self.process.poll() is not None, "already running"
-        polls_before = len(self.tg.calls_to("getUpdates"))
+        polls_before = len(self.tg.calls_to(self.ready_method))
         self.starts += 1
         with self.log_path.open("ab") as log:
             log.write(f"\n--- start #{self.starts} ---\n".encode())
@@ -65,7 +68,7 @@ class BotProcess:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
-        while len(self.tg.calls_to("getUpdates")) <= polls_before:
+        while len(self.tg.calls_to(self.ready_method)) <= polls_before:
             if self.process.poll() is not None:
                 raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:

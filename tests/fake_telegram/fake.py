@@ -26,6 +26,7 @@ from .models import (
 )
 from .server import FakeServer
 from .state import ChatState, PendingQuery, TelegramState
+from .webhook import WebhookDelivery
 
 __all__ = ["ChatRef", "FakeTelegram"]
 
@@ -117,6 +118,32 @@ class FakeTelegram:
         """An aiogram Bot talking to this server (close its session when done)."""
         session = AiohttpSession(api=self.api_server())
         return Bot(self.token, session=session, **kwargs)
+
+    # -- webhook mode ---------------------------------------------------------------------
+
+    def route_webhook(self, public_prefix: str, local_base: str) -> None:
+        """Post updates for webhooks under `public_prefix` to `local_base` instead.
+
+        Stands for the TLS-terminating reverse proxy: the bot registers its public https
+        URL with setWebhook and listens on a local port.
+        """
+        with self._state.cond:
+            self._state.webhook_routes[public_prefix.rstrip("/")] = local_base.rstrip("/")
+
+    @property
+    def webhook_url(self) -> str:
+        with self._state.cond:
+            return self._state.webhook_url
+
+    @property
+    def webhook_secret(self) -> str:
+        with self._state.cond:
+            return self._state.webhook_secret
+
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every post of an update to the webhook, with the HTTP status it got."""
+        with self._state.cond:
+            return list(self._state.webhook_deliveries)
 
     # -- users and chats ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from .formatting import EntityParseError, parse_text
 from .models import CallbackAnswer, SentMessage, StoredFile, UserMessage
 from .params import ApiError, Params, UploadedPart, bad_request
 from .state import ChatState, TelegramState, image_size
+from .webhook import SECRET_TOKEN
 
 __all__ = ["MEDIA_KINDS", "SEND_METHODS", "BotApi"]
 
@@ -344,13 +345,23 @@ class BotApi:
         url = p.get_str("url") or ""
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.get_str("secret_token") or ""
+        if secret and not SECRET_TOKEN.match(secret):
+            raise bad_request("secret token contains unallowed characters")
+        allowed = p.get_json("allowed_updates")
+        if isinstance(allowed, list):
+            self.state.allowed_updates = frozenset(str(item) for item in allowed) or None
         self.state.webhook_url = url
+        self.state.webhook_secret = secret if url else ""
         if p.get_bool("drop_pending_updates"):
             self.state.drop_pending_updates()
+        if url and self.state.on_update is not None:
+            self.state.on_update()  # start posting what is queued
         return True
 
     def delete_webhook(self, p: Params) -> bool:
         self.state.webhook_url = ""
+        self.state.webhook_secret = ""
         if p.get_bool("drop_pending_updates"):
             self.state.drop_pending_updates()
         return True
@@ -360,6 +371,11 @@ class BotApi:
             "url": self.state.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self.state.updates),
+            **(
+                {"last_error_message": self.state.webhook_last_error}
+                if self.state.webhook_last_error
+                else {}
+            ),
         }
 
     # -- sending --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .methods import MEDIA_KINDS, SEND_METHODS, BotApi
 from .models import ApiCall
 from .params import ApiError, Params, UploadedPart
 from .state import TelegramState
+from .webhook import WebhookPusher
 
 __all__ = ["FakeServer"]
 
@@ -85,6 +86,7 @@ class FakeServer:
         self._start_error: BaseException | None = None
         self._stopping = False
         self._poller: asyncio.Future[str] | None = None
+        self._webhook: WebhookPusher | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -160,14 +162,22 @@ class FakeServer:
         await site.start()
         loop = asyncio.get_running_loop()
 
+        self._webhook = WebhookPusher(self.state)
+        self._webhook.start()
+        pusher = self._webhook
+
         def notify() -> None:
             loop.call_soon_threadsafe(self._wake, _WAKE_UPDATE)
+            loop.call_soon_threadsafe(pusher.wakeup.set)
 
         self.state.on_update = notify
 
     async def _shutdown(self) -> None:
         self._stopping = True
         self._wake(_WAKE_STOP)
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -168,6 +168,12 @@ class TelegramState:
         self.faults = Faults()
         self.limiter = RateLimiter()
         self.webhook_url = ""
+        # Webhook mode (see webhook.py): the secret setWebhook gave, the routes standing for
+        # the reverse proxy (public URL prefix -> local base URL), every post made.
+        self.webhook_secret = ""
+        self.webhook_routes: dict[str, str] = {}
+        self.webhook_deliveries: list[Any] = []
+        self.webhook_last_error = ""
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
         self.names: dict[str, str] = {}
@@ -286,7 +292,7 @@ class TelegramState:
             self.updates.append({"update_id": update_id, kind: body})
             self.cond.notify_all()
             waiting = self.pollers_waiting
-        if waiting and self.on_update is not None:
+        if (waiting or self.webhook_url) and self.on_update is not None:
             self.on_update()
         return update_id
 
