@@ -306,12 +306,9 @@ async def test_privacy_service_forgets_and_promotes_through_registrations(
 
 
 async def test_announcement_service_links_with_the_bots_identity(
-    db: Database,
-    clock: ManualClock,
-    delivery: DeliveryService,
-    notices: RecordingNotices,
-    registrations: RegistrationService,
+    db: Database, clock: ManualClock, delivery: DeliveryService, notices: RecordingNotices
 ) -> None:
+    registrations = RegistrationService(db, clock, delivery, notices)  # for the opt-in only
     identity = BotIdentity()
     announcements = AnnouncementService(
         db,

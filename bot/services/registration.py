@@ -48,16 +48,13 @@ class RegistrationService:
     delivery: DeliveryService
     notices: Notices
 
-    def _now(self) -> float:
-        return self.clock.timestamp()
-
     async def has_consent(self, person_id: int) -> bool:
         """Consent to the current text version, not withdrawn since."""
         latest = await consents.latest(self.db, person_id, ConsentKind.personal_data)
         return latest is not None and latest.granted and latest.version == CONSENT_VERSION
 
     async def give_consent(self, person_id: int) -> None:
-        now = self._now()
+        now = self.clock.timestamp()
         async with self.db.write() as tx:
             await _ensure_person_in(tx, person_id, now)
             await consents.record_in(
@@ -70,7 +67,7 @@ class RegistrationService:
 
     async def set_announcements(self, person_id: int, subscribed: bool, city: str | None) -> None:
         """Opt in or out of announcements (all cities when `city` is None); logged like consent."""
-        now = self._now()
+        now = self.clock.timestamp()
         async with self.db.write() as tx:
             await _ensure_person_in(tx, person_id, now)
             await people.set_subscription_in(tx, person_id, subscribed, city, now)
@@ -91,7 +88,7 @@ class RegistrationService:
         """
         if not await self.has_consent(person_id):
             return None
-        now = self._now()
+        now = self.clock.timestamp()
         async with self.db.write() as tx:
             outcome = await registrations_repo.register_in(tx, event_id, person_id, answers, now)
             # The profile is saved only with a registration that really happened.
@@ -103,7 +100,7 @@ class RegistrationService:
         """Cancel; the first people on the waitlist get the seat and are told, atomically."""
         async with self.db.write() as tx:
             outcome = await registrations_repo.cancel_in(
-                tx, registration_id, person_id, self._now()
+                tx, registration_id, person_id, self.clock.timestamp()
             )
             if isinstance(outcome, Cancelled):
                 await self.notify_promoted_in(tx, outcome.promoted)
@@ -132,12 +129,14 @@ class RegistrationService:
                 tx,
                 f"promotion:{registration.id}",
                 [registration.person_id],
-                self.notices.promotion(language, event, registration, self._now()),
+                self.notices.promotion(language, event, registration, self.clock.timestamp()),
                 priority=Priority.PERSONAL,
             )
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
-        return await registrations_repo.upcoming_for_person(self.db, person_id, self._now())
+        return await registrations_repo.upcoming_for_person(
+            self.db, person_id, self.clock.timestamp()
+        )
 
     async def own(self, person_id: int, registration_id: int) -> PersonRegistration | None:
         """The person's own registration with its event; None for someone else's or unknown."""
