@@ -23,12 +23,26 @@ from bot.commands import set_chat_commands, set_default_commands
 from bot.flood import InteractiveRetryMiddleware
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
+from bot.identity import BotIdentity
 from bot.inbox import Inbox, run_polling
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
 from bot.response_models import pin_response_models
 from bot.services import Services
+from bot.services.announcements import AnnouncementService
+from bot.services.audience import AudienceService
+from bot.services.backups import BackupService
+from bot.services.catalog import Catalog
+from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
+from bot.services.followups import FollowupService
+from bot.services.organizer import OrganizerService
+from bot.services.privacy import PrivacyService
+from bot.services.registration import RegistrationService
+from bot.services.reminders import ReminderService
+from bot.services.roles import RoleService
+from bot.services.status import StatusService
 from bot.settings import Settings
+from bot.views.notices import ViewNotices
 from db import Database
 from handlers import build_deep_links, build_routers
 
@@ -56,17 +70,60 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 async def create_services(
     settings: Settings, clock: Clock | None = None, i18n: I18n | None = None
 ) -> Services:
-    """Open the database (applying migrations) and build the long-lived services."""
+    """Open the database (applying migrations) and build the long-lived services.
+
+    The wiring of the whole bot: each service gets, by name, only what it uses; the words a
+    service queues for people come from `ViewNotices`, the views' side of `Notices`.
+    """
     db = Database(settings.database_path)
     await db.connect()
     clock = clock or SystemClock()
+    i18n = i18n or create_i18n(settings.default_locale)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    identity = BotIdentity()
+    notices = ViewNotices(i18n)
+    delivery = DeliveryService(db, clock, settings.send_rate)
+    registrations = RegistrationService(db, clock, delivery, notices)
+    reminders = ReminderService(
+        db,
+        clock,
+        scheduler,
+        delivery,
+        notices,
+        registrations,
+        default_offsets=settings.reminder_offsets,
+        followup_after_hours=settings.followup_after_hours,
+    )
+    audience = AudienceService(db, clock, settings.default_timezone)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        i18n=i18n or create_i18n(settings.default_locale),
-        scheduler=AsyncIOScheduler(timezone=UTC),
-        delivery=DeliveryService(db, clock, settings.send_rate),
+        i18n=i18n,
+        scheduler=scheduler,
+        identity=identity,
+        delivery=delivery,
+        catalog=Catalog(db, clock),
+        registrations=registrations,
+        privacy=PrivacyService(db, clock, delivery, registrations),
+        roles=RoleService(db, clock, settings.admin_ids),
+        organizer=OrganizerService(db, clock, delivery, notices, registrations, reminders),
+        checkin=CheckinService(db, clock),
+        reminders=reminders,
+        followups=FollowupService(db, clock),
+        announcements=AnnouncementService(
+            db,
+            clock,
+            scheduler,
+            delivery,
+            audience,
+            notices,
+            identity,
+            default_locale=settings.default_locale,
+            default_timezone=settings.default_timezone,
+        ),
+        backups=BackupService(settings, clock, scheduler),
+        status=StatusService(settings, db, clock),
     )
 
 

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
-
-from aiogram import Bot
-from aiogram.fsm.context import FSMContext
-from aiogram.types import User
-
-from bot.services import Services
 
 # Telegram only passes payloads of this shape; anything else is garbage typed by hand.
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -44,31 +37,3 @@ def link(bot_username: str, kind: str, value: str | int) -> str:
     if not PAYLOAD.match(payload):
         raise ValueError(f"payload {payload!r} is not a valid deep link")
     return f"https://t.me/{bot_username}?start={payload}"
-
-
-class Opener(Protocol):
-    """Opens one kind of deep link for `user`, answering in `chat_id`."""
-
-    async def __call__(
-        self,
-        *,
-        bot: Bot,
-        chat_id: int,
-        user: User,
-        link: DeepLink,
-        services: Services,
-        state: FSMContext,
-    ) -> None: ...
-
-
-class DeepLinkOpeners:
-    """Which feature opens which kind of link; features register themselves at wiring time."""
-
-    def __init__(self) -> None:
-        self._openers: dict[str, Opener] = {}
-
-    def register(self, kind: str, opener: Opener) -> None:
-        self._openers[kind] = opener
-
-    def get(self, kind: str) -> Opener | None:
-        return self._openers.get(kind)

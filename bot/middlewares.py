@@ -12,13 +12,15 @@ from aiogram.types import CallbackQuery, TelegramObject, User
 from aiogram.utils import callback_answer
 
 from bot.services import Services
+from bot.services.roles import Access
 from db import people
 
 log = logging.getLogger(__name__)
 
 
 class PersonMiddleware(BaseMiddleware):
-    """Puts `person` (or None before the first /start) and `is_admin` into handler data.
+    """Loads the person once per update: handlers receive `person` (None before the first
+    /start) and `access` (what they may do), plus `is_admin` and `is_organizer` from it.
 
     Reads only: the row is created by the handlers that need one, so a stray update costs
     no write. A person who writes again after blocking the bot is reachable again.
@@ -42,8 +44,12 @@ class PersonMiddleware(BaseMiddleware):
                     self.services.db, user.id, self.services.clock.timestamp()
                 )
         data["person"] = person
-        data["is_admin"] = user is not None and user.id in self.services.settings.admin_ids
-        data["is_organizer"] = data["is_admin"] or (person is not None and person.is_organizer)
+        access = None
+        if user is not None:
+            access = Access.of(user.id, person, self.services.settings.admin_ids)
+        data["access"] = access
+        data["is_admin"] = access is not None and access.is_admin
+        data["is_organizer"] = access is not None and access.is_organizer
         return await handler(event, data)
 
 

@@ -10,14 +10,19 @@ class Onboarding(StatesGroup):
     choosing_language = State()
 
 
-class Registration(StatesGroup):
-    """Signing up for an event; the answers so far are a `RegistrationDraft` in the data."""
+# The name stored with each dialog since before the rename: dialogs in progress survive it.
+_REGISTRATION_FORM = "Registration"
 
-    consent = State()
-    subscription = State()
-    saved_profile = State()
-    answering = State()
-    summary = State()
+
+class RegistrationForm(StatesGroup):
+    """Signing up for an event (not `db.registrations.Registration`, the record it makes);
+    the answers so far are a `RegistrationDraft` in the data."""
+
+    consent = State(group_name=_REGISTRATION_FORM)
+    subscription = State(group_name=_REGISTRATION_FORM)
+    saved_profile = State(group_name=_REGISTRATION_FORM)
+    answering = State(group_name=_REGISTRATION_FORM)
+    summary = State(group_name=_REGISTRATION_FORM)
 
 
 PROFILE_STEPS = ("full_name", "organization", "position", "phone", "email")

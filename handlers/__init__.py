@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.deeplinks import DeepLinkOpeners
 from handlers import (
     catalog,
     common,
@@ -19,6 +18,7 @@ from handlers import (
     status,
     subscriptions,
 )
+from handlers.deeplinks import DeepLinkOpeners
 
 
 def build_routers() -> list[Router]:

@@ -24,8 +24,8 @@ from bot.filters import IsOrganizer
 from bot.services import Services
 from bot.services.announce_dialog import AnnounceDialog, Chosen, Refused, Sending, Stage, Step
 from bot.services.announcements import Refusal
-from bot.services.audience import Actor
 from bot.services.problems import InvalidInput, Problem
+from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
 from bot.ui import edit_or_send
 from bot.views import Screen
@@ -55,10 +55,6 @@ COPYABLE = frozenset(
         ContentType.POLL,
     }
 )
-
-
-def actor_of(user_id: int, is_organizer: bool, is_admin: bool) -> Actor:
-    return Actor(user_id=user_id, is_organizer=is_organizer or is_admin, is_admin=is_admin)
 
 
 def dialog_of(services: Services) -> AnnounceDialog:
@@ -103,8 +99,7 @@ async def on_composed(
     message: Message,
     state: FSMContext,
     services: Services,
-    is_organizer: bool,
-    is_admin: bool,
+    access: Access,
 ) -> None:
     assert message.from_user is not None
     data = await _draft_data(state)
@@ -117,7 +112,7 @@ async def on_composed(
     if message.content_type not in COPYABLE:
         await message.answer(views.not_copyable())
         return
-    actor = actor_of(message.from_user.id, is_organizer, is_admin)
+    actor = access
     created = await services.announcements.create_draft(actor, message.chat.id, message.message_id)
     if isinstance(created, Refusal):
         await state.clear()
@@ -146,10 +141,9 @@ async def on_step(
     bot: Bot,
     i18n: I18n,
     callback_answer: CallbackAnswer,
-    is_organizer: bool,
-    is_admin: bool,
+    access: Access,
 ) -> None:
-    actor = actor_of(query.from_user.id, is_organizer, is_admin)
+    actor = access
     if not actor.is_organizer:
         callback_answer.text = views.dialog_over()
         return
@@ -254,13 +248,12 @@ async def on_typed_time(
     state: FSMContext,
     raw_state: str | None,
     services: Services,
-    is_organizer: bool,
-    is_admin: bool,
+    access: Access,
 ) -> None:
     """A send time or a «not after» time, read in the zone of the chosen audience."""
     assert message.from_user is not None
     stage = STAGE_OF.get(raw_state or "", Stage.send_time)
-    actor = actor_of(message.from_user.id, is_organizer, is_admin)
+    actor = access
     data = await _draft_data(state)
     step = await dialog_of(services).typed(actor, stage, data, message.text or "")
     await _keep(state, step)
@@ -275,7 +268,7 @@ async def on_not_a_time(message: Message) -> None:
 # -- /scheduled and the controls of a running or planned one ----------------------------------
 
 
-async def scheduled_screen(services: Services, actor: Actor) -> Screen:
+async def scheduled_screen(services: Services, actor: Access) -> Screen:
     service = services.announcements
     items = []
     for announcement in await service.scheduled_for(actor):
@@ -285,12 +278,8 @@ async def scheduled_screen(services: Services, actor: Actor) -> Screen:
     return views.scheduled_list(items)
 
 
-async def on_scheduled(
-    message: Message, services: Services, is_organizer: bool, is_admin: bool
-) -> None:
-    assert message.from_user is not None
-    actor = actor_of(message.from_user.id, is_organizer, is_admin)
-    screen = await scheduled_screen(services, actor)
+async def on_scheduled(message: Message, services: Services, access: Access) -> None:
+    screen = await scheduled_screen(services, access)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
@@ -300,10 +289,9 @@ async def on_control(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
-    is_organizer: bool,
-    is_admin: bool,
+    access: Access,
 ) -> None:
-    actor = actor_of(query.from_user.id, is_organizer, is_admin)
+    actor = access
     service = services.announcements
     if callback_data.action == AnnouncementControlKind.stop:
         stopped = await service.stop(actor, callback_data.announcement_id)
@@ -337,11 +325,10 @@ async def on_announce_event(
     bot: Bot,
     i18n: I18n,
     callback_answer: CallbackAnswer,
-    is_organizer: bool,
-    is_admin: bool,
+    access: Access,
 ) -> None:
     """One tap after publishing: the event's announcement, previewed, for its city."""
-    actor = actor_of(query.from_user.id, is_organizer, is_admin)
+    actor = access
     service = services.announcements
     event = await service.audience.event_for(actor, callback_data.event_id)
     if event is None:

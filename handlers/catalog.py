@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard
@@ -14,6 +14,7 @@ from bot.i18n import _
 from bot.outgoing import send_calendar
 from bot.services import Services
 from bot.services.catalog import EventView
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
@@ -115,15 +116,15 @@ async def open_event_link(
     *,
     bot: Bot,
     chat_id: int,
-    user: User,
     link: DeepLink,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """`t.me/<bot>?start=ev_<id>`: the card straight away, or the catalog when it is gone."""
     view = None
     if link.event_id is not None:
-        view = await services.catalog.view(link.event_id, user.id)
+        view = await services.catalog.view(link.event_id, access.user_id)
     if view is None:
         screen = await catalog_screen(services)
         await bot.send_message(

@@ -24,7 +24,7 @@ from bot.services import registration_dialog as dialog
 from bot.services.problems import InvalidInput, Problem
 from bot.services.registration import CONSENT_VERSION
 from bot.services.registration_dialog import Stage
-from bot.states import Registration, RegistrationDraft
+from bot.states import RegistrationDraft, RegistrationForm
 from bot.ui import edit_or_send
 from bot.views import events as event_views
 from bot.views import registration as views
@@ -34,7 +34,7 @@ from db import people
 from db.events import Event
 from db.registrations import Refusal, Registered, RegistrationStatus
 
-DIALOG_STATES = {state.state for state in Registration.__all_states__}
+DIALOG_STATES = {state.state for state in RegistrationForm.__all_states__}
 
 
 class Form:
@@ -73,11 +73,11 @@ class Form:
 
 
 STATE_OF: dict[dialog.Stage, State] = {
-    dialog.Stage.consent: Registration.consent,
-    dialog.Stage.subscription: Registration.subscription,
-    dialog.Stage.saved_profile: Registration.saved_profile,
-    dialog.Stage.answering: Registration.answering,
-    dialog.Stage.summary: Registration.summary,
+    dialog.Stage.consent: RegistrationForm.consent,
+    dialog.Stage.subscription: RegistrationForm.subscription,
+    dialog.Stage.saved_profile: RegistrationForm.saved_profile,
+    dialog.Stage.answering: RegistrationForm.answering,
+    dialog.Stage.summary: RegistrationForm.summary,
 }
 
 
@@ -205,7 +205,7 @@ async def on_consent(
 ) -> None:
     form = Form(state, raw_state)
     user = query.from_user
-    in_dialog = form.is_in(Registration.consent)
+    in_dialog = form.is_in(RegistrationForm.consent)
     has_consent = await services.registrations.has_consent(user.id)
     if not callback_data.agree:
         if not in_dialog and has_consent:
@@ -246,7 +246,7 @@ async def on_subscription_choice(
             return
     await services.registrations.set_announcements(user.id, subscribed, city)
     await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
-    if form.is_in(Registration.subscription):
+    if form.is_in(RegistrationForm.subscription):
         found = await dialog_event(form, services)
         if found is not None:
             draft, event = found
@@ -471,7 +471,7 @@ def build_router() -> Router:
     )
     router.callback_query.register(on_summary_action, DialogAction.filter())
     router.callback_query.register(on_edit_field, EditField.filter())
-    answering = StateFilter(Registration.answering)
+    answering = StateFilter(RegistrationForm.answering)
     router.message.register(on_answer_contact, answering, F.contact)
     router.message.register(on_answer_text, answering, F.text, ~F.text.startswith("/"))
     router.message.register(on_answer_other, answering, ~F.text)

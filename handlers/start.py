@@ -5,21 +5,22 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
 from bot.callbacks import LanguageChoice
 from bot.commands import set_chat_commands
-from bot.deeplinks import DeepLinkOpeners
 from bot.i18n import SUPPORTED_LOCALES, _
 from bot.keyboards import language_keyboard
 from bot.services import Services
+from bot.services.roles import Access
 from bot.states import Onboarding
 from bot.ui import edit_or_send
 from bot.views import events as event_views
 from db import people
 from db.people import Person
+from handlers.deeplinks import DeepLinkOpeners
 
 
 def welcome_text() -> str:
@@ -45,6 +46,7 @@ async def on_start(
     deep_links: DeepLinkOpeners,
     bot: Bot,
     i18n: I18n,
+    access: Access,
 ) -> None:
     assert message.from_user is not None
     user = message.from_user
@@ -62,7 +64,7 @@ async def on_start(
             await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
         return
     if command.args:
-        await open_link(bot, message.chat.id, user, command.args, deep_links, services, state)
+        await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
         return
     await message.answer(welcome_text())
 
@@ -70,11 +72,11 @@ async def on_start(
 async def open_link(
     bot: Bot,
     chat_id: int,
-    user: User,
     payload: str,
     deep_links: DeepLinkOpeners,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """Open a deep link with the feature that owns its kind; garbage gets a friendly answer."""
     link = deeplinks.parse(payload)
@@ -91,7 +93,7 @@ async def open_link(
             reply_markup=screen.reply_markup,
         )
         return
-    await opener(bot=bot, chat_id=chat_id, user=user, link=link, services=services, state=state)
+    await opener(bot=bot, chat_id=chat_id, link=link, services=services, state=state, access=access)
 
 
 async def on_language(message: Message) -> None:
@@ -106,6 +108,7 @@ async def on_language_chosen(
     i18n: I18n,
     bot: Bot,
     deep_links: DeepLinkOpeners,
+    access: Access,
 ) -> None:
     user = query.from_user
     await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
@@ -117,7 +120,7 @@ async def on_language_chosen(
         text = _("Language: English") if callback_data.code == "en" else _("Language: Russian")
         await edit_or_send(bot, query, text)
         if payload:
-            await open_link(bot, user.id, user, payload, deep_links, services, state)
+            await open_link(bot, user.id, payload, deep_links, services, state, access)
         else:
             await bot.send_message(user.id, welcome_text())
 

@@ -14,7 +14,7 @@ from bot.callbacks import Resubscribe, Unsubscribe
 from bot.services import Services
 from bot.views import announcements as views
 from bot.views import registration as registration_views
-from db import people
+from db.people import Person
 
 
 async def on_unsubscribe(
@@ -41,8 +41,9 @@ async def on_unsubscribe(
         await message.edit_reply_markup(reply_markup=views.resubscribe_markup(kept))
 
 
-async def on_resubscribe(query: CallbackQuery, services: Services, bot: Bot) -> None:
-    person = await people.get(services.db, query.from_user.id)
+async def on_resubscribe(
+    query: CallbackQuery, services: Services, bot: Bot, person: Person | None
+) -> None:
     subscribed = person is not None and person.subscribed
     city = person.subscription_city if person is not None else None
     cities = [name for name, _ in await services.catalog.cities()]

@@ -10,13 +10,13 @@ from bot.clock import ManualClock
 from bot.services import Services
 from bot.services import announce_dialog as step
 from bot.services.announce_dialog import AnnounceDialog, Gone, Open, Stage
-from bot.services.audience import Actor
 from bot.services.problems import Problem
+from bot.services.roles import Access
 from bot.states import AnnounceDraft
 from tests.announcements_kit import add_people
 from tests.conftest import ADMIN_ID
 
-ADMIN = Actor(user_id=ADMIN_ID, is_organizer=True, is_admin=True)
+ADMIN = Access(user_id=ADMIN_ID, is_organizer=True, is_admin=True)
 
 
 @pytest.fixture

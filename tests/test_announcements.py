@@ -11,7 +11,7 @@ from aiogram.types import Chat, Story
 
 from bot.delivery.sender import SenderConfig
 from bot.services import Services
-from bot.services.audience import Actor
+from bot.services.roles import Access
 from db import announcements as repo
 from db import consents, people
 from db.announcements import Audience, AudienceKind, Segment, State
@@ -298,7 +298,7 @@ async def test_organizers_address_their_own_events_only(
     assert organizer.last_answer.text == "Писать можно только участникам своих мероприятий."
     assert (await latest(services)).audience is None
     # An admin may address anyone's event.
-    actor = Actor(ADMIN_ID, is_organizer=True, is_admin=True)
+    actor = Access(ADMIN_ID, is_organizer=True, is_admin=True)
     events = await services.announcements.audience.events_for(actor)
     assert {mine.id, theirs.id} <= {event.id for event in events}
 

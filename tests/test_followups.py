@@ -9,7 +9,7 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.clock import ManualClock
 from bot.i18n import create_i18n
 from bot.services import Services
-from bot.states import Followup, Registration
+from bot.states import Followup, RegistrationForm
 from bot.views.reminders import stats_block, summary_lines
 from db import followups
 from db.events import Event
@@ -164,11 +164,11 @@ async def test_a_rating_in_the_middle_of_another_dialog_does_not_hijack_it(
     anna = make_client(5051, "ru")
     storage = anna.dp.storage
     key = StorageKey(bot_id=BOT_ID, chat_id=5051, user_id=5051)
-    await storage.set_state(key, Registration.answering)
+    await storage.set_state(key, RegistrationForm.answering)
 
     await anna.click("5", followups_to(bot, 5051)[0])
 
-    assert await storage.get_state(key) == Registration.answering.state
+    assert await storage.get_state(key) == RegistrationForm.answering.state
     assert anna.last.buttons() == ["💬 Добавить комментарий"]
     await anna.click("Добавить комментарий")
     assert await storage.get_state(key) == Followup.comment.state

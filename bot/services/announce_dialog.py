@@ -8,9 +8,10 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.services import moments
 from bot.services.announcements import AnnouncementService, Changed, Refusal
-from bot.services.audience import Actor, CityOption
+from bot.services.audience import CityOption
 from bot.services.delivery import DeliveryService
 from bot.services.problems import InvalidInput
+from bot.services.roles import Access
 from bot.states import AnnounceDraft
 from db.announcements import Announcement, Audience, AudienceKind, Segment
 from db.events import Event
@@ -179,7 +180,7 @@ class Step:
 class Open:
     """A press checked already: the actor may continue this draft in this dialog."""
 
-    actor: Actor
+    actor: Access
     announcement: Announcement
     stage: Stage
     draft: AnnounceDraft
@@ -220,7 +221,7 @@ class AnnounceDialog:
         self.clock = clock
 
     async def open(
-        self, actor: Actor, stage: Stage | None, draft: AnnounceDraft, announcement_id: int
+        self, actor: Access, stage: Stage | None, draft: AnnounceDraft, announcement_id: int
     ) -> Open | Refused:
         """The draft a press belongs to; an old dialog's button, or forged data, is refused."""
         if stage is None or draft.announcement_id != announcement_id:
@@ -329,7 +330,7 @@ class AnnounceDialog:
 
     # -- typed times --------------------------------------------------------------------------
 
-    async def typed(self, actor: Actor, stage: Stage, draft: AnnounceDraft, text: str) -> Step:
+    async def typed(self, actor: Access, stage: Stage, draft: AnnounceDraft, text: str) -> Step:
         """A send time or a «not after» time typed in the audience's zone."""
         found = await self.announcements.draft(actor, draft.announcement_id)
         if isinstance(found, Refusal):

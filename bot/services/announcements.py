@@ -21,32 +21,32 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 
 from bot import deeplinks
-from bot.delivery.content import Content, CopyContent, DocumentContent, Priority, TextContent
+from bot.clock import Clock
+from bot.delivery.content import Content, CopyContent, Priority, TextContent
 from bot.i18n import SUPPORTED_LOCALES
-from bot.services.audience import Actor, AudienceService
-from bot.views import Screen
-from bot.views import announcements as views
-from bot.views.text import moment_in
+from bot.identity import BotIdentity
+from bot.services.audience import AudienceService
+from bot.services.delivery import DeliveryService
+from bot.services.notices import AnnouncementNotices, FinishedAnnouncement
+from bot.services.registration import ANNOUNCEMENTS_VERSION
+from bot.services.roles import Access
+from db import Database, Transaction, consents, outbox, people
 from db import announcements as repo
-from db import consents, outbox, people
 from db import events as events_repo
 from db.announcements import Announcement, Audience, AudienceKind, State
 from db.consents import ConsentKind
 from db.outbox import Progress
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -88,57 +88,63 @@ class Changed:
     count: int
 
 
+@dataclass(eq=False)
 class AnnouncementService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.audience = AudienceService(
-            services.db, services.clock, services.settings.default_timezone
-        )
-        self._bot: Bot | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        # What the status message shows now, and when it was edited, per announcement.
-        self._shown: dict[int, tuple[int, int]] = {}
-        self._edited_at: dict[int, float] = {}
+    db: Database
+    clock: Clock
+    scheduler: BaseScheduler
+    delivery: DeliveryService
+    audience: AudienceService
+    notices: AnnouncementNotices
+    identity: BotIdentity
+    _: KW_ONLY
+    default_locale: str
+    default_timezone: str
+    _bot: Bot | None = field(default=None, init=False)
+    _watcher: asyncio.Task[None] | None = field(default=None, init=False)
+    # What the status message shows now, and when it was edited, per announcement.
+    _shown: dict[int, tuple[int, int]] = field(default_factory=dict, init=False)
+    _edited_at: dict[int, float] = field(default_factory=dict, init=False)
 
     def _now(self) -> float:
-        return self.services.clock.timestamp()
+        return self.clock.timestamp()
 
     # -- drafts -----------------------------------------------------------------------------
 
     async def create_draft(
-        self, actor: Actor, chat_id: int, message_id: int, *, link_event_id: int | None = None
+        self, actor: Access, chat_id: int, message_id: int, *, link_event_id: int | None = None
     ) -> Announcement | Refusal:
         if not actor.is_organizer and not actor.is_admin:
             return Refusal.forbidden
         return await repo.create(
-            self.services.db,
+            self.db,
             author_id=actor.user_id,
             from_chat_id=chat_id,
             message_id=message_id,
-            timezone=self.services.settings.default_timezone,
+            timezone=self.default_timezone,
             now=self._now(),
             link_event_id=link_event_id,
         )
 
-    async def owned(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def owned(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         """The announcement when the actor is its author (or an admin)."""
         if not actor.is_organizer and not actor.is_admin:
             return Refusal.forbidden
-        announcement = await repo.get(self.services.db, announcement_id)
+        announcement = await repo.get(self.db, announcement_id)
         if announcement is None:
             return Refusal.not_found
         if announcement.author_id != actor.user_id and not actor.is_admin:
             return Refusal.not_yours
         return announcement
 
-    async def draft(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def draft(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         found = await self.owned(actor, announcement_id)
         if isinstance(found, Announcement) and found.state != State.draft:
             return Refusal.over
         return found
 
     async def choose_audience(
-        self, actor: Actor, announcement_id: int, audience: Audience
+        self, actor: Access, announcement_id: int, audience: Audience
     ) -> tuple[Announcement, int] | Refusal:
         """Set the audience of a draft and count it: the number the organizer is shown."""
         found = await self.draft(actor, announcement_id)
@@ -147,16 +153,14 @@ class AnnouncementService:
         if not await self.audience.allowed(actor, audience):
             return Refusal.forbidden
         count = await self.audience.count(audience)
-        if not await repo.set_audience(
-            self.services.db, announcement_id, audience, count, self._now()
-        ):
+        if not await repo.set_audience(self.db, announcement_id, audience, count, self._now()):
             return Refusal.over
-        updated = await repo.get(self.services.db, announcement_id)
+        updated = await repo.get(self.db, announcement_id)
         assert updated is not None
         return updated, count
 
     async def recount(
-        self, actor: Actor, announcement_id: int
+        self, actor: Access, announcement_id: int
     ) -> tuple[Announcement, int] | Refusal:
         """Count the chosen audience again before showing the number (e.g. on a schedule)."""
         found = await self.draft(actor, announcement_id)
@@ -166,22 +170,22 @@ class AnnouncementService:
             return Refusal.no_audience
         return await self.choose_audience(actor, announcement_id, found.audience)
 
-    async def discard(self, actor: Actor, announcement_id: int) -> bool:
+    async def discard(self, actor: Access, announcement_id: int) -> bool:
         found = await self.draft(actor, announcement_id)
         if not isinstance(found, Announcement):
             return False
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             return await repo.set_state(
                 tx, announcement_id, State.cancelled, State.draft, self._now()
             )
 
     # -- confirming -------------------------------------------------------------------------
 
-    async def send_now(self, actor: Actor, announcement_id: int) -> Queued | Changed | Refusal:
+    async def send_now(self, actor: Access, announcement_id: int) -> Queued | Changed | Refusal:
         return await self._confirm(actor, announcement_id, None, None)
 
     async def schedule(
-        self, actor: Actor, announcement_id: int, send_at: float, not_after: float | None
+        self, actor: Access, announcement_id: int, send_at: float, not_after: float | None
     ) -> Queued | Changed | Refusal:
         if send_at <= self._now() or (not_after is not None and not_after <= send_at):
             return Refusal.over
@@ -189,7 +193,7 @@ class AnnouncementService:
 
     async def _confirm(
         self,
-        actor: Actor,
+        actor: Access,
         announcement_id: int,
         send_at: float | None,
         not_after: float | None,
@@ -205,8 +209,8 @@ class AnnouncementService:
         timezone = await self.audience.timezone_for(audience)
         now = self._now()
         markups = self._recipient_markups(found)
-        delivery = self.services.delivery
-        async with self.services.db.write() as tx:
+        delivery = self.delivery
+        async with self.db.write() as tx:
             current = await repo.get(tx, announcement_id)
             if current is None or current.state != State.draft:
                 return Refusal.over
@@ -245,31 +249,30 @@ class AnnouncementService:
             delivery.wake()
         else:
             self._plan(announcement_id, send_at)
-        confirmed = await repo.get(self.services.db, announcement_id)
+        confirmed = await repo.get(self.db, announcement_id)
         assert confirmed is not None
         return Queued(confirmed, queued)
 
     def _language_of(self, language: str | None) -> str:
         if language in SUPPORTED_LOCALES:
             return language
-        return self.services.settings.default_locale
+        return self.default_locale
 
     def _register_url(self, announcement: Announcement) -> str | None:
-        if announcement.link_event_id is None or not self.services.bot_username:
+        if announcement.link_event_id is None or not self.identity.username:
             return None
-        return deeplinks.link(self.services.bot_username, "ev", announcement.link_event_id)
+        return deeplinks.link(self.identity.username, "ev", announcement.link_event_id)
 
     def recipient_markup(
         self, announcement: Announcement, language: str
     ) -> InlineKeyboardMarkup | None:
         """The buttons under a copy, in `language`: the preview shows the organizer's own."""
         audience = announcement.audience
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            return views.recipient_markup(
-                unsubscribe=audience is not None and audience.subscribers_only,
-                register_url=self._register_url(announcement),
-            )
+        return self.notices.recipient_markup(
+            language,
+            unsubscribe=audience is not None and audience.subscribers_only,
+            register_url=self._register_url(announcement),
+        )
 
     def _recipient_markups(
         self, announcement: Announcement
@@ -281,19 +284,19 @@ class AnnouncementService:
 
     # -- scheduled ones ---------------------------------------------------------------------
 
-    async def scheduled_for(self, actor: Actor) -> list[Announcement]:
+    async def scheduled_for(self, actor: Access) -> list[Announcement]:
         """Scheduled announcements the actor may cancel: their own, or all for an admin."""
         if not actor.is_organizer and not actor.is_admin:
             return []
         author = None if actor.is_admin else actor.user_id
-        return await repo.in_state(self.services.db, State.scheduled, author_id=author)
+        return await repo.in_state(self.db, State.scheduled, author_id=author)
 
-    async def cancel_scheduled(self, actor: Actor, announcement_id: int) -> Announcement | Refusal:
+    async def cancel_scheduled(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
         found = await self.owned(actor, announcement_id)
         if not isinstance(found, Announcement):
             return found
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             if not await repo.set_state(tx, announcement_id, State.cancelled, State.scheduled, now):
                 current = await repo.get(tx, announcement_id)
                 if current is not None and current.state == State.sending:
@@ -303,17 +306,17 @@ class AnnouncementService:
         self._unplan(announcement_id)
         return found
 
-    async def stop(self, actor: Actor, announcement_id: int) -> int | Refusal:
+    async def stop(self, actor: Access, announcement_id: int) -> int | Refusal:
         """Stop a sending announcement: the copies not handed to Telegram yet are cancelled."""
         found = await self.owned(actor, announcement_id)
         if not isinstance(found, Announcement):
             return found
         if found.state != State.sending:
             return Refusal.finished
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             if not await repo.mark_stopped(tx, announcement_id, self._now()):
                 return Refusal.finished
-        return await self.services.delivery.cancel(found.source)
+        return await self.delivery.cancel(found.source)
 
     # -- the clockwork: start-up, date jobs, the sweep and the progress watcher ---------------
 
@@ -321,7 +324,7 @@ class AnnouncementService:
         """Start-up hook: rebuild the date jobs, start what came due while the bot was down
         (or skip it), and resume watching the announcements that were sending."""
         self._bot = bot
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         scheduler.add_job(
             self._on_due,
             "interval",
@@ -331,7 +334,7 @@ class AnnouncementService:
             coalesce=True,
             max_instances=1,
         )
-        for announcement in await repo.in_state(self.services.db, State.scheduled):
+        for announcement in await repo.in_state(self.db, State.scheduled):
             assert announcement.send_at is not None
             self._plan(announcement.id, announcement.send_at)
         started = await self.sweep(bot)
@@ -347,7 +350,7 @@ class AnnouncementService:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         with contextlib.suppress(JobLookupError):
             scheduler.remove_job(SWEEP_JOB_ID)
         for job in scheduler.get_jobs():
@@ -357,7 +360,7 @@ class AnnouncementService:
 
     def _plan(self, announcement_id: int, send_at: float) -> None:
         """An in-memory date job at the send time; the sweep is the safety net."""
-        self.services.scheduler.add_job(
+        self.scheduler.add_job(
             self._on_due,
             "date",
             run_date=datetime.fromtimestamp(send_at, UTC),
@@ -369,7 +372,7 @@ class AnnouncementService:
 
     def _unplan(self, announcement_id: int) -> None:
         with contextlib.suppress(JobLookupError):
-            self.services.scheduler.remove_job(job_id(announcement_id))
+            self.scheduler.remove_job(job_id(announcement_id))
 
     async def _on_due(self) -> None:
         if self._bot is None:
@@ -382,7 +385,7 @@ class AnnouncementService:
     async def sweep(self, bot: Bot) -> int:
         """Start every scheduled announcement whose time has come; returns how many started."""
         started = 0
-        for announcement in await repo.due(self.services.db, self._now()):
+        for announcement in await repo.due(self.db, self._now()):
             if await self._begin(bot, announcement):
                 started += 1
         return started
@@ -392,26 +395,20 @@ class AnnouncementService:
         assert announcement.send_at is not None
         past_limit = announcement.not_after is not None and now > announcement.not_after
         language = await self._author_language(announcement)
-        delivery = self.services.delivery
+        delivery = self.delivery
         if past_limit:
             notice = await self._skipped_notice(announcement, language)
-            async with self.services.db.write() as tx:
+            async with self.db.write() as tx:
                 if not await repo.set_state(
                     tx, announcement.id, State.skipped, State.scheduled, now
                 ):
                     return False
                 await outbox.cancel(tx, announcement.source, now)
-                await delivery.enqueue_in(
-                    tx,
-                    f"announcement-skipped:{announcement.id}",
-                    [announcement.author_id],
-                    TextContent(notice),
-                    priority=Priority.PERSONAL,
-                )
+                await self._tell_author_in(tx, announcement, "announcement-skipped", notice)
             delivery.wake()
             log.info("announcements: %d skipped, past its 'not after' time", announcement.id)
             return False
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             if not await repo.start(tx, announcement.id, now):
                 return False
             audience = announcement.audience
@@ -421,17 +418,15 @@ class AnnouncementService:
                 await repo.withdraw_erased(tx, announcement.id, ERASED_REASON, now)
             await repo.release(tx, announcement.id, now)
         delivery.wake()
-        started = await repo.get(self.services.db, announcement.id)
+        started = await repo.get(self.db, announcement.id)
         assert started is not None
         await self._post_status(bot, started, language)
         return True
 
     async def _post_status(self, bot: Bot, announcement: Announcement, language: str) -> None:
         """A scheduled announcement started: a fresh status message the watcher edits."""
-        progress = await self.services.delivery.progress(announcement.source)
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            screen = views.status(announcement.id, progress)
+        progress = await self.delivery.progress(announcement.source)
+        screen = self.notices.status(language, announcement.id, progress)
         try:
             sent = await bot.send_message(
                 announcement.author_id, screen.text, reply_markup=screen.reply_markup
@@ -445,9 +440,7 @@ class AnnouncementService:
         self, announcement_id: int, chat_id: int, message_id: int, progress: Progress
     ) -> None:
         """Remember the message that shows the progress (edited in place until the end)."""
-        await repo.set_status_message(
-            self.services.db, announcement_id, chat_id, message_id, self._now()
-        )
+        await repo.set_status_message(self.db, announcement_id, chat_id, message_id, self._now())
         self._shown[announcement_id] = _shown_key(progress)
         self._edited_at[announcement_id] = self._now()
 
@@ -463,11 +456,11 @@ class AnnouncementService:
 
     async def tick(self, bot: Bot) -> None:
         """Refresh every sending announcement: edit its status, or finish it with a report."""
-        for announcement in await repo.in_state(self.services.db, State.sending):
+        for announcement in await repo.in_state(self.db, State.sending):
             await self.refresh(bot, announcement)
 
     async def refresh(self, bot: Bot, announcement: Announcement) -> None:
-        progress = await self.services.delivery.progress(announcement.source)
+        progress = await self.delivery.progress(announcement.source)
         if progress.finished:
             await self._finish(bot, announcement, progress)
             return
@@ -478,59 +471,52 @@ class AnnouncementService:
         if now - self._edited_at.get(announcement.id, float("-inf")) < PROGRESS_INTERVAL:
             return
         language = await self._author_language(announcement)
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            screen = views.status(announcement.id, progress)
+        screen = self.notices.status(language, announcement.id, progress)
         await self._edit_status(bot, announcement, screen)
         self._shown[announcement.id] = key
         self._edited_at[announcement.id] = now
 
     async def _finish(self, bot: Bot, announcement: Announcement, progress: Progress) -> None:
-        delivery = self.services.delivery
+        delivery = self.delivery
         undelivered = await delivery.undelivered(announcement.source, limit=max(1, progress.total))
         language = await self._author_language(announcement)
-        ended = await repo.last_delivery_at(self.services.db, announcement.id) or self._now()
+        ended = await repo.last_delivery_at(self.db, announcement.id) or self._now()
         began = announcement.started_at or announcement.send_at or ended
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            description = await self.describe(announcement)
-            late_since = None
-            if announcement.send_at is not None and began - announcement.send_at > LATE_AFTER:
-                late_since = await self.moment(announcement, announcement.send_at)
-            text = views.report(
-                announcement,
-                progress,
-                description,
-                took=max(0.0, ended - began),
-                late_since=late_since,
-                with_file=bool(undelivered),
-            )
-            content: Content = TextContent(text)
-            if undelivered:
-                content = DocumentContent(
-                    data=views.failures_csv(undelivered),
-                    filename=f"announcement-{announcement.id}-undelivered.csv",
-                    caption=text,
-                )
-            final = Screen(views.status_final(progress, announcement.stopped_at is not None))
-        async with self.services.db.write() as tx:
+        finished = FinishedAnnouncement(
+            announcement,
+            progress,
+            event=await self._audience_event(announcement),
+            place=await self.audience.place_for(announcement.audience),
+            now=self._now(),
+            took=max(0.0, ended - began),
+            late=announcement.send_at is not None and began - announcement.send_at > LATE_AFTER,
+            undelivered=undelivered,
+        )
+        content = self.notices.report(language, finished)
+        final = self.notices.status_final(language, progress, announcement.stopped_at is not None)
+        async with self.db.write() as tx:
             if not await repo.set_state(
                 tx, announcement.id, State.done, State.sending, self._now()
             ):
                 return
-            await delivery.enqueue_in(
-                tx,
-                f"announcement-report:{announcement.id}",
-                [announcement.author_id],
-                content,
-                priority=Priority.PERSONAL,
-            )
+            await self._tell_author_in(tx, announcement, "announcement-report", content)
         delivery.wake()
         await self._edit_status(bot, announcement, final)
         self._shown.pop(announcement.id, None)
         self._edited_at.pop(announcement.id, None)
 
-    async def _edit_status(self, bot: Bot, announcement: Announcement, screen: Screen) -> None:
+    async def _tell_author_in(
+        self, tx: Transaction, announcement: Announcement, kind: str, content: Content
+    ) -> None:
+        await self.delivery.enqueue_in(
+            tx,
+            f"{kind}:{announcement.id}",
+            [announcement.author_id],
+            content,
+            priority=Priority.PERSONAL,
+        )
+
+    async def _edit_status(self, bot: Bot, announcement: Announcement, screen: TextContent) -> None:
         if announcement.status_chat_id is None or announcement.status_message_id is None:
             return
         try:
@@ -538,7 +524,7 @@ class AnnouncementService:
                 text=screen.text,
                 chat_id=announcement.status_chat_id,
                 message_id=announcement.status_message_id,
-                reply_markup=screen.inline,
+                reply_markup=screen.reply_markup,
             )
         except TelegramBadRequest as error:
             if "not modified" not in error.message:
@@ -550,46 +536,45 @@ class AnnouncementService:
     # -- words shared by the handlers and the reports ----------------------------------------
 
     async def _author_language(self, announcement: Announcement) -> str:
-        person = await people.get(self.services.db, announcement.author_id)
+        person = await people.get(self.db, announcement.author_id)
         return self._language_of(person.language if person is not None else None)
+
+    async def _audience_event(self, announcement: Announcement) -> events_repo.Event | None:
+        audience = announcement.audience
+        if audience is None or audience.kind != AudienceKind.event or audience.event_id is None:
+            return None
+        return await events_repo.get(self.db, audience.event_id)
 
     async def describe(self, announcement: Announcement) -> str:
         """The audience in words, in the current language (HTML-escaped)."""
         audience = announcement.audience
         if audience is None:
             return "—"
-        event = None
-        if audience.kind == AudienceKind.event and audience.event_id is not None:
-            event = await events_repo.get(self.services.db, audience.event_id)
-        return views.describe(audience, event)
+        return self.notices.describe(audience, await self._audience_event(announcement))
 
     async def moment(self, announcement: Announcement, timestamp: float) -> str:
         """A moment in the announcement's zone, labelled: «17 апреля, 14:00 (Тюмень, UTC+5)»."""
         place = await self.audience.place_for(announcement.audience)
-        return moment_in(timestamp, announcement.timezone, self._now(), place)
+        return self.notices.moment(timestamp, announcement.timezone, self._now(), place)
 
-    async def _skipped_notice(self, announcement: Announcement, language: str) -> str:
-        assert announcement.send_at is not None
-        assert announcement.not_after is not None
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            return views.skipped_notice(
-                await self.moment(announcement, announcement.send_at),
-                await self.moment(announcement, announcement.not_after),
-                await self.describe(announcement),
-            )
+    async def _skipped_notice(self, announcement: Announcement, language: str) -> TextContent:
+        return self.notices.skipped(
+            language,
+            announcement,
+            event=await self._audience_event(announcement),
+            place=await self.audience.place_for(announcement.audience),
+            now=self._now(),
+        )
 
     # -- subscriptions ----------------------------------------------------------------------
 
     async def unsubscribe(self, person_id: int) -> bool:
         """Opt out (logged like consent); copies still queued for the person are withdrawn."""
-        from bot.services.registration import ANNOUNCEMENTS_VERSION
-
-        person = await people.get(self.services.db, person_id)
+        person = await people.get(self.db, person_id)
         if person is None or not person.subscribed:
             return False
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             await people.set_subscription(tx, person_id, False, None, now)
             await consents.record(
                 tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
@@ -599,7 +584,7 @@ class AnnouncementService:
 
     # -- the publish hook -------------------------------------------------------------------
 
-    async def publish_offer(self, event: events_repo.Event) -> Screen | None:
+    async def publish_offer(self, event: events_repo.Event) -> TextContent | None:
         """The offer to announce a just-published event to its city's subscribers (in the
         current language); None when nobody would receive it."""
         if event.status != events_repo.EventStatus.published or event.starts_at <= self._now():
@@ -607,7 +592,7 @@ class AnnouncementService:
         count = await self.audience.count(Audience(AudienceKind.city, city=event.city))
         if count == 0:
             return None
-        return views.publish_offer(event, count)
+        return self.notices.publish_offer(event, count)
 
     async def offer_for_published_event(
         self, bot: Bot, chat_id: int, event: events_repo.Event

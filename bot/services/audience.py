@@ -6,29 +6,12 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.catalog import city_key
+from bot.services.roles import Access
 from db import Database
 from db import announcements as repo
 from db import events as events_repo
 from db.announcements import Audience, AudienceKind, Segment
 from db.events import Event, EventStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The person pressing a button, with the roles the middleware found for this update.
-
-    The rule: organizers announce to all subscribers, to the subscribers of a city, and to the
-    people of their own events; admins may address the people of any event.
-    """
-
-    user_id: int
-    is_organizer: bool
-    is_admin: bool
-
-    def may_address(self, event: Event) -> bool:
-        if not self.is_organizer and not self.is_admin:
-            return False
-        return self.is_admin or event.owner_id == self.user_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +48,7 @@ class AudienceService:
         """The city behind a key from a button; None when no longer offered (or forged)."""
         return next((o.city for o in await self.cities() if o.key == key), None)
 
-    async def events_for(self, actor: Actor) -> list[Event]:
+    async def events_for(self, actor: Access) -> list[Event]:
         if not actor.is_organizer and not actor.is_admin:
             return []
         owner = None if actor.is_admin else actor.user_id
@@ -73,17 +56,17 @@ class AudienceService:
         found = await events_repo.list_by_ids(self.db, ids)
         return [found[event_id] for event_id in ids if event_id in found]
 
-    async def event_for(self, actor: Actor, event_id: int) -> Event | None:
+    async def event_for(self, actor: Access, event_id: int) -> Event | None:
         """The event when the actor may address its people; None otherwise (or a draft)."""
         event = await events_repo.get(self.db, event_id)
-        if event is None or event.status == EventStatus.draft or not actor.may_address(event):
+        if event is None or event.status == EventStatus.draft or not actor.may_manage(event):
             return None
         return event
 
     async def segment_counts(self, event_id: int) -> dict[Segment, int]:
         return await repo.segment_counts(self.db, event_id)
 
-    async def allowed(self, actor: Actor, audience: Audience) -> bool:
+    async def allowed(self, actor: Access, audience: Audience) -> bool:
         """Re-checked at every step: a forged button or a role taken away changes nothing."""
         if not actor.is_organizer and not actor.is_admin:
             return False

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock
+from db import Database
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -15,7 +17,6 @@ from db.organizer import Attendee, EventCounts
 from db.registrations import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, RegistrationStatus
 
 if TYPE_CHECKING:
-    from bot.services import Services
     from bot.services.roles import Access
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -23,7 +24,7 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHECKIN_WINDOW_AFTER_END = 24 * 3600
 
 
-class Outcome(StrEnum):
+class TicketOutcome(StrEnum):
     ready = "ready"  # may be checked in: the card shows the button
     checked_in = "checked_in"  # marked just now
     already = "already"  # was marked before (the time is in the registration)
@@ -39,7 +40,7 @@ class Outcome(StrEnum):
 class Ticket:
     """What a ticket scan shows: the outcome, and for organizers the person and event."""
 
-    outcome: Outcome
+    outcome: TicketOutcome
     attendee: Attendee | None = None
     event: Event | None = None
     counts: EventCounts | None = None
@@ -53,69 +54,70 @@ def normalize_code(text: str) -> str | None:
     return code
 
 
-def _state_of(attendee: Attendee, event: Event) -> Outcome:
+def _state_of(attendee: Attendee, event: Event) -> TicketOutcome:
     registration = attendee.registration
     if registration.status == RegistrationStatus.cancelled:
-        return Outcome.cancelled
+        return TicketOutcome.cancelled
     if event.status == EventStatus.cancelled:
-        return Outcome.event_cancelled
+        return TicketOutcome.event_cancelled
     if registration.status == RegistrationStatus.waitlisted:
-        return Outcome.waitlisted
+        return TicketOutcome.waitlisted
     if registration.checked_in_at is not None:
-        return Outcome.already
-    return Outcome.ready
+        return TicketOutcome.already
+    return TicketOutcome.ready
 
 
+@dataclass(eq=False)
 class CheckinService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    db: Database
+    clock: Clock
 
     async def _ticket(self, attendee: Attendee | None, access: Access) -> Ticket:
         if attendee is None:
-            return Ticket(Outcome.not_found)
-        event = await events_repo.get(self.services.db, attendee.registration.event_id)
+            return Ticket(TicketOutcome.not_found)
+        event = await events_repo.get(self.db, attendee.registration.event_id)
         if event is None:
-            return Ticket(Outcome.not_found)
+            return Ticket(TicketOutcome.not_found)
         if not access.may_manage(event):
             if attendee.person_id == access.user_id:
-                return Ticket(Outcome.own_ticket, event=event)
+                return Ticket(TicketOutcome.own_ticket, event=event)
             # Neither the person nor the event: a ticket is someone's personal data.
-            return Ticket(Outcome.not_allowed if not access.is_organizer else Outcome.not_found)
-        counts = await organizer_repo.counts(self.services.db, event.id)
+            return Ticket(
+                TicketOutcome.not_allowed if not access.is_organizer else TicketOutcome.not_found
+            )
+        counts = await organizer_repo.counts(self.db, event.id)
         return Ticket(_state_of(attendee, event), attendee, event, counts)
 
     async def by_token(self, token: str, access: Access) -> Ticket:
         """A scanned QR code; unknown and malformed tokens are one answer."""
         attendee = None
         if TOKEN.match(token):
-            attendee = await organizer_repo.attendee_by_token(self.services.db, token)
+            attendee = await organizer_repo.attendee_by_token(self.db, token)
         return await self._ticket(attendee, access)
 
     async def by_registration(self, registration_id: int, access: Access) -> Ticket:
-        attendee = await organizer_repo.attendee(self.services.db, registration_id)
+        attendee = await organizer_repo.attendee(self.db, registration_id)
         ticket = await self._ticket(attendee, access)
-        if ticket.outcome in (Outcome.own_ticket, Outcome.not_allowed):
-            return Ticket(Outcome.not_found)
+        if ticket.outcome in (TicketOutcome.own_ticket, TicketOutcome.not_allowed):
+            return Ticket(TicketOutcome.not_found)
         return ticket
 
     async def by_code(self, code: str, access: Access) -> list[Ticket]:
         """Tickets with this short code among the events this person manages that are on."""
-        since = self.services.clock.timestamp() - CHECKIN_WINDOW_AFTER_END
-        found = await organizer_repo.by_short_code(
-            self.services.db, code, access.owner_filter, since
-        )
+        since = self.clock.timestamp() - CHECKIN_WINDOW_AFTER_END
+        found = await organizer_repo.by_short_code(self.db, code, access.owner_filter, since)
         tickets = [await self.by_registration(r.id, access) for r in found]
-        return [ticket for ticket in tickets if ticket.outcome != Outcome.not_found]
+        return [ticket for ticket in tickets if ticket.outcome != TicketOutcome.not_found]
 
     async def check_in(self, registration_id: int, access: Access) -> Ticket:
         """Mark arrival after re-checking everything inside one transaction."""
         ticket = await self.by_registration(registration_id, access)
-        if ticket.outcome != Outcome.ready:
+        if ticket.outcome != TicketOutcome.ready:
             return ticket
         attendee = ticket.attendee
         assert attendee is not None
-        now = self.services.clock.timestamp()
-        async with self.services.db.write() as tx:
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
             # Inside the transaction: a cancellation a second ago must win over the button.
             registration = await registrations_repo.get(tx, registration_id)
             event = await events_repo.get(tx, attendee.registration.event_id)
@@ -123,10 +125,10 @@ class CheckinService:
             assert event is not None
             fresh = replace(attendee, registration=registration)
             state = _state_of(fresh, event)
-            if state == Outcome.ready:
+            if state == TicketOutcome.ready:
                 marked = await registrations_repo.check_in(tx, registration_id, now)
                 assert marked is not None
                 fresh = replace(fresh, registration=marked)
-                state = Outcome.checked_in
+                state = TicketOutcome.checked_in
             counts = await organizer_repo.counts(tx, event.id)
         return Ticket(state, fresh, event, counts)

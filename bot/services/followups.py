@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from bot.views.reminders import stats_block
+from bot.clock import Clock
+from db import Database
 from db import events as events_repo
 from db import followups as repo
-from db import reminders as reminders_repo
 from db.events import Event
 from db.followups import COMMENT_LIMIT, FollowupAnswer, Summary
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 __all__ = ["COMMENT_LIMIT", "FollowupService", "Participant", "Summary"]
 
@@ -26,13 +22,14 @@ class Participant:
     registration_id: int
 
 
+@dataclass(eq=False)
 class FollowupService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    db: Database
+    clock: Clock
 
     async def participant(self, person_id: int, event_id: int) -> Participant | None:
         """None for anyone who was not checked in at the event (a forged button included)."""
-        db = self.services.db
+        db = self.db
         registration_id = await repo.attended_registration(db, event_id, person_id)
         if registration_id is None:
             return None
@@ -41,32 +38,25 @@ class FollowupService:
 
     async def rate(self, participant: Participant, rating: int) -> FollowupAnswer:
         return await repo.rate(
-            self.services.db,
+            self.db,
             participant.event.id,
             participant.registration_id,
             rating,
-            self.services.clock.timestamp(),
+            self.clock.timestamp(),
         )
 
     async def answer(self, participant: Participant) -> FollowupAnswer | None:
-        return await repo.get(self.services.db, participant.registration_id)
+        return await repo.get(self.db, participant.registration_id)
 
     async def comment(self, participant: Participant, text: str) -> bool:
         """Attach a comment to the participant's rating; False when they have not rated."""
         return await repo.set_comment(
-            self.services.db,
+            self.db,
             participant.registration_id,
             text.strip(),
-            self.services.clock.timestamp(),
+            self.clock.timestamp(),
         )
 
     async def summary(self, event_id: int) -> Summary:
         """Count, average, spread and the latest comments, for /stats."""
-        return await repo.summary(self.services.db, event_id)
-
-    async def stats_text(self, event: Event, budget: int) -> str:
-        """The lines /stats adds for the event (reminder answers, ratings, comments), within
-        `budget` characters; "" when there is nothing to say yet."""
-        summary = await repo.summary(self.services.db, event.id)
-        answers = await reminders_repo.answers(self.services.db, event.id, event.starts_at)
-        return stats_block(event, summary, answers, self.services.clock.timestamp(), budget)
+        return await repo.summary(self.db, event_id)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock
 from bot.services import event_editor as editor
-from bot.services.delivery import Priority, TextContent
+from bot.services.delivery import DeliveryService, Priority
 from bot.services.event_editor import EventDraft
+from bot.services.notices import EventNotice, Notices
 from bot.services.problems import InvalidInput, Problem
-from db import Transaction
+from bot.services.registration import RegistrationService
+from bot.services.reminders import ReminderService
+from db import Database, Transaction
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -22,9 +24,7 @@ from db.events import Event, EventStatus
 from db.organizer import EventCounts
 
 if TYPE_CHECKING:
-    from bot.services import Services
     from bot.services.roles import Access
-    from bot.views import Screen
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +70,23 @@ class Applied:
     notified: int
 
 
-Notice = Callable[[Event], "Screen"]
+Notice = EventNotice
 
 
+@dataclass(eq=False)
 class OrganizerService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    notices: Notices
+    registrations: RegistrationService
+    reminders: ReminderService
 
     def _now(self) -> float:
-        return self.services.clock.timestamp()
+        return self.clock.timestamp()
 
     async def events_page(self, access: Access, page: int = 0) -> EventsPage:
-        db = self.services.db
+        db = self.db
         since = self._now() - LIST_RECENT_DAYS * 86400
         total = await organizer_repo.count_managed(db, access.owner_filter, since)
         pages = max(1, -(-total // PAGE_SIZE))
@@ -94,10 +99,10 @@ class OrganizerService:
         return EventsPage(items, page, pages, total)
 
     async def managed(self, access: Access, event_id: int) -> ManagedEvent | None:
-        event = await events_repo.get(self.services.db, event_id)
+        event = await events_repo.get(self.db, event_id)
         if event is None or not access.may_manage(event):
             return None
-        return ManagedEvent(event, await organizer_repo.counts(self.services.db, event.id))
+        return ManagedEvent(event, await organizer_repo.counts(self.db, event.id))
 
     # -- creating -----------------------------------------------------------------------------
 
@@ -107,17 +112,17 @@ class OrganizerService:
             return Refusal.past
         status = EventStatus.published if publish else EventStatus.draft
         event = await events_repo.create(
-            self.services.db, editor.new_event(draft, access.user_id), now, status=status
+            self.db, editor.new_event(draft, access.user_id), now, status=status
         )
         if publish:
-            await self._reminders("plan_event", event.id)
+            await self._replan(event.id)
         return event
 
     # -- status changes -------------------------------------------------------------------------
 
     async def publish(self, access: Access, event_id: int) -> Event | Refusal:
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             event = await self._managed_in(tx, access, event_id)
             if isinstance(event, Refusal):
                 return event
@@ -129,14 +134,14 @@ class OrganizerService:
                 return Refusal.past
             published = await events_repo.set_status(tx, event.id, EventStatus.published, now)
         assert published is not None
-        await self._reminders("plan_event", event_id)
+        await self._replan(event_id)
         return published
 
     async def set_registration_closed(
         self, access: Access, event_id: int, closed: bool
     ) -> Event | Refusal:
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             event = await self._managed_in(tx, access, event_id)
             if isinstance(event, Refusal):
                 return event
@@ -153,7 +158,7 @@ class OrganizerService:
     ) -> Applied | Refusal:
         """Cancel with a reason: registration closes, everyone with a seat or waiting is told."""
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             event = await self._managed_in(tx, access, event_id)
             if isinstance(event, Refusal):
                 return event
@@ -164,8 +169,8 @@ class OrganizerService:
             notified = 0
             if event.status == EventStatus.published:
                 notified = await self._notify_in(tx, cancelled, f"cancel:{event.id}", notice)
-        self.services.delivery.wake()
-        await self._reminders("drop_event", event_id)
+        self.delivery.wake()
+        await self._drop_plan(event_id)
         return Applied(cancelled, frozenset({"status"}), notified)
 
     # -- editing --------------------------------------------------------------------------------
@@ -180,7 +185,7 @@ class OrganizerService:
         """
         assert draft.event_id is not None
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             event = await self._managed_in(tx, access, draft.event_id)
             if isinstance(event, Refusal):
                 return event
@@ -196,16 +201,16 @@ class OrganizerService:
             assert updated is not None
             promoted = await registrations_repo.promote(tx, updated, now)
             if promoted:
-                await self.services.registrations.notify_promoted_in(tx, promoted)
+                await self.registrations.notify_promoted_in(tx, promoted)
             changed = frozenset(changes)
             notified = 0
             if updated.status == EventStatus.published and changed & (TIME_FIELDS | PLACE_FIELDS):
                 source = f"changed:{event.id}:{int(now)}"
                 notified = await self._notify_in(tx, updated, source, notice)
         if notified or promoted:
-            self.services.delivery.wake()
+            self.delivery.wake()
         if changed & TIME_FIELDS and updated.status == EventStatus.published:
-            await self._reminders("plan_event", updated.id)
+            await self._replan(updated.id)
         return Applied(updated, changed, notified)
 
     async def draft_of(self, access: Access, event_id: int) -> EventDraft | None:
@@ -231,33 +236,30 @@ class OrganizerService:
 
     async def _notify_in(self, tx: Transaction, event: Event, source: str, notice: Notice) -> int:
         """Queue `notice` for confirmed and waitlisted people, rendered in each one's language."""
-        i18n = self.services.i18n
         by_language: dict[str, list[int]] = defaultdict(list)
         for person_id, language in await organizer_repo.recipients(tx, event.id):
-            by_language[language or i18n.default_locale].append(person_id)
+            by_language[language or self.notices.default_language].append(person_id)
         queued = 0
         for language, recipients in sorted(by_language.items()):
-            with i18n.context(), i18n.use_locale(language):
-                screen = notice(event)
-            queued += await self.services.delivery.enqueue_in(
+            queued += await self.delivery.enqueue_in(
                 tx,
                 source,
                 recipients,
-                TextContent(text=screen.text, reply_markup=screen.inline),
+                self.notices.event_changed(language, event, notice),
                 priority=Priority.PERSONAL,
             )
         return queued
 
-    async def _reminders(self, method: str, event_id: int) -> None:
-        """Tell the reminders engine (when it is wired in) that an event's plan changed."""
-        reminders = getattr(self.services, "reminders", None)
-        call = getattr(reminders, method, None)
-        if call is None:
-            return
+    async def _replan(self, event_id: int) -> None:
+        """Tell the reminders engine that an event's time or status changed."""
         try:
-            result = call(event_id)
-            if inspect.isawaitable(result):
-                await result
+            await self.reminders.plan_event(event_id)
         except Exception:
             # The event change is committed; a failed plan must not hide that from the organizer.
-            log.exception("reminders.%s(%s) failed", method, event_id)
+            log.exception("reminders.plan_event(%s) failed", event_id)
+
+    async def _drop_plan(self, event_id: int) -> None:
+        try:
+            await self.reminders.drop_event(event_id)
+        except Exception:
+            log.exception("reminders.drop_event(%s) failed", event_id)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION
-from db import announcements, consents, dialogs, people
+from bot.clock import Clock
+from bot.services.delivery import DeliveryService
+from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION, RegistrationService
+from db import Database, announcements, consents, dialogs, people
 from db import registrations as registrations_repo
 from db.consents import Consent, ConsentKind
 from db.people import Person
 from db.registrations import Cancelled, PersonRegistration
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +27,15 @@ class Forgotten:
     promoted: int  # people on waitlists who got those seats
 
 
+@dataclass(eq=False)
 class PrivacyService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    registrations: RegistrationService
 
     async def collect(self, person_id: int) -> MyData:
-        db = self.services.db
+        db = self.db
         return MyData(
             person=await people.get(db, person_id),
             consents=await consents.for_person(db, person_id),
@@ -54,9 +55,9 @@ class PrivacyService:
           a Telegram id is itself an identifier, so the log cannot keep it. Anonymous rows
           still show how many consents to which text version were given and withdrawn.
         """
-        db = self.services.db
-        now = self.services.clock.timestamp()
-        registrations = self.services.registrations
+        db = self.db
+        now = self.clock.timestamp()
+        registrations = self.registrations
         cancelled = promoted = 0
         async with db.write() as tx:
             person = await people.get(tx, person_id)
@@ -81,5 +82,5 @@ class PrivacyService:
         # Unfinished dialogs may hold a typed name or phone; they go too.
         await dialogs.forget_user(db, person_id)
         if promoted:
-            self.services.delivery.wake()
+            self.delivery.wake()
         return Forgotten(cancelled=cancelled, promoted=promoted)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from db import Transaction, announcements, consents, people
+from bot.clock import Clock
+from bot.delivery.content import Priority
+from bot.services.delivery import DeliveryService
+from bot.services.notices import Notices
+from db import Database, Transaction, announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.consents import ConsentKind
@@ -18,46 +22,42 @@ from db.registrations import (
     RegistrationStatus,
 )
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
 # The version of the consent text shown by `bot.views.registration.consent`. Change the text
 # only together with this version: the log must say which words a person agreed to.
 CONSENT_VERSION = "2026-11-v1"
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
 
 
+@dataclass(eq=False)
 class RegistrationService:
     """Everything a member does about seats; handlers only parse and render."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    def _now(self) -> float:
-        return self.services.clock.timestamp()
+    db: Database
+    clock: Clock
+    delivery: DeliveryService
+    notices: Notices
 
     async def has_consent(self, person_id: int) -> bool:
         """Consent to the current text version, not withdrawn since."""
-        latest = await consents.latest(self.services.db, person_id, ConsentKind.personal_data)
+        latest = await consents.latest(self.db, person_id, ConsentKind.personal_data)
         return latest is not None and latest.granted and latest.version == CONSENT_VERSION
 
     async def give_consent(self, person_id: int) -> None:
-        now = self._now()
-        async with self.services.db.write() as tx:
-            # A button may be the first thing a person ever sends (a card forwarded to them).
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
             await people.add(tx, person_id, now)
             await consents.record(
                 tx, person_id, ConsentKind.personal_data, CONSENT_VERSION, True, now
             )
 
     async def asked_about_announcements(self, person_id: int) -> bool:
-        latest = await consents.latest(self.services.db, person_id, ConsentKind.announcements)
+        latest = await consents.latest(self.db, person_id, ConsentKind.announcements)
         return latest is not None
 
     async def set_announcements(self, person_id: int, subscribed: bool, city: str | None) -> None:
         """Opt in or out of announcements (all cities when `city` is None); logged like consent."""
-        now = self._now()
-        async with self.services.db.write() as tx:
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
             await people.add(tx, person_id, now)
             await people.set_subscription(tx, person_id, subscribed, city, now)
             await consents.record(
@@ -77,8 +77,8 @@ class RegistrationService:
         """
         if not await self.has_consent(person_id):
             return None
-        now = self._now()
-        async with self.services.db.write() as tx:
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
             outcome = await registrations_repo.register(tx, event_id, person_id, answers, now)
             # The profile is saved only with a registration that really happened.
             if isinstance(outcome, Registered) and outcome.created:
@@ -87,12 +87,14 @@ class RegistrationService:
 
     async def cancel(self, person_id: int, registration_id: int) -> Cancelled | Refusal:
         """Cancel; the first people on the waitlist get the seat and are told, atomically."""
-        async with self.services.db.write() as tx:
-            outcome = await registrations_repo.cancel(tx, registration_id, person_id, self._now())
+        async with self.db.write() as tx:
+            outcome = await registrations_repo.cancel(
+                tx, registration_id, person_id, self.clock.timestamp()
+            )
             if isinstance(outcome, Cancelled):
                 await self.notify_promoted_in(tx, outcome.promoted)
         if isinstance(outcome, Cancelled) and outcome.promoted:
-            self.services.delivery.wake()
+            self.delivery.wake()
         return outcome
 
     async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
@@ -100,41 +102,37 @@ class RegistrationService:
 
         Queued in the same transaction as the promotion: either both happen or neither.
         """
-        # Imported on use: the delivery engine and the views import this module's neighbours.
-        from bot.services.delivery import Priority, TextContent
-        from bot.views.registration import promotion_notice
-
-        i18n = self.services.i18n
         for registration in promoted:
             if registration.person_id is None:
                 continue
             event = await events_repo.get(tx, registration.event_id)
-            language = await people.language_of(tx, registration.person_id) or i18n.default_locale
+            language = (
+                await people.language_of(tx, registration.person_id)
+                or self.notices.default_language
+            )
             assert event is not None
-            with i18n.context(), i18n.use_locale(language):
-                screen = promotion_notice(event, registration, self._now())
-            await self.services.delivery.enqueue_in(
+            await self.delivery.enqueue_in(
                 tx,
                 f"promotion:{registration.id}",
                 [registration.person_id],
-                TextContent(text=screen.text, reply_markup=screen.inline),
+                self.notices.promotion(language, event, registration, self.clock.timestamp()),
                 priority=Priority.PERSONAL,
             )
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(
-            self.services.db, person_id, self._now()
+            self.db, person_id, self.clock.timestamp()
         )
 
     async def own(self, person_id: int, registration_id: int) -> PersonRegistration | None:
         """The person's own registration with its event; None for someone else's or unknown."""
-        registration = await registrations_repo.get(self.services.db, registration_id)
+        registration = await registrations_repo.get(self.db, registration_id)
         if registration is None or registration.person_id != person_id:
             return None
-        event = await events_repo.get(self.services.db, registration.event_id)
+        event = await events_repo.get(self.db, registration.event_id)
         if event is None:
             return None
-        position = await registrations_repo.position(self.services.db, registration)
+        position = await registrations_repo.position(self.db, registration)
         return PersonRegistration(registration, event, position)
 
     @staticmethod

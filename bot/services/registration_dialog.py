@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.labels import button_text
 from bot.services import validation
 from bot.services.problems import InvalidInput, Problem
 from bot.services.validation import ANSWER_LIMIT
 from bot.states import PROFILE_STEPS, RegistrationDraft
-from bot.views.text import button_text
 from db import people
 from db.database import Database
 from db.events import Event, Question

@@ -24,25 +24,25 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 
-from bot.delivery.content import Content, LocationContent, Priority, TextContent
-from bot.views import reminders as views
-from db import Transaction
+from bot.clock import Clock
+from bot.delivery.content import Content, Priority
+from bot.services.delivery import DeliveryService
+from bot.services.notices import Notices
+from bot.services.registration import RegistrationService
+from db import Database, Transaction
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db import reminders as repo
 from db.events import Event, EventStatus
 from db.registrations import Cancelled, Refusal, Registration, RegistrationStatus
 from db.reminders import FOLLOWUP, Answer, PlannedReminder, PlanState, Wanted
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -92,25 +92,33 @@ class ReminderTarget:
     registration: Registration
 
 
+@dataclass(eq=False)
 class ReminderService:
     """Plans, fires and schedules reminders; the organizer console calls `plan_event` and
     `drop_event` after changing an event."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.next_wakeup: float | None = None
-        self._lock = asyncio.Lock()
-        self._stopped = False
+    db: Database
+    clock: Clock
+    scheduler: BaseScheduler
+    delivery: DeliveryService
+    notices: Notices
+    registrations: RegistrationService
+    _: KW_ONLY
+    default_offsets: tuple[int, ...]  # for events that set none of their own
+    followup_after_hours: float
+    next_wakeup: float | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _stopped: bool = field(default=False, init=False)
 
     def _now(self) -> float:
-        return self.services.clock.timestamp()
+        return self.clock.timestamp()
 
     # -- the plan ---------------------------------------------------------------------------
 
     def offsets(self, event: Event) -> tuple[int, ...]:
         if event.reminder_offsets is not None:
             return event.reminder_offsets
-        return self.services.settings.reminder_offsets
+        return self.default_offsets
 
     def wanted(self, event: Event) -> list[Wanted]:
         """The reminders the event's current plan asks for, with their due times."""
@@ -120,7 +128,7 @@ class ReminderService:
             for hours in sorted(set(self.offsets(event)), reverse=True)
             if hours > 0
         ]
-        after = self.services.settings.followup_after_hours * 3600.0
+        after = self.followup_after_hours * 3600.0
         wanted.append(Wanted(FOLLOWUP, event.ends_at, event.ends_at + after))
         return wanted
 
@@ -128,21 +136,21 @@ class ReminderService:
         """Recompute an event's reminders after any change: unsent ones that no longer fit
         are dropped (and their queued messages withdrawn), new ones are planned."""
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             recalled = await self._plan_in(tx, event_id, now, keep=True)
         await self._after_change(recalled)
-        return await repo.for_event(self.services.db, event_id)
+        return await repo.for_event(self.db, event_id)
 
     async def drop_event(self, event_id: int) -> int:
         """The event is cancelled: nothing of its plan fires, queued messages are withdrawn.
         Returns how many queued deliveries were withdrawn."""
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             recalled = await self._plan_in(tx, event_id, now, keep=False)
         return await self._after_change(recalled)
 
     async def planned(self, event_id: int) -> list[PlannedReminder]:
-        return await repo.for_event(self.services.db, event_id)
+        return await repo.for_event(self.db, event_id)
 
     async def _plan_in(
         self, tx: Transaction, event_id: int, now: float, *, keep: bool
@@ -184,21 +192,21 @@ class ReminderService:
     async def _after_change(self, recalled: list[str]) -> int:
         withdrawn = 0
         for source in recalled:
-            withdrawn += await self.services.delivery.cancel(source)
+            withdrawn += await self.delivery.cancel(source)
         await self.reschedule()
         return withdrawn
 
     async def plan_all(self) -> None:
         """Plan every event that may still need a reminder (the sweep's safety net)."""
         now = self._now()
-        since = now - self.services.settings.followup_after_hours * 3600.0
-        ids = await repo.events_to_plan(self.services.db, since)
+        since = now - self.followup_after_hours * 3600.0
+        ids = await repo.events_to_plan(self.db, since)
         recalled: list[str] = []
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             for event_id in ids:
                 recalled += await self._plan_in(tx, event_id, now, keep=True)
         for source in recalled:
-            await self.services.delivery.cancel(source)
+            await self.delivery.cancel(source)
 
     # -- firing -----------------------------------------------------------------------------
 
@@ -218,7 +226,7 @@ class ReminderService:
                 if outcome:
                     fired += 1
                     # Sending starts while the next event's reminders are being queued.
-                    self.services.delivery.wake()
+                    self.delivery.wake()
             if not self._stopped:
                 await self.reschedule()
         return fired
@@ -226,7 +234,7 @@ class ReminderService:
     async def _fire_next(self) -> bool | None:
         """Handle the most overdue row: True fired, False skipped or dropped, None nothing due."""
         now = self._now()
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             planned = await repo.next_due(tx, now + PREPARE_AHEAD)
             if planned is None:
                 return None
@@ -281,11 +289,11 @@ class ReminderService:
         if not recipients:
             return 0
         await repo.record(tx, planned, [r.registration_id for r in recipients], now)
-        default = self.services.i18n.default_locale
+        default = self.notices.default_language
         by_language: dict[str, list[int]] = defaultdict(list)
         for recipient in recipients:
             by_language[recipient.language or default].append(recipient.person_id)
-        delivery = self.services.delivery
+        delivery = self.delivery
         source = outbox_sources(planned)[0]
         due = max(planned.due_at, now)
         # Rendered as of the due time: «today» / «tomorrow» are counted from when it is read.
@@ -295,12 +303,7 @@ class ReminderService:
                 tx, source, people, content, priority=Priority.REMINDER, due_at=due
             )
         if self._is_soon(planned) and event.latitude is not None and event.longitude is not None:
-            pin = LocationContent(
-                latitude=event.latitude,
-                longitude=event.longitude,
-                title=views.pin_title(event),
-                address=views.pin_address(event),
-            )
+            pin = self.notices.pin(event)
             everyone = [r.person_id for r in recipients]
             await delivery.enqueue_in(
                 tx, f"{source}:pin", everyone, pin, priority=Priority.REMINDER, due_at=due
@@ -313,15 +316,9 @@ class ReminderService:
         return hours is not None and hours < AHEAD_HOURS
 
     def _render(self, planned: PlannedReminder, event: Event, language: str, now: float) -> Content:
-        i18n = self.services.i18n
-        with i18n.context(), i18n.use_locale(language):
-            if planned.is_followup:
-                screen = views.followup(event)
-            elif self._is_soon(planned):
-                screen = views.soon(event, planned.id, now)
-            else:
-                screen = views.ahead(event, planned.id, now)
-        return TextContent(text=screen.text, reply_markup=screen.inline)
+        if planned.is_followup:
+            return self.notices.followup(language, event)
+        return self.notices.reminder(language, event, planned.id, now, soon=self._is_soon(planned))
 
     # -- the scheduler ----------------------------------------------------------------------
 
@@ -329,7 +326,7 @@ class ReminderService:
         """Start-up hook, after the scheduler and the sender: rebuild jobs from the database,
         and send (or skip) what came due while the bot was down."""
         self._stopped = False
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         if scheduler.running:
             scheduler.add_job(
                 self._on_sweep,
@@ -350,7 +347,7 @@ class ReminderService:
     async def stop(self) -> None:
         """Shutdown hook, before the database closes: let a firing in progress finish."""
         self._stopped = True
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         if scheduler.running:
             for job_id in (NEXT_JOB_ID, WAKE_JOB_ID, SWEEP_JOB_ID):
                 with contextlib.suppress(JobLookupError):
@@ -361,10 +358,10 @@ class ReminderService:
     async def reschedule(self) -> None:
         """Aim the one-off date jobs: firing the earliest pending reminder (a little ahead of
         its due time), and waking the sender when queued reminders come due."""
-        db = self.services.db
+        db = self.db
         due = await repo.earliest_pending(db)
         self.next_wakeup = due
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         if self._stopped or not scheduler.running:
             return
         self._aim(NEXT_JOB_ID, None if due is None else due - PREPARE_AHEAD, self._on_due)
@@ -372,7 +369,7 @@ class ReminderService:
         self._aim(WAKE_JOB_ID, queued, self._on_queued_due)
 
     def _aim(self, job_id: str, at: float | None, func: Callable[[], Awaitable[None]]) -> None:
-        scheduler = self.services.scheduler
+        scheduler = self.scheduler
         if at is None:
             with contextlib.suppress(JobLookupError):
                 scheduler.remove_job(job_id)
@@ -390,7 +387,7 @@ class ReminderService:
 
     async def _on_queued_due(self) -> None:
         # The sender would find the rows on its next poll; this saves that half second.
-        self.services.delivery.wake()
+        self.delivery.wake()
         try:
             await self.reschedule()
         except Exception:
@@ -414,7 +411,7 @@ class ReminderService:
     async def target(self, person_id: int, planned_id: int) -> ReminderTarget | None:
         """The reminder and the person's confirmed seat at its event; None when the button is
         not theirs to press (forged id, cancelled or waitlisted registration)."""
-        db = self.services.db
+        db = self.db
         planned = await repo.get(db, planned_id)
         if planned is None or planned.is_followup:
             return None
@@ -430,7 +427,7 @@ class ReminderService:
 
     async def acknowledge(self, target: ReminderTarget) -> None:
         """«I'll come»: remembered for the organizers."""
-        async with self.services.db.write() as tx:
+        async with self.db.write() as tx:
             await repo.answer(
                 tx, target.planned.id, target.registration.id, Answer.coming, self._now()
             )
@@ -438,9 +435,9 @@ class ReminderService:
     async def decline(self, person_id: int, target: ReminderTarget) -> Cancelled | Refusal:
         """«Can't come»: the same cancellation as /my, so the waitlist moves up at once and
         the promoted person is told."""
-        outcome = await self.services.registrations.cancel(person_id, target.registration.id)
+        outcome = await self.registrations.cancel(person_id, target.registration.id)
         if isinstance(outcome, Cancelled):
-            async with self.services.db.write() as tx:
+            async with self.db.write() as tx:
                 await repo.answer(
                     tx, target.planned.id, target.registration.id, Answer.not_coming, self._now()
                 )
@@ -448,4 +445,4 @@ class ReminderService:
 
     async def answers(self, event: Event) -> dict[Answer, int]:
         """How many said «I'll come» / «Can't come» to the reminders of the current date."""
-        return await repo.answers(self.services.db, event.id, event.starts_at)
+        return await repo.answers(self.db, event.id, event.starts_at)

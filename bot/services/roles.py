@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from bot.clock import Clock
+from db import Database, people
 from db import events as events_repo
-from db import people
 from db.events import Event
 from db.people import Person
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 # Telegram user ids are positive and (so far) fit in 52 bits.
 USER_ID = re.compile(r"^\s*(?:id\s*[:=]?\s*)?(\d{1,16})\s*$", re.IGNORECASE)
@@ -29,11 +26,25 @@ class RoleChange(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """What one person may do, read fresh from settings and the database."""
+    """Who is acting and what they may do: loaded once per update by the middleware and
+    handed to handlers as `access`; the same object for members, organizers and admins.
+
+    The rule: organizers manage (and announce to the people of) their own events, admins
+    every event; an admin is always an organizer too.
+    """
 
     user_id: int
     is_admin: bool
     is_organizer: bool
+
+    @classmethod
+    def of(cls, user_id: int, person: Person | None, admin_ids: frozenset[int]) -> Access:
+        is_admin = user_id in admin_ids
+        return cls(
+            user_id=user_id,
+            is_admin=is_admin,
+            is_organizer=is_admin or (person is not None and person.is_organizer),
+        )
 
     def may_manage(self, event: Event) -> bool:
         """Organizers manage their own events, admins every event."""
@@ -55,21 +66,18 @@ def parse_user_id(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@dataclass(eq=False)
 class RoleService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    db: Database
+    clock: Clock
+    admin_ids: frozenset[int]
 
     def is_admin(self, user_id: int) -> bool:
-        return user_id in self.services.settings.admin_ids
+        return user_id in self.admin_ids
 
     async def access(self, user_id: int) -> Access:
-        person = await people.get(self.services.db, user_id)
-        is_admin = self.is_admin(user_id)
-        return Access(
-            user_id=user_id,
-            is_admin=is_admin,
-            is_organizer=is_admin or (person is not None and person.is_organizer),
-        )
+        """Read fresh; handlers get the middleware's `access` for the update instead."""
+        return Access.of(user_id, await people.get(self.db, user_id), self.admin_ids)
 
     async def managed_event(self, user_id: int, event_id: int) -> Event | None:
         """The event when this person may act on it now; None for unknown or someone else's.
@@ -79,25 +87,25 @@ class RoleService:
         access = await self.access(user_id)
         if not access.is_organizer:
             return None
-        event = await events_repo.get(self.services.db, event_id)
+        event = await events_repo.get(self.db, event_id)
         if event is None or not access.may_manage(event):
             return None
         return event
 
     async def person(self, user_id: int) -> Person | None:
-        return await people.get(self.services.db, user_id)
+        return await people.get(self.db, user_id)
 
     async def organizers(self) -> list[Person]:
-        return await people.organizers(self.services.db)
+        return await people.organizers(self.db)
 
     async def set_organizer(self, target_id: int, organizer: bool) -> RoleChange:
         if self.is_admin(target_id):
             return RoleChange.admin
-        person = await people.get(self.services.db, target_id)
+        person = await people.get(self.db, target_id)
         if person is None:
             return RoleChange.unknown
         if person.is_organizer == organizer:
             return RoleChange.already
         role = "organizer" if organizer else "member"
-        await people.set_role(self.services.db, target_id, role, self.services.clock.timestamp())
+        await people.set_role(self.db, target_id, role, self.clock.timestamp())
         return RoleChange.granted if organizer else RoleChange.revoked

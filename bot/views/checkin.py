@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CheckInAction, MyAction, MyActionKind
 from bot.i18n import _
-from bot.services.checkin import Outcome, Ticket
+from bot.services.checkin import Ticket, TicketOutcome
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.organizer import attendee_name
@@ -49,16 +49,16 @@ def ticket_screen(ticket: Ticket, now: float) -> Screen:
         "",
     ]
     builder = InlineKeyboardBuilder()
-    if ticket.outcome == Outcome.ready:
+    if ticket.outcome == TicketOutcome.ready:
         builder.button(
             text=_("✅ Check in"), callback_data=CheckInAction(registration_id=registration.id)
         )
     line = state_line(ticket, now)
     if line:
-        lines.append(line if ticket.outcome == Outcome.ready else f"<b>{line}</b>")
+        lines.append(line if ticket.outcome == TicketOutcome.ready else f"<b>{line}</b>")
     if ticket.counts is not None:
         lines += ["", "🚪 " + came_line(ticket.counts)]
-    markup = builder.as_markup() if ticket.outcome == Outcome.ready else None
+    markup = builder.as_markup() if ticket.outcome == TicketOutcome.ready else None
     return Screen("\n".join(lines), markup)
 
 
@@ -68,23 +68,23 @@ def state_line(ticket: Ticket, now: float) -> str | None:
         return None
     registration, event = ticket.attendee.registration, ticket.event
     match ticket.outcome:
-        case Outcome.ready:
+        case TicketOutcome.ready:
             return _("Not checked in yet.")
-        case Outcome.checked_in:
+        case TicketOutcome.checked_in:
             return _("✅ Checked in. Welcome!")
-        case Outcome.already:
+        case TicketOutcome.already:
             at = registration.checked_in_at or registration.updated_at
             return _("⚠️ Already checked in at {moment}.").format(
                 moment=moment_in(at, event.timezone, now)
             )
-        case Outcome.cancelled:
+        case TicketOutcome.cancelled:
             cancelled_at = registration.cancelled_at or registration.updated_at
             return _(
                 "⛔ This registration was cancelled on {moment}: the ticket is not valid."
             ).format(moment=moment_in(cancelled_at, event.timezone, now))
-        case Outcome.waitlisted:
+        case TicketOutcome.waitlisted:
             return _("⛔ This person is on the waitlist: no seat has been confirmed.")
-        case Outcome.event_cancelled:
+        case TicketOutcome.event_cancelled:
             return _("⛔ The event is cancelled.")
     return None
 
@@ -98,7 +98,7 @@ def not_found() -> str:
 
 def member_message(ticket: Ticket, now: float) -> Screen:
     """A member scanning a ticket: nothing personal, only a hint about their own tickets."""
-    if ticket.outcome == Outcome.own_ticket and ticket.event is not None:
+    if ticket.outcome == TicketOutcome.own_ticket and ticket.event is not None:
         builder = InlineKeyboardBuilder()
         builder.button(
             text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list)
@@ -110,7 +110,7 @@ def member_message(ticket: Ticket, now: float) -> Screen:
             ).format(title=escape(ticket.event.title), when=when_short(ticket.event, now)),
             builder.as_markup(),
         )
-    if ticket.outcome == Outcome.not_found:
+    if ticket.outcome == TicketOutcome.not_found:
         return Screen(
             _("This ticket is not valid: the link is mistyped or forged. /my shows your tickets.")
         )

@@ -10,11 +10,16 @@ from aiogram.utils.i18n import I18n
 from babel.dates import format_date, format_time
 
 from bot.i18n import N_, _
+
+# Re-exported: the views have always taken these from here.
+from bot.labels import BUTTON_TEXT_LIMIT as BUTTON_TEXT_LIMIT
+from bot.labels import button_text as button_text
+from bot.labels import shorten as shorten
+from bot.labels import utf16_len as utf16_len
 from db.events import Event, EventKind, EventStatus
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-BUTTON_TEXT_LIMIT = 60
 
 KIND_NAMES: dict[EventKind, str] = {
     EventKind.round_table: N_("Round table"),
@@ -86,23 +91,6 @@ def moment_in(timestamp: float, timezone: str, now: float, place: str | None = N
     return f"{_date(at, today)}, {_time(at)} ({label})"
 
 
-def utf16_len(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units (an emoji is two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut plain text to `limit` UTF-16 units, ending with an ellipsis when cut."""
-    if utf16_len(text) <= limit:
-        return text
-    cut = text
-    while cut and utf16_len(cut) > limit - 1:
-        excess = utf16_len(cut) - (limit - 1)
-        # A character is one or two units: dropping half the excess never cuts too much.
-        cut = cut[: len(cut) - max(1, excess // 2)]
-    return cut.rstrip() + "…"
-
-
 def escaped_within(text: str, budget: int) -> str:
     """Escape plain text for HTML so that the escaped result fits `budget` units."""
     if budget <= 1:
@@ -117,11 +105,6 @@ def escaped_within(text: str, budget: int) -> str:
         if utf16_len(result) <= budget:
             return result
         limit = min(limit - 1, limit * budget // utf16_len(result))
-
-
-def button_text(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
-    """Button labels are plain text (no HTML), kept short enough to read on a phone."""
-    return shorten(" ".join(text.split()), limit)
 
 
 def status_banner(event: Event) -> str | None:

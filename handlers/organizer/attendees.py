@@ -11,9 +11,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import ManageAction, ManageActionKind
 from bot.services import Services, exports
 from bot.services import attendees as attendees_service
-from bot.services.organizer import Refusal
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import organizer as views
+from handlers.organizer.common import alert_refusal
 
 EXPORTS = {ManageActionKind.export_csv, ManageActionKind.export_xlsx, ManageActionKind.pass_list}
 
@@ -24,12 +25,11 @@ async def on_attendees(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     page = await attendees_service.page_of(services.db, managed.event.id, callback_data.page)
     screen = views.attendees_screen(managed.event, page, services.clock.timestamp())
@@ -42,13 +42,12 @@ async def on_export(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     """Files are built in a worker thread: a big spreadsheet must not stall other chats."""
-    access = await services.roles.access(query.from_user.id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     now = services.clock.timestamp()

@@ -5,39 +5,39 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import deeplinks
 from bot.callbacks import CheckInAction
 from bot.deeplinks import DeepLink
 from bot.services import Services
-from bot.services.checkin import Outcome, normalize_code
+from bot.services.checkin import TicketOutcome, normalize_code
+from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import checkin as views
 
-MEMBER_OUTCOMES = {Outcome.own_ticket, Outcome.not_allowed}
+MEMBER_OUTCOMES = {TicketOutcome.own_ticket, TicketOutcome.not_allowed}
 
 
 async def open_ticket_link(
     *,
     bot: Bot,
     chat_id: int,
-    user: User,
     link: DeepLink,
     services: Services,
     state: FSMContext,
+    access: Access,
 ) -> None:
     """`t.me/<bot>?start=ci_<token>`: the organizer of the event sees the person, others don't.
 
     Reached through /start, outside the guarded organizer router: the role and the event are
-    checked here, from the database, for this very person.
+    checked here, for this very person.
     """
-    access = await services.roles.access(user.id)
     ticket = await services.checkin.by_token(link.value, access)
     now = services.clock.timestamp()
     if ticket.outcome in MEMBER_OUTCOMES or (
-        not access.is_organizer and ticket.outcome == Outcome.not_found
+        not access.is_organizer and ticket.outcome == TicketOutcome.not_found
     ):
         screen = views.member_message(ticket, now)
     else:
@@ -51,20 +51,20 @@ async def on_check_in(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     if callback_data.show:
         ticket = await services.checkin.by_registration(callback_data.registration_id, access)
     else:
         ticket = await services.checkin.check_in(callback_data.registration_id, access)
     now = services.clock.timestamp()
-    if ticket.outcome == Outcome.not_found:
+    if ticket.outcome == TicketOutcome.not_found:
         callback_answer.text = views.not_found()
         callback_answer.show_alert = True
         return
-    if ticket.outcome == Outcome.checked_in:
+    if ticket.outcome == TicketOutcome.checked_in:
         callback_answer.text = views.came_line(ticket.counts) if ticket.counts else None
-    elif ticket.outcome != Outcome.ready:
+    elif ticket.outcome != TicketOutcome.ready:
         # Someone else at the door was quicker, or the registration was cancelled meanwhile.
         callback_answer.show_alert = True
         callback_answer.text = views.state_line(ticket, now)
@@ -72,13 +72,14 @@ async def on_check_in(
     await edit_or_send(bot, query, screen.text, screen.inline)
 
 
-async def on_checkin_command(message: Message, command: CommandObject, services: Services) -> None:
+async def on_checkin_command(
+    message: Message, command: CommandObject, services: Services, access: Access
+) -> None:
     assert message.from_user is not None
     args = (command.args or "").strip()
     if not args:
         await message.answer(views.code_usage())
         return
-    access = await services.roles.access(message.from_user.id)
     now = services.clock.timestamp()
     # A ticket link pasted in full works too (e.g. read by a scanner app that shows text).
     link = deeplinks.parse(args.rsplit("start=", 1)[-1]) if "ci_" in args else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services import Services
 from bot.services.event_editor import EventDraft
@@ -21,6 +22,12 @@ async def load_draft(state: FSMContext) -> EventDraft | None:
 
 async def save_draft(state: FSMContext, draft: EventDraft) -> None:
     await state.set_data({DRAFT_KEY: draft.model_dump(mode="json")})
+
+
+def alert_refusal(callback_answer: CallbackAnswer, refusal: Refusal = Refusal.not_found) -> None:
+    """Why the pressed button did nothing, as an alert on it."""
+    callback_answer.text = views.refusal(refusal)
+    callback_answer.show_alert = True
 
 
 async def send_event_screen(

@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.services import event_editor as editor
 from bot.services.organizer import Applied, Refusal
 from bot.services.problems import InvalidInput
+from bot.services.roles import Access
 from bot.services.validation import clean_line
 from bot.states import EventCancellation
 from bot.ui import edit_or_send
@@ -26,23 +27,26 @@ from bot.views import event_editor as editor_views
 from bot.views import organizer as views
 from bot.views.problems import problem_text
 from db.events import Event, EventStatus
+from handlers.organizer.common import alert_refusal
 from handlers.organizer.new_event import ask
 
 REASON_LIMIT = 300
 
 
-async def on_manage(message: Message, services: Services) -> None:
+async def on_manage(message: Message, services: Services, access: Access) -> None:
     assert message.from_user is not None
-    access = await services.roles.access(message.from_user.id)
     page = await services.organizer.events_page(access)
     screen = views.events_list(page, services.clock.timestamp())
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
 async def on_list(
-    query: CallbackQuery, callback_data: ManageAction, services: Services, bot: Bot
+    query: CallbackQuery,
+    callback_data: ManageAction,
+    services: Services,
+    bot: Bot,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     page = await services.organizer.events_page(access, callback_data.page)
     screen = views.events_list(page, services.clock.timestamp())
     await edit_or_send(bot, query, screen.text, screen.inline)
@@ -55,14 +59,13 @@ async def on_event_action(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     """Every action on one event: the event is looked up again and must be this person's."""
     user_id = query.from_user.id
-    access = await services.roles.access(user_id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     now = services.clock.timestamp()
@@ -103,14 +106,16 @@ async def on_event_action(
                     update={"step": "start", "editing": True}
                 )
                 await state.clear()
-                await ask(bot, user_id, state, services, draft, views.reschedule_intro(event, now))
+                await ask(
+                    bot, user_id, state, services, access, draft, views.reschedule_intro(event, now)
+                )
                 return
         case ManageActionKind.duplicate:
             draft = editor.from_event(event).model_copy(
                 update={"event_id": None, "step": "start", "editing": True}
             )
             await state.clear()
-            await ask(bot, user_id, state, services, draft, views.duplicate_intro(event))
+            await ask(bot, user_id, state, services, access, draft, views.duplicate_intro(event))
             return
         case ManageActionKind.cancel:
             if event.ends_at <= now:
@@ -127,8 +132,7 @@ async def on_event_action(
         case _:
             return
     if isinstance(outcome, Refusal):
-        callback_answer.text = views.refusal(outcome)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer, outcome)
     fresh = await services.organizer.managed(access, event.id)
     assert fresh is not None
     screen = views.event_screen(fresh, now, services.bot_username)
@@ -142,34 +146,33 @@ async def on_edit_field(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     user_id = query.from_user.id
-    access = await services.roles.access(user_id)
     managed = await services.organizer.managed(access, callback_data.event_id)
     if managed is None or callback_data.field not in editor.EDITABLE:
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
         return
     event = managed.event
     cancelled = event.status == EventStatus.cancelled
     if cancelled or event.ends_at <= services.clock.timestamp():
-        callback_answer.text = views.refusal(Refusal.cancelled if cancelled else Refusal.finished)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer, Refusal.cancelled if cancelled else Refusal.finished)
         return
     draft = editor.from_event(event).model_copy(
         update={"step": callback_data.field, "editing": True}
     )
     await state.clear()
-    await ask(bot, user_id, state, services, draft)
+    await ask(bot, user_id, state, services, access, draft)
 
 
 # -- cancelling -------------------------------------------------------------------------------
 
 
-async def on_cancel_reason(message: Message, state: FSMContext, services: Services) -> None:
+async def on_cancel_reason(
+    message: Message, state: FSMContext, services: Services, access: Access
+) -> None:
     assert message.from_user is not None
     event_id = int((await state.get_data()).get("event_id", 0))
-    access = await services.roles.access(message.from_user.id)
     managed = await services.organizer.managed(access, event_id)
     if managed is None:
         await state.clear()
@@ -195,6 +198,7 @@ async def on_cancel_answer(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     data = await state.get_data()
     in_dialog = (
@@ -209,7 +213,6 @@ async def on_cancel_answer(
     if not callback_data.confirm:
         await edit_or_send(bot, query, views.cancel_kept())
         return
-    access = await services.roles.access(query.from_user.id)
     now = services.clock.timestamp()
 
     def notice(event: Event) -> Screen:

@@ -14,14 +14,15 @@ from bot.services import event_editor as editor
 from bot.services.event_editor import EventDraft, Reply
 from bot.services.organizer import Applied, Refusal
 from bot.services.problems import InvalidInput, Problem
+from bot.services.roles import Access
 from bot.states import EventEditor
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import event_editor as views
 from bot.views import organizer as organizer_views
 from bot.views.problems import problem_text
-from db import people
 from db.events import Event
+from db.people import Person
 from handlers.organizer.common import load_draft, save_draft, send_event_screen
 
 
@@ -34,6 +35,7 @@ async def ask(
     chat_id: int,
     state: FSMContext,
     services: Services,
+    access: Access,
     draft: EventDraft,
     prefix: str | None = None,
 ) -> None:
@@ -42,7 +44,7 @@ async def ask(
         if draft.event_id is None:
             await show_preview(bot, chat_id, state, services, draft, prefix)
         else:
-            await save_edit(bot, chat_id, state, services, draft)
+            await save_edit(bot, chat_id, state, services, access, draft)
         return
     await state.set_state(EventEditor.answering)
     await save_draft(state, draft)
@@ -69,11 +71,10 @@ async def show_preview(
 
 
 async def save_edit(
-    bot: Bot, chat_id: int, state: FSMContext, services: Services, draft: EventDraft
+    bot: Bot, chat_id: int, state: FSMContext, services: Services, access: Access, draft: EventDraft
 ) -> None:
     """An existing event's field was answered: save it (people are told of a new time/place)."""
     assert draft.event_id is not None
-    access = await services.roles.access(chat_id)
     managed = await services.organizer.managed(access, draft.event_id)
     before = managed.event if managed is not None else None
     now = services.clock.timestamp()
@@ -86,7 +87,7 @@ async def save_edit(
     if isinstance(outcome, InvalidInput):
         # E.g. fewer seats than people confirmed: the same step again, with the reason.
         back = draft.model_copy(update={"step": _edited_step(outcome)})
-        await ask(bot, chat_id, state, services, back, problem_text(outcome))
+        await ask(bot, chat_id, state, services, access, back, problem_text(outcome))
         return
     await state.clear()
     if isinstance(outcome, Refusal):
@@ -111,19 +112,26 @@ def _edited_step(error: InvalidInput) -> str:
 # -- /new_event -------------------------------------------------------------------------------
 
 
-async def on_new_event(message: Message, state: FSMContext, services: Services, bot: Bot) -> None:
-    assert message.from_user is not None
-    person = await people.get(services.db, message.from_user.id)
+async def on_new_event(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    bot: Bot,
+    access: Access,
+    person: Person | None,
+) -> None:
     # The organizer's own organization is the likely host: offered as «Keep».
     draft = EventDraft(organizer_name=(person.organization or "") if person else "")
     await state.clear()
-    await ask(bot, message.chat.id, state, services, draft)
+    await ask(bot, message.chat.id, state, services, access, draft)
 
 
 # -- answering a step -------------------------------------------------------------------------
 
 
-async def on_answer(message: Message, state: FSMContext, services: Services, bot: Bot) -> None:
+async def on_answer(
+    message: Message, state: FSMContext, services: Services, bot: Bot, access: Access
+) -> None:
     draft = await load_draft(state)
     chat_id = message.chat.id
     if draft is None:
@@ -132,7 +140,7 @@ async def on_answer(message: Message, state: FSMContext, services: Services, bot
         return
     text = message.text
     if text is not None and text.strip() == views.back_label():
-        await go_back(bot, chat_id, state, services, draft)
+        await go_back(bot, chat_id, state, services, access, draft)
         return
     choice = views.choice_of(text, _defaults(services))
     location = None
@@ -153,18 +161,18 @@ async def on_answer(message: Message, state: FSMContext, services: Services, bot
         )
         return
     step = editor.step_after(draft, answered, reply)
-    await ask(bot, chat_id, state, services, answered.model_copy(update={"step": step}))
+    await ask(bot, chat_id, state, services, access, answered.model_copy(update={"step": step}))
 
 
 async def go_back(
-    bot: Bot, chat_id: int, state: FSMContext, services: Services, draft: EventDraft
+    bot: Bot, chat_id: int, state: FSMContext, services: Services, access: Access, draft: EventDraft
 ) -> None:
     previous = editor.previous_step(draft, draft.step)
     if previous is not None:
         update: dict[str, object] = {"step": previous}
         if previous == "questions":
             update["pending_question"] = None  # a half-made question is dropped
-        await ask(bot, chat_id, state, services, draft.model_copy(update=update))
+        await ask(bot, chat_id, state, services, access, draft.model_copy(update=update))
         return
     if draft.editing and draft.event_id is None:
         await show_preview(bot, chat_id, state, services, draft)
@@ -174,7 +182,6 @@ async def go_back(
         await bot.send_message(
             chat_id, organizer_views.nothing_changed(), reply_markup=ReplyKeyboardRemove()
         )
-        access = await services.roles.access(chat_id)
         await send_event_screen(bot, chat_id, services, access, draft.event_id)
         return
     screen = views.prompt(draft, services.clock.timestamp(), _defaults(services))
@@ -193,6 +200,7 @@ async def on_draft_action(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     chat_id = query.from_user.id
     draft = await load_draft(state)
@@ -211,7 +219,6 @@ async def on_draft_action(
     if action == DraftActionKind.preview:
         await show_preview(bot, chat_id, state, services, draft)
         return
-    access = await services.roles.access(chat_id)
     outcome = await services.organizer.create(
         draft, access, publish=action == DraftActionKind.publish
     )
@@ -242,6 +249,7 @@ async def on_edit_draft_field(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
     """A field of the new event's draft, from the preview's edit menu."""
     draft = await load_draft(state)
@@ -255,7 +263,7 @@ async def on_edit_draft_field(
         callback_answer.show_alert = True
         return
     edited = draft.model_copy(update={"step": callback_data.field, "editing": True})
-    await ask(bot, query.from_user.id, state, services, edited)
+    await ask(bot, query.from_user.id, state, services, access, edited)
 
 
 def build_router() -> Router:

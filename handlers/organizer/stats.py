@@ -12,12 +12,13 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import ManageAction, ManageActionKind, StatsAction
 from bot.services import Services
 from bot.services import stats as stats_service
-from bot.services.organizer import Refusal
 from bot.services.roles import Access
 from bot.services.stats import EventStats
 from bot.views import organizer as views
+from bot.views.reminders import stats_block
 from bot.views.text import MESSAGE_LIMIT, utf16_len
 from db import organizer as organizer_repo
+from handlers.organizer.common import alert_refusal
 
 
 async def _overview(services: Services, access: Access) -> list[EventStats]:
@@ -26,9 +27,8 @@ async def _overview(services: Services, access: Access) -> list[EventStats]:
     return [EventStats(event, counts[event.id]) for event in events]
 
 
-async def on_stats(message: Message, services: Services) -> None:
+async def on_stats(message: Message, services: Services, access: Access) -> None:
     assert message.from_user is not None
-    access = await services.roles.access(message.from_user.id)
     screen = views.stats_overview(await _overview(services, access), services.clock.timestamp())
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
@@ -47,7 +47,10 @@ async def send_event_stats(
     image = await asyncio.to_thread(stats_service.chart_png, event, times, labels)
     text = views.event_stats(managed, services.clock.timestamp())
     # Reminder answers and follow-up ratings (issue 6), within one message.
-    text += await services.followups.stats_text(event, MESSAGE_LIMIT - utf16_len(text))
+    summary = await services.followups.summary(event.id)
+    answers = await services.reminders.answers(event)
+    now = services.clock.timestamp()
+    text += stats_block(event, summary, answers, now, MESSAGE_LIMIT - utf16_len(text))
     await bot.send_message(chat_id, text)
     await bot.send_photo(
         chat_id,
@@ -63,8 +66,8 @@ async def on_stats_action(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     if callback_data.report:
         items = await _overview(services, access)
         if not items:
@@ -83,8 +86,7 @@ async def on_stats_action(
         return
     event_id = callback_data.event_id
     if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
 
 
 async def on_manage_stats(
@@ -93,12 +95,11 @@ async def on_manage_stats(
     services: Services,
     bot: Bot,
     callback_answer: CallbackAnswer,
+    access: Access,
 ) -> None:
-    access = await services.roles.access(query.from_user.id)
     event_id = callback_data.event_id
     if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        callback_answer.text = views.refusal(Refusal.not_found)
-        callback_answer.show_alert = True
+        alert_refusal(callback_answer)
 
 
 def build_router() -> Router:
