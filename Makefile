@@ -32,6 +32,8 @@ bench: $(INSTALLED) locales
 	$(BIN)/python -m bench.engine_overhead
 	$(BIN)/python -m bench.registration_storm
 	$(BIN)/python -m bench.reminder_burst
+	$(BIN)/python -m bench.exports
+	$(BIN)/python -m bench.startup
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections import deque
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 # Telegram's published limits: about one message per second to one chat, 20 per minute to
 # a group; the global rate is a setting (SEND_RATE).
@@ -12,6 +17,26 @@ GROUP_MESSAGES_PER_WINDOW = 20
 # Per-chat history older than this cannot delay anything; it is dropped now and then.
 _FORGET_AFTER = max(PRIVATE_CHAT_INTERVAL, GROUP_WINDOW)
 _PRUNE_EVERY = 4096
+# Telegram counts the global limit over one second; the sends of the last one tell how fast
+# we really went when a 429 came.
+_WINDOW = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Adaptation:
+    """How the global rate follows Telegram's real limit below the SEND_RATE ceiling (AIMD).
+
+    On a 429 the rate drops to `decrease` × the rate actually achieved over the last second
+    (never above the current rate). Then it grows back by `ceiling × growth × t²`, t being the
+    seconds since sending resumed: slowly near the level that was refused, where another
+    429 would cost a whole pause, faster the longer everything goes through, so a limit that
+    was lowered for a while is left behind within minutes.
+    """
+
+    decrease: float = 0.95
+    growth: float = 2e-5
+    # Never below this share of the ceiling: a burst of 429s must not stall the queue.
+    floor: float = 0.1
 
 
 class RateLimiter:
@@ -20,7 +45,11 @@ class RateLimiter:
     The global rate is a GCRA token bucket (a "theoretical arrival time" that moves by one
     interval per message). The bucket holds at most one spare token, so a sender that fell
     behind catches up by one message, never with a burst that could trip Telegram's
-    per-second window.
+    per-second window. Once Telegram has answered 429 the spare token is gone: the server's
+    limit is near, and one extra message in a second is what trips it.
+
+    `rate` is a ceiling: `flooded()` lowers the rate actually used and it grows back on its
+    own (see `Adaptation`); `current` is the rate in use now.
     """
 
     def __init__(
@@ -30,12 +59,20 @@ class RateLimiter:
         private_interval: float = PRIVATE_CHAT_INTERVAL,
         group_window: float = GROUP_WINDOW,
         group_limit: int = GROUP_MESSAGES_PER_WINDOW,
+        adaptation: Adaptation | None = None,
     ) -> None:
         if rate < 0:
             raise ValueError("rate must be zero (no limit) or positive")
         self.rate = rate
+        self.current = rate
         self._interval = 1.0 / rate if rate else 0.0
+        self._spare = self._interval
         self._tat = float("-inf")
+        self._adaptation = adaptation or Adaptation()
+        self._cut_rate = rate
+        self._resumed_at = float("-inf")
+        self._episode_until = float("-inf")
+        self._recent: deque[float] = deque()
         self._private_interval = private_interval
         self._group_window = group_window
         self._group_limit = group_limit
@@ -47,10 +84,49 @@ class RateLimiter:
         """Book the next global slot; returns the seconds to wait before sending in it."""
         if not self._interval:
             return 0.0
+        if self.current < self.rate:
+            self._grow(now)
         # One spare token: a slot missed by less than one interval may still be used.
-        start = max(self._tat, now - self._interval)
+        start = max(self._tat, now - self._spare)
+        if not self._spare:
+            # Near Telegram's limit, a send that was late must not be followed closely by the
+            # next one on schedule: no second ever holds more than the rate's whole messages.
+            budget = max(1, int(self.current))
+            if len(self._recent) >= budget:
+                start = max(start, self._recent[-budget] + _WINDOW)
         self._tat = start + self._interval
         return max(0.0, start - now)
+
+    def flooded(self, now: float, retry_after: float) -> None:
+        """Telegram answered 429: send slower from now on (the caller pauses `retry_after`).
+
+        The sends already on their way when the first 429 came back are refused too; they
+        belong to the same episode and do not lower the rate again.
+        """
+        if not self.rate or now < self._episode_until:
+            return
+        horizon = now - _WINDOW
+        while self._recent and self._recent[0] <= horizon:
+            self._recent.popleft()
+        achieved = max(len(self._recent) / _WINDOW, 1.0)
+        step = self._adaptation
+        lowered = max(min(self.current, achieved) * step.decrease, self.rate * step.floor)
+        log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
+        self._set(lowered)
+        self._cut_rate = lowered
+        self._spare = 0.0
+        self._resumed_at = now + retry_after
+        self._episode_until = self._resumed_at + _WINDOW
+
+    def _grow(self, now: float) -> None:
+        elapsed = max(0.0, now - self._resumed_at)
+        grown = self._cut_rate + self.rate * self._adaptation.growth * elapsed * elapsed
+        if math.isfinite(grown) and grown > self.current:
+            self._set(min(grown, self.rate))
+
+    def _set(self, rate: float) -> None:
+        self.current = rate
+        self._interval = 1.0 / rate
 
     def chat_delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to this chat keeps within its limit (0: send now)."""
@@ -64,6 +140,10 @@ class RateLimiter:
 
     def record(self, chat_id: int, now: float) -> None:
         """A message to this chat starts now."""
+        if self.rate:
+            self._recent.append(now)
+            if len(self._recent) > 4 * self.rate:
+                self._recent.popleft()  # only the last second's count matters
         if chat_id < 0:
             sends = self._group_sends.setdefault(chat_id, deque(maxlen=self._group_limit))
             sends.append(now)
