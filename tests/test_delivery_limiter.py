@@ -173,3 +173,15 @@ def test_no_limit_stays_no_limit_after_a_429() -> None:
     limiter.record(1, 0.0)
     limiter.flooded(0.0, retry_after=5)
     assert limiter.reserve(0.0) == 0.0
+
+
+def test_a_429_soon_after_a_pause_judges_the_rate_by_the_time_since_the_pause() -> None:
+    limiter = RateLimiter(35)
+    end = sends(limiter, 0.0, 31, rate=31)
+    limiter.flooded(end, retry_after=1)
+    first = limiter.current
+    # Half a second after sending resumed, 15 went through and then a 429: 30/s, not 15/s.
+    later = sends(limiter, end + 1, 15, rate=30)
+    assert later - (end + 1) == pytest.approx(0.5, abs=0.05)
+    limiter.flooded(later, retry_after=1)
+    assert limiter.current == pytest.approx(min(first, 30) * 0.95, rel=0.05)

@@ -100,15 +100,17 @@ class RateLimiter:
     def flooded(self, now: float, retry_after: float) -> None:
         """Telegram answered 429: send slower from now on (the caller pauses `retry_after`).
 
-        The sends already on their way when the first 429 came back are refused too; they
-        belong to the same episode and do not lower the rate again.
+        Sends already on their way when the first 429 came back are refused too; their 429s
+        arrive during the pause, belong to the same episode and do not lower the rate again.
         """
         if not self.rate or now < self._episode_until:
             return
         horizon = now - _WINDOW
         while self._recent and self._recent[0] <= horizon:
             self._recent.popleft()
-        achieved = max(len(self._recent) / _WINDOW, 1.0)
+        # Right after a pause less than a second of sending is on record: divide by that.
+        span = min(_WINDOW, now - self._resumed_at)
+        achieved = max(len(self._recent) / span, 1.0) if span > 0 else self.current
         step = self._adaptation
         lowered = max(min(self.current, achieved) * step.decrease, self.rate * step.floor)
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
@@ -116,7 +118,7 @@ class RateLimiter:
         self._cut_rate = lowered
         self._spare = 0.0
         self._resumed_at = now + retry_after
-        self._episode_until = self._resumed_at + _WINDOW
+        self._episode_until = self._resumed_at
 
     def _grow(self, now: float) -> None:
         elapsed = max(0.0, now - self._resumed_at)
