@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.e2e.conftest import E2E_TOKEN
 from tests.e2e.harness import BotProcess
 from tests.fake_telegram import FakeTelegram
 
@@ -33,7 +34,7 @@ def heavy_loaded(pid: int) -> list[str]:
 
 
 def once(root: Path | None, idle: float) -> tuple[float, float, list[str]]:
-    with FakeTelegram() as tg, tempfile.TemporaryDirectory() as folder:
+    with FakeTelegram(token=E2E_TOKEN) as tg, tempfile.TemporaryDirectory() as folder:
         env = {"PYTHONPATH": str(root)} if root else {}
         process = BotProcess(tg, Path(folder) / "bot.sqlite3", env=env)
         started = time.monotonic()
