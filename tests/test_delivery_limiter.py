@@ -185,3 +185,10 @@ def test_a_429_soon_after_a_pause_judges_the_rate_by_the_time_since_the_pause() 
     assert later - (end + 1) == pytest.approx(0.5, abs=0.05)
     limiter.flooded(later, retry_after=1)
     assert limiter.current == pytest.approx(min(first, 30) * 0.95, rel=0.05)
+
+
+def test_a_429_on_the_first_sends_cuts_the_rate_in_use_not_down_to_a_trickle() -> None:
+    limiter = RateLimiter(30)
+    end = sends(limiter, 0.0, 3, rate=30)  # e.g. another process shares the token
+    limiter.flooded(end, retry_after=1)
+    assert limiter.current == pytest.approx(30 * 0.95)

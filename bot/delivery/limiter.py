@@ -20,6 +20,7 @@ _PRUNE_EVERY = 4096
 # Telegram counts the global limit over one second; the sends of the last one tell how fast
 # we really went when a 429 came.
 _WINDOW = 1.0
+_MIN_EVIDENCE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +109,12 @@ class RateLimiter:
         horizon = now - _WINDOW
         while self._recent and self._recent[0] <= horizon:
             self._recent.popleft()
-        # Right after a pause less than a second of sending is on record: divide by that.
-        span = min(_WINDOW, now - self._resumed_at)
-        achieved = max(len(self._recent) / span, 1.0) if span > 0 else self.current
+        # What went through lately, over the time it took (right after a start or a pause that
+        # is less than a second). A handful of sends tells nothing about the limit, e.g. a 429
+        # at the very start: then the current rate is the one that was too fast.
+        count = len(self._recent)
+        span = now - self._recent[0] if count else 0.0
+        achieved = count / span if count >= _MIN_EVIDENCE and span > 0 else self.current
         step = self._adaptation
         lowered = max(min(self.current, achieved) * step.decrease, self.rate * step.floor)
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
