@@ -151,9 +151,11 @@ def test_the_rate_grows_back_to_the_ceiling_and_never_above() -> None:
     for second in range(1, 400):
         limiter.reserve(end + 1 + second)
         seen.append(limiter.current)
-    # Slowly at first (a 429 costs a whole pause), then all the way back.
+    # Slowly at first (a 429 costs a whole pause), holding just under the refused rate for
+    # five minutes, then all the way back.
     assert seen[9] < lowered * 1.01
     assert seen == sorted(seen)
+    assert seen[100] == seen[290] == pytest.approx(30 * 0.97)
     assert max(seen) == 30
     assert seen[-1] == 30
 

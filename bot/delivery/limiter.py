@@ -27,14 +27,17 @@ _MIN_EVIDENCE = 10
 class Adaptation:
     """How the global rate follows Telegram's real limit below the SEND_RATE ceiling (AIMD).
 
-    On a 429 the rate drops to `decrease` × the rate actually achieved over the last second
-    (never above the current rate). Then it grows back by `ceiling × growth × t²`, t being the
-    seconds since sending resumed: slowly near the level that was refused, where another
-    429 would cost a whole pause, faster the longer everything goes through, so a limit that
-    was lowered for a while is left behind within minutes.
+    On a 429 the rate drops to `decrease` × the rate that was refused (what actually went
+    through over the last second, never above the current rate). Then it grows back by
+    `ceiling × growth × t²`, t being the seconds since sending resumed, but only up to
+    `plateau` × the refused rate: just under the limit just found, where another 429 would
+    cost a whole pause. After `probe_after` seconds without a 429 it grows on from there the
+    same way, so a limit that was lowered for a while is left behind within minutes.
     """
 
     decrease: float = 0.95
+    plateau: float = 0.97
+    probe_after: float = 300.0
     growth: float = 2e-5
     # Never below this share of the ceiling: a burst of 429s must not stall the queue.
     floor: float = 0.1
@@ -71,6 +74,7 @@ class RateLimiter:
         self._tat = float("-inf")
         self._adaptation = adaptation or Adaptation()
         self._cut_rate = rate
+        self._refused = rate
         self._resumed_at = float("-inf")
         self._episode_until = float("-inf")
         self._recent: deque[float] = deque()
@@ -116,7 +120,8 @@ class RateLimiter:
         span = now - self._recent[0] if count else 0.0
         achieved = count / span if count >= _MIN_EVIDENCE and span > 0 else self.current
         step = self._adaptation
-        lowered = max(min(self.current, achieved) * step.decrease, self.rate * step.floor)
+        self._refused = min(self.current, achieved)
+        lowered = max(self._refused * step.decrease, self.rate * step.floor)
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
         self._set(lowered)
         self._cut_rate = lowered
@@ -126,7 +131,13 @@ class RateLimiter:
 
     def _grow(self, now: float) -> None:
         elapsed = max(0.0, now - self._resumed_at)
-        grown = self._cut_rate + self.rate * self._adaptation.growth * elapsed * elapsed
+        step = self._adaptation
+        hold = max(self._cut_rate, self._refused * step.plateau)
+        if elapsed < step.probe_after:
+            grown = min(hold, self._cut_rate + self.rate * step.growth * elapsed * elapsed)
+        else:
+            beyond = elapsed - step.probe_after
+            grown = hold + self.rate * step.growth * beyond * beyond
         if math.isfinite(grown) and grown > self.current:
             self._set(min(grown, self.rate))
 
