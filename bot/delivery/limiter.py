@@ -111,14 +111,17 @@ class RateLimiter:
         if not self.rate or now < self._episode_until:
             return
         horizon = now - _WINDOW
+        full = False
         while self._recent and self._recent[0] <= horizon:
             self._recent.popleft()
-        # What went through lately, over the time it took (right after a start or a pause that
-        # is less than a second). A handful of sends tells nothing about the limit, e.g. a 429
-        # at the very start: then the current rate is the one that was too fast.
+            full = True
+        # What went through in the last second, the refused send not counted; right after a
+        # start or a pause, over the time since. A handful of sends tells nothing about the
+        # limit (e.g. a 429 at the very start): then the current rate is the one too fast.
         count = len(self._recent)
-        span = now - self._recent[0] if count else 0.0
-        achieved = count / span if count >= _MIN_EVIDENCE and span > 0 else self.current
+        start = horizon if full else (self._recent[0] if count else now)
+        span = now - max(start, self._resumed_at)
+        achieved = (count - 1) / span if count >= _MIN_EVIDENCE and span > 0 else self.current
         step = self._adaptation
         self._refused = min(self.current, achieved)
         lowered = max(self._refused * step.decrease, self.rate * step.floor)
