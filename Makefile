@@ -37,6 +37,8 @@ bench: $(INSTALLED) locales
 	$(BIN)/python -m bench.registration_storm
 	$(BIN)/python -m bench.reminder_burst
 	$(BIN)/python -m bench.start_burst
+	$(BIN)/python -m bench.exports
+	$(BIN)/python -m bench.startup
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

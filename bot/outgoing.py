@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
 from bot.i18n import _
 from bot.services import Services
 from bot.services.calendar import event_ics, ics_filename
-from bot.services.tickets import qr_png, ticket_link
 from bot.views import registration as views
 from db.events import Event
 from db.registrations import Registration, RegistrationStatus
@@ -37,7 +38,12 @@ async def send_calendar(
 async def send_ticket(
     bot: Bot, chat_id: int, services: Services, event: Event, registration: Registration
 ) -> None:
-    image = qr_png(ticket_link(services.bot_username, registration.ticket_token))
+    # Imported on first use: the QR library and Pillow are not needed until someone confirms.
+    from bot.services.tickets import qr_png, ticket_link
+
+    link = ticket_link(services.bot_username, registration.ticket_token)
+    # Drawing takes ~9 ms of CPU: off the event loop, so other chats are not held up.
+    image = await asyncio.to_thread(qr_png, link)
     await bot.send_photo(
         chat_id,
         BufferedInputFile(image, filename=f"ticket-{registration.short_code}.png"),

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -215,6 +215,23 @@ class Database:
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def stream(
+        self, sql: str, params: Params = (), size: int = 1000
+    ) -> AsyncGenerator[list[sqlite3.Row], None]:
+        """A big read in chunks of `size` rows, for exports: memory stays flat at any size.
+
+        It runs on a connection of its own, opened for this read and closed after it, so the
+        whole read is one snapshot and the shared reader's fresh-snapshot rule still holds.
+        Iterate it inside `contextlib.aclosing` when you may stop early.
+        """
+        conn = await self._open()
+        try:
+            async with conn.execute(sql, params) as cursor:
+                while rows := await cursor.fetchmany(size):
+                    yield list(rows)
+        finally:
+            await conn.close()
 
     @staticmethod
     def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:

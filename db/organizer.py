@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass
 from sqlite3 import Row
 from typing import Any
 
-from db.database import Queries
+from db.database import Database, Queries
 from db.events import Event, _event
 from db.registrations import Registration, RegistrationStatus, _registration
 
@@ -168,6 +169,16 @@ async def attendees(
         params += wanted
     rows = await db.fetch_all(_ATTENDEE_SQL + where + _ATTENDEE_ORDER, params)
     return [_attendee(row) for row in rows]
+
+
+async def attendee_chunks(
+    db: Database, event_id: int, size: int = 1000
+) -> AsyncGenerator[list[Attendee], None]:
+    """Every registration of an event with its profile, in export order, `size` at a time."""
+    sql = _ATTENDEE_SQL + " WHERE r.event_id = ?" + _ATTENDEE_ORDER
+    async with aclosing(db.stream(sql, (event_id,), size)) as chunks:
+        async for rows in chunks:
+            yield [_attendee(row) for row in rows]
 
 
 async def attendee(db: Queries, registration_id: int) -> Attendee | None:

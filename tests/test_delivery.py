@@ -21,7 +21,8 @@ from aiogram.methods import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import ManualClock
-from bot.delivery.sender import SenderConfig
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.sender import Sender, SenderConfig
 from bot.services import Services
 from bot.services.delivery import (
     CopyContent,
@@ -264,6 +265,29 @@ async def test_429_pauses_the_whole_sender_and_does_not_count_as_a_failure(
     await delivery.drain(bot)
     assert sent_to(bot)[20:] == [1001, *recipients[20:]]
     assert set((await states(services.db, "announcement:1")).values()) == {"sent"}
+
+
+async def test_a_429_slows_the_sender_below_the_ceiling_and_loses_no_row(
+    services: Services, bot: MockedBot, clock: ManualClock
+) -> None:
+    delivery = services.delivery
+    limiter = RateLimiter(30)
+    delivery.sender = Sender(services.db, bot, clock, limiter, delivery.config)
+    recipients = list(range(2001, 2006))
+    await delivery.enqueue("announcement:2", recipients, TextContent("hello"))
+    bot.session.fail("SendMessage", "429", chat_id=2003)
+
+    await delivery.drain(bot)
+    assert limiter.current < 30
+    assert delivery.sender.stats.flood_waits == 1
+    clock.advance(3)
+    await delivery.drain(bot)
+    assert sorted(sent_to(bot)) == sorted([*recipients, 2003])  # the refused one, then again
+    assert set((await states(services.db, "announcement:2")).values()) == {"sent"}
+    # Long after, with nothing refused, the sender is back at the ceiling.
+    clock.advance(600)
+    limiter.reserve(clock.timestamp())
+    assert limiter.current == 30
 
 
 async def test_403_marks_the_person_unreachable_with_everything_queued_for_them(

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -13,7 +14,9 @@ import pytest
 from PIL import Image
 
 from bot.clock import ManualClock
-from bot.services import Services
+from bot.services import Services, exports
+from bot.services import attendees as attendees_service
+from bot.views import organizer as organizer_views
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
 from db.events import Event, Question
@@ -229,3 +232,63 @@ async def test_empty_events_have_nothing_to_export(
     _text, chart = await organizer.click("📈", overview)
     assert chart.document is not None
     Image.open(io.BytesIO(chart.document)).verify()
+
+
+@pytest.mark.parametrize("xlsx", [False, True], ids=["csv", "xlsx"])
+async def test_exports_streamed_in_chunks_match_one_read(
+    exported: tuple[ChatClient, Event], services: Services, xlsx: bool
+) -> None:
+    """Chunks of 1 and 3 rows (4 registrations): the numbering carries on across chunks."""
+    _, event = exported
+    with services.i18n.context(), services.i18n.use_locale("ru"):
+        labels = organizer_views.attendee_labels()
+    stored = await organizer_repo.attendees(services.db, event.id)
+    files = []
+    for chunk in (1, 3, 1000):
+        result = await attendees_service.export_everyone(
+            services.db, event, labels, xlsx=xlsx, chunk=chunk
+        )
+        assert result is not None
+        assert result.rows == len(stored) == 4
+        files.append(read_back(result.data, xlsx=xlsx))
+    assert files[0] == files[1] == files[2]
+    header, *lines = files[0]
+    assert header[0] == "№"
+    assert [line[0] for line in lines] == ["1", "2", "3", "4"]
+    assert [line[1] for line in lines] == [a.full_name for a in stored]
+
+
+async def test_an_event_nobody_registered_for_exports_nothing(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    await make_organizer(services, make_client)
+    event = await owned_event(services, ORGANIZER_ID)
+    with services.i18n.context(), services.i18n.use_locale("ru"):
+        labels = organizer_views.attendee_labels()
+    for xlsx in (False, True):
+        nothing = await attendees_service.export_everyone(services.db, event, labels, xlsx=xlsx)
+        assert nothing is None
+
+
+def test_the_workbook_leaves_no_temporary_files_behind() -> None:
+    """Constant-memory mode writes rows to temporary files; finished or abandoned, they go."""
+    finished = exports.XlsxBook()
+    finished.sheet("A", ["x"]).add([["row"]])
+    finished.finish()
+    with exports.XlsxBook() as abandoned:
+        abandoned.sheet("B", ["y"]).add([["half-written"]])
+        folders = [Path(book._folder.name) for book in (finished, abandoned)]
+        assert folders[1].is_dir()
+    assert not any(folder.exists() for folder in folders)
+
+
+def read_back(data: bytes, *, xlsx: bool) -> list[list[str]]:
+    """Every cell as text, from either format."""
+    if not xlsx:
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    return [
+        ["" if value is None else str(value) for value in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]

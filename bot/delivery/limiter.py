@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections import deque
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 # Telegram's published limits: about one message per second to one chat, 20 per minute to
 # a group; the global rate is a setting (SEND_RATE).
@@ -12,6 +17,30 @@ GROUP_MESSAGES_PER_WINDOW = 20
 # Per-chat history older than this cannot delay anything; it is dropped now and then.
 _FORGET_AFTER = max(PRIVATE_CHAT_INTERVAL, GROUP_WINDOW)
 _PRUNE_EVERY = 4096
+# Telegram counts the global limit over one second; the sends of the last one tell how fast
+# we really went when a 429 came.
+_WINDOW = 1.0
+_MIN_EVIDENCE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Adaptation:
+    """How the global rate follows Telegram's real limit below the SEND_RATE ceiling (AIMD).
+
+    On a 429 the rate drops to `decrease` × the rate that was refused (what actually went
+    through over the last second, never above the current rate). Then it grows back by
+    `ceiling × growth × t²`, t being the seconds since sending resumed, but only up to
+    `plateau` × the refused rate: just under the limit just found, where another 429 would
+    cost a whole pause. After `probe_after` seconds without a 429 it grows on from there the
+    same way, so a limit that was lowered for a while is left behind within minutes.
+    """
+
+    decrease: float = 0.95
+    plateau: float = 0.97
+    probe_after: float = 300.0
+    growth: float = 2e-5
+    # Never below this share of the ceiling: a burst of 429s must not stall the queue.
+    floor: float = 0.1
 
 
 class RateLimiter:
@@ -20,7 +49,11 @@ class RateLimiter:
     The global rate is a GCRA token bucket (a "theoretical arrival time" that moves by one
     interval per message). The bucket holds at most one spare token, so a sender that fell
     behind catches up by one message, never with a burst that could trip Telegram's
-    per-second window.
+    per-second window. Once Telegram has answered 429 the spare token is gone: the server's
+    limit is near, and one extra message in a second is what trips it.
+
+    `rate` is a ceiling: `flooded()` lowers the rate actually used and it grows back on its
+    own (see `Adaptation`); `current` is the rate in use now.
     """
 
     def __init__(
@@ -30,12 +63,21 @@ class RateLimiter:
         private_interval: float = PRIVATE_CHAT_INTERVAL,
         group_window: float = GROUP_WINDOW,
         group_limit: int = GROUP_MESSAGES_PER_WINDOW,
+        adaptation: Adaptation | None = None,
     ) -> None:
         if rate < 0:
             raise ValueError("rate must be zero (no limit) or positive")
         self.rate = rate
+        self.current = rate
         self._interval = 1.0 / rate if rate else 0.0
+        self._spare = self._interval
         self._tat = float("-inf")
+        self._adaptation = adaptation or Adaptation()
+        self._cut_rate = rate
+        self._refused = rate
+        self._resumed_at = float("-inf")
+        self._episode_until = float("-inf")
+        self._recent: deque[float] = deque()
         self._private_interval = private_interval
         self._group_window = group_window
         self._group_limit = group_limit
@@ -47,10 +89,64 @@ class RateLimiter:
         """Book the next global slot; returns the seconds to wait before sending in it."""
         if not self._interval:
             return 0.0
+        if self.current < self.rate:
+            self._grow(now)
         # One spare token: a slot missed by less than one interval may still be used.
-        start = max(self._tat, now - self._interval)
+        start = max(self._tat, now - self._spare)
+        if not self._spare:
+            # Near Telegram's limit, a send that was late must not be followed closely by the
+            # next one on schedule: no second ever holds more than the rate's whole messages.
+            budget = max(1, int(self.current))
+            if len(self._recent) >= budget:
+                start = max(start, self._recent[-budget] + _WINDOW)
         self._tat = start + self._interval
         return max(0.0, start - now)
+
+    def flooded(self, now: float, retry_after: float) -> None:
+        """Telegram answered 429: send slower from now on (the caller pauses `retry_after`).
+
+        Sends already on their way when the first 429 came back are refused too; their 429s
+        arrive during the pause, belong to the same episode and do not lower the rate again.
+        """
+        if not self.rate or now < self._episode_until:
+            return
+        horizon = now - _WINDOW
+        full = False
+        while self._recent and self._recent[0] <= horizon:
+            self._recent.popleft()
+            full = True
+        # What went through in the last second, the refused send not counted; right after a
+        # start or a pause, over the time since. A handful of sends tells nothing about the
+        # limit (e.g. a 429 at the very start): then the current rate is the one too fast.
+        count = len(self._recent)
+        start = horizon if full else (self._recent[0] if count else now)
+        span = now - max(start, self._resumed_at)
+        achieved = (count - 1) / span if count >= _MIN_EVIDENCE and span > 0 else self.current
+        step = self._adaptation
+        self._refused = min(self.current, achieved)
+        lowered = max(self._refused * step.decrease, self.rate * step.floor)
+        log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
+        self._set(lowered)
+        self._cut_rate = lowered
+        self._spare = 0.0
+        self._resumed_at = now + retry_after
+        self._episode_until = self._resumed_at
+
+    def _grow(self, now: float) -> None:
+        elapsed = max(0.0, now - self._resumed_at)
+        step = self._adaptation
+        hold = max(self._cut_rate, self._refused * step.plateau)
+        if elapsed < step.probe_after:
+            grown = min(hold, self._cut_rate + self.rate * step.growth * elapsed * elapsed)
+        else:
+            beyond = elapsed - step.probe_after
+            grown = hold + self.rate * step.growth * beyond * beyond
+        if math.isfinite(grown) and grown > self.current:
+            self._set(min(grown, self.rate))
+
+    def _set(self, rate: float) -> None:
+        self.current = rate
+        self._interval = 1.0 / rate
 
     def chat_delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to this chat keeps within its limit (0: send now)."""
@@ -64,6 +160,10 @@ class RateLimiter:
 
     def record(self, chat_id: int, now: float) -> None:
         """A message to this chat starts now."""
+        if self.rate:
+            self._recent.append(now)
+            if len(self._recent) > 4 * self.rate:
+                self._recent.popleft()  # only the last second's count matters
         if chat_id < 0:
             sends = self._group_sends.setdefault(chat_id, deque(maxlen=self._group_limit))
             sends.append(now)

@@ -47,7 +47,8 @@ from db import Database, outbox
 # `max_attempts` instead of looping. A clean stop (SIGTERM) finishes the sends in flight and
 # returns unsent claimed rows to the queue, so it duplicates nothing.
 #
-# Telegram errors: 429 pauses the whole sender for `retry_after` and requeues the row without
+# Telegram errors: 429 pauses the whole sender for `retry_after`, lowers the limiter's rate
+# (SEND_RATE is only a ceiling; see RateLimiter.flooded) and requeues the row without
 # counting an attempt; 403 marks the recipient unreachable together with everything queued
 # for them; 400 and other refusals fail the row with Telegram's reason; network errors,
 # timeouts and 5xx are retried with exponential backoff, then fail with the last reason, and
@@ -465,7 +466,10 @@ class Sender:
 
     def _flood_wait(self, retry_after: float) -> None:
         self.stats.flood_waits += 1
-        until = self.clock.timestamp() + retry_after
+        now = self.clock.timestamp()
+        # SEND_RATE is a ceiling: Telegram's real limit is lower, so send slower from now on.
+        self.limiter.flooded(now, retry_after)
+        until = now + retry_after
         if until > self._paused_until:
             log.warning("delivery: Telegram flood control, pausing for %s s", retry_after)
             self._paused_until = until

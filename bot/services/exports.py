@@ -5,25 +5,32 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from db.events import Event
 from db.organizer import Attendee
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 Cell = str | int | float | datetime | None
 
 # Spreadsheets run a cell that starts like a formula (CSV injection); such text gets a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
 SHEET_TITLE_LIMIT = 31
+# Column widths in characters: a datetime shows as «2026-11-27 14:00»; text wraps beyond 50.
+DATETIME_WIDTH = 16
+MIN_WIDTH, MAX_WIDTH = 6, 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +67,10 @@ def local_time(timestamp: float | None, zone: str) -> datetime | None:
     return datetime.fromtimestamp(timestamp, ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def attendee_table(event: Event, attendees: Sequence[Attendee], labels: AttendeeLabels) -> Table:
-    """Profile fields, status, ticket code, times in the event's zone, and every answer."""
+def attendee_headers(event: Event, labels: AttendeeLabels) -> list[str]:
+    """Profile fields, status, ticket code, times in the event's zone, and every question."""
     zone_note = f" ({event.timezone})"
-    headers = [
+    return [
         labels.number,
         labels.full_name,
         labels.organization,
@@ -76,28 +83,39 @@ def attendee_table(event: Event, attendees: Sequence[Attendee], labels: Attendee
         labels.checked_in_at + zone_note,
         *(question.text for question in event.questions),
     ]
-    rows: list[list[Cell]] = []
-    for number, attendee in enumerate(attendees, start=1):
+
+
+def attendee_rows(
+    event: Event, attendees: Iterable[Attendee], labels: AttendeeLabels, first_number: int = 1
+) -> Iterator[list[Cell]]:
+    """One row per registration, numbered from `first_number` (exports come in chunks)."""
+    for number, attendee in enumerate(attendees, start=first_number):
         registration = attendee.registration
         name = attendee.full_name
         if attendee.person_id is None:
             name = labels.erased
-        rows.append(
-            [
-                number,
-                name,
-                attendee.organization,
-                attendee.position,
-                attendee.phone,
-                attendee.email,
-                labels.statuses.get(str(registration.status), str(registration.status)),
-                registration.short_code,
-                local_time(registration.created_at, event.timezone),
-                local_time(registration.checked_in_at, event.timezone),
-                *(registration.answers.get(question.key) for question in event.questions),
-            ]
-        )
-    return Table(event.title, headers, rows)
+        yield [
+            number,
+            name,
+            attendee.organization,
+            attendee.position,
+            attendee.phone,
+            attendee.email,
+            labels.statuses.get(str(registration.status), str(registration.status)),
+            registration.short_code,
+            local_time(registration.created_at, event.timezone),
+            local_time(registration.checked_in_at, event.timezone),
+            *(registration.answers.get(question.key) for question in event.questions),
+        ]
+
+
+def attendee_table(event: Event, attendees: Sequence[Attendee], labels: AttendeeLabels) -> Table:
+    """Every registration as one table (small exports; big ones stream through the writers)."""
+    return Table(
+        event.title,
+        attendee_headers(event, labels),
+        list(attendee_rows(event, attendees, labels)),
+    )
 
 
 def pass_table(
@@ -121,14 +139,28 @@ def _csv_cell(value: Cell) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+class CsvWriter:
+    """CSV written as rows arrive: UTF-8 with a BOM and «;» between fields, what Excel in
+    Russian opens without a wizard. Only the finished file is held, never the rows."""
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        self._buffer = io.BytesIO()
+        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._text, delimiter=";", lineterminator="\r\n")
+        self._writer.writerow([_csv_cell(header) for header in headers])
+
+    def add(self, rows: Iterable[Sequence[Cell]]) -> None:
+        self._writer.writerows([_csv_cell(value) for value in row] for row in rows)
+
+    def finish(self) -> bytes:
+        self._text.flush()
+        return self._buffer.getvalue()
+
+
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM and «;» between fields: what Excel in Russian opens without a wizard."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_cell(header) for header in table.headers])
-    for row in table.rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    writer = CsvWriter(table.headers)
+    writer.add(table.rows)
+    return writer.finish()
 
 
 def sheet_title(text: str) -> str:
@@ -137,54 +169,146 @@ def sheet_title(text: str) -> str:
     return cleaned[:SHEET_TITLE_LIMIT]
 
 
-def write_sheet(sheet: Worksheet, table: Table, heading: list[str] | None = None) -> None:
-    """Headers in bold, frozen; text cells never become formulas; widths fit the content."""
-    offset = 0
-    for line in heading or []:
-        offset += 1
-        sheet.cell(row=offset, column=1, value=line).font = Font(bold=offset == 1)
-        sheet.cell(row=offset, column=1).data_type = "s"
-    if heading:
-        offset += 1  # an empty line between the heading and the table
-    header_row = offset + 1
-    for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.data_type = "s"
-    for row_index, row in enumerate(table.rows, start=header_row + 1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_index, column=column, value=value)
-            if isinstance(value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, str):
-                cell.data_type = "s"  # "=..." typed by a person stays text
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    for column, header in enumerate(table.headers, start=1):
-        values = [len(str(header))]
-        values += [
-            16 if isinstance(row[column - 1], datetime) else len(str(row[column - 1] or ""))
-            for row in table.rows
-        ]
-        width = min(max(values) + 2, 50)
-        sheet.column_dimensions[get_column_letter(column)].width = max(width, 6)
+@dataclass(slots=True)
+class _Formats:
+    bold: Format
+    header: Format
+    moment: Format
+    percent: Format
 
 
-def to_xlsx(table: Table, heading: list[str] | None = None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = sheet_title(table.title)
-    write_sheet(sheet, table, heading)
-    # Printed at the door: one page wide, the header row repeated on every page.
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    header_row = len(heading) + 2 if heading else 1
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+class XlsxBook:
+    """A workbook written row by row (XlsxWriter's constant-memory mode): each finished row
+    goes to a temporary file, so a sheet of 100,000 rows costs megabytes, not hundreds.
+
+    Use it as a context manager: leaving it removes the temporary files, finished or not.
+    """
+
+    def __init__(self) -> None:
+        # Imported here: the library is needed only when someone exports.
+        import xlsxwriter
+
+        self._folder = tempfile.TemporaryDirectory(prefix="xlsx-")
+        self._buffer = io.BytesIO()
+        self._book: Workbook = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "constant_memory": True,
+                "tmpdir": self._folder.name,
+                # Every value is written by type; text never becomes a formula or a link.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self._formats = _Formats(
+            bold=self._book.add_format({"bold": True}),
+            header=self._book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
+            moment=self._book.add_format({"num_format": DATETIME_FORMAT}),
+            percent=self._book.add_format({"num_format": PERCENT_FORMAT}),
+        )
+        self._sheets: list[SheetWriter] = []
+
+    def sheet(
+        self,
+        title: str,
+        headers: Sequence[str],
+        heading: Sequence[str] = (),
+        *,
+        percent_column: int | None = None,
+        printable: bool = False,
+    ) -> SheetWriter:
+        """A new sheet; fill it before starting the next one (rows go to disk in order)."""
+        sheet = SheetWriter(
+            self._book.add_worksheet(sheet_title(title)),
+            self._formats,
+            headers,
+            heading,
+            percent_column=percent_column,
+            printable=printable,
+        )
+        self._sheets.append(sheet)
+        return sheet
+
+    def finish(self) -> bytes:
+        for sheet in self._sheets:
+            sheet.fit_columns()
+        self._book.close()
+        self._folder.cleanup()
+        return self._buffer.getvalue()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._folder.cleanup()
+
+
+@dataclass(slots=True)
+class SheetWriter:
+    """One sheet: optional heading lines, a bold frozen header row, then typed rows."""
+
+    sheet: Worksheet
+    formats: _Formats
+    headers: Sequence[str]
+    heading: Sequence[str] = ()
+    percent_column: int | None = None
+    printable: bool = False
+    next_row: int = 0
+    widths: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for index, line in enumerate(self.heading):
+            self.sheet.write_string(index, 0, line, self.formats.bold if index == 0 else None)
+        header_row = len(self.heading) + 1 if self.heading else 0
+        for column, header in enumerate(self.headers):
+            self.sheet.write_string(header_row, column, header, self.formats.header)
+        self.widths = [len(header) for header in self.headers]
+        self.sheet.freeze_panes(header_row + 1, 0)
+        if self.printable:
+            # Printed at the door: one page wide, the header row repeated on every page.
+            self.sheet.fit_to_pages(1, 0)
+            self.sheet.repeat_rows(header_row)
+        self.next_row = header_row + 1
+
+    def add(self, rows: Iterable[Sequence[Cell]]) -> None:
+        widths = self.widths
+        for row in rows:
+            index = self.next_row
+            for column, value in enumerate(row):
+                width = self._write(index, column, value)
+                if width > widths[column]:
+                    widths[column] = width
+            self.next_row += 1
+
+    def _write(self, row: int, column: int, value: Cell) -> int:
+        """Writes one cell by its type; returns the width it needs."""
+        if value is None:
+            return 0
+        if isinstance(value, str):
+            self.sheet.write_string(row, column, value)  # "=..." typed by a person stays text
+            return len(value)
+        if isinstance(value, datetime):
+            self.sheet.write_datetime(row, column, value, self.formats.moment)
+            return DATETIME_WIDTH
+        cell_format = self.formats.percent if column == self.percent_column else None
+        self.sheet.write_number(row, column, value, cell_format)
+        return len(str(value))
+
+    def fit_columns(self) -> None:
+        for column, width in enumerate(self.widths):
+            self.sheet.set_column(column, column, max(min(width + 2, MAX_WIDTH), MIN_WIDTH))
+
+
+def to_xlsx(table: Table, heading: Sequence[str] = (), *, printable: bool = True) -> bytes:
+    with XlsxBook() as book:
+        book.sheet(table.title, table.headers, heading, printable=printable).add(table.rows)
+        return book.finish()
 
 
 def file_stem(event: Event, kind: str) -> str:

@@ -9,13 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
-from bot.services.exports import Table, local_time, sheet_title, write_sheet
+from bot.services.exports import Table, XlsxBook, local_time
 from db.events import Event
 from db.organizer import AttendanceRow, EventCounts, RegistrationTimes
 from db.registrations import RegistrationStatus
@@ -60,7 +54,13 @@ def chart_png(event: Event, times: Sequence[RegistrationTimes], labels: ChartLab
     """A step chart of registrations over time in the event's zone, as PNG bytes.
 
     The object API with the Agg canvas (no pyplot): no GUI, no global state, safe in a thread.
+    Callers run it in a worker thread: drawing takes a noticeable moment.
     """
+    # Imported on first use: matplotlib costs ~55 MB and a second at start-up otherwise.
+    from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     zone = ZoneInfo(event.timezone)
     moments, registered, active = series(times)
     figure = Figure(figsize=(8, 4.5), dpi=100)
@@ -178,17 +178,8 @@ def attendance_report(
             for city, (count, confirmed, came) in sorted(by_city.items())
         ],
     )
-    workbook = Workbook()
-    first = workbook.active
-    assert isinstance(first, Worksheet)
-    for index, table in enumerate((events_table, organizations_table, cities_table)):
-        sheet = first if index == 0 else workbook.create_sheet()
-        sheet.title = sheet_title(table.title)
-        write_sheet(sheet, table)
-        rate_column = len(table.headers)
-        for row in sheet.iter_rows(min_row=2, min_col=rate_column, max_col=rate_column):
-            for cell in row:
-                cell.number_format = "0.0%"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with XlsxBook() as book:
+        for table in (events_table, organizations_table, cities_table):
+            rate_column = len(table.headers) - 1
+            book.sheet(table.title, table.headers, percent_column=rate_column).add(table.rows)
+        return book.finish()

@@ -65,19 +65,17 @@ async def on_export(
         filename = exports.file_stem(event, "pass-list") + ".xlsx"
         caption = views.pass_caption(event, len(people))
     else:
-        everyone = await attendees_service.everyone(services.db, event.id)
-        if not everyone:
+        xlsx = callback_data.action == ManageActionKind.export_xlsx
+        exported = await attendees_service.export_everyone(
+            services.db, event, views.attendee_labels(), xlsx=xlsx
+        )
+        if exported is None:
             callback_answer.text = views.nothing_to_export()
             callback_answer.show_alert = True
             return
-        table = exports.attendee_table(event, everyone, views.attendee_labels())
-        if callback_data.action == ManageActionKind.export_csv:
-            data = await asyncio.to_thread(exports.to_csv, table)
-            filename = exports.file_stem(event, "attendees") + ".csv"
-        else:
-            data = await asyncio.to_thread(exports.to_xlsx, table)
-            filename = exports.file_stem(event, "attendees") + ".xlsx"
-        caption = views.export_caption(event, len(everyone))
+        data = exported.data
+        filename = exports.file_stem(event, "attendees") + (".xlsx" if xlsx else ".csv")
+        caption = views.export_caption(event, exported.rows)
     await bot.send_document(
         query.from_user.id, BufferedInputFile(data, filename=filename), caption=caption
     )
