@@ -9,6 +9,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     CancelEventAnswer,
+    DoorAction,
+    DoorActionKind,
     EventCard,
     ManageAction,
     ManageActionKind,
@@ -19,6 +21,7 @@ from bot.callbacks import (
 from bot.deeplinks import link
 from bot.i18n import _
 from bot.services.attendees import AttendeesPage
+from bot.services.checkin import is_on_day
 from bot.services.exports import AttendeeLabels
 from bot.services.organizer import EventsPage, ManagedEvent, Refusal
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
@@ -181,6 +184,11 @@ def event_keyboard(event: Event, now: float) -> InlineKeyboardMarkup:
             add(_("🔓 Reopen registration"), ManageActionKind.reopen)
         else:
             add(_("🔒 Close registration"), ManageActionKind.close)
+    if event.status == EventStatus.published and is_on_day(event, now):
+        builder.button(
+            text=_("Check in guests"),
+            callback_data=DoorAction(action=DoorActionKind.open, event_id=event.id),
+        )
     add(_("👥 Attendees"), ManageActionKind.attendees)
     add(_("📊 Statistics"), ManageActionKind.stats)
     if event.status == EventStatus.published:
@@ -374,6 +382,17 @@ def attendee_name(attendee: Attendee) -> str:
     return escape(attendee.full_name or _("(no name)"))
 
 
+def answer_lines(event: Event, attendee: Attendee) -> list[str]:
+    """The guest's answers to the event's own questions («Нужно ли сопровождение: Да»): what
+    the people at the door may need to know; unanswered questions are left out."""
+    answers = attendee.registration.answers
+    return [
+        f"{escape(question.text)}: <b>{escape(answers[question.key])}</b>"
+        for question in event.questions
+        if answers.get(question.key, "").strip()
+    ]
+
+
 def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     lines = [
         "<b>" + _("Attendees of «{title}»").format(title=escape(event.title)) + "</b>",
@@ -400,6 +419,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
         ]
         if details:
             block.append(", ".join(details))
+        block += answer_lines(event, attendee)
         block.append(attendee_status(attendee, event, now))
         if utf16_len("\n".join([*lines, *block])) > MESSAGE_LIMIT - 200:
             break
