@@ -146,8 +146,9 @@ async def test_tomorrows_event_has_no_door_today_and_a_single_scan_asks_to_confi
     assert "/checkin K7M2QX" in none.body
     [card] = await organizer.send(f"/start ci_{anna.ticket_token}")
     assert "Мероприятие не сегодня: 23 ноября" in card.body
-    assert card.buttons() == ["Отметить всё равно"]
-    await organizer.click("Отметить всё равно", card)
+    assert "Отмечайте, только если уверены" in card.body
+    assert card.buttons() == ["✅ Отметить приход"]
+    await organizer.click("Отметить приход", card)
     assert await checked_in_at(services, anna) is not None
 
 

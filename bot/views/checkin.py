@@ -53,11 +53,17 @@ def ticket_screen(ticket: Ticket, now: float) -> Screen:
     builder = InlineKeyboardBuilder()
     if ticket.outcome == TicketOutcome.ready:
         builder.button(
-            text=_("Check in anyway") if ticket.not_today else _("✅ Check in"),
+            text=_("✅ Check in"),
             callback_data=CheckInAction(registration_id=registration.id),
         )
         if ticket.not_today:
-            lines.append("<b>" + not_today_line(event, now) + "</b>")
+            # Outside door mode another day is allowed, but only knowingly.
+            lines.append(
+                "<b>"
+                + not_today_line(event, now)
+                + "</b> "
+                + _("Check in only if you are sure this guest is for this event today.")
+            )
     line = state_line(ticket, now)
     if line:
         lines.append(line if ticket.outcome == TicketOutcome.ready else f"<b>{line}</b>")
