@@ -108,7 +108,7 @@ async def create_services(
         privacy=PrivacyService(db, clock, delivery, registrations),
         roles=RoleService(db, clock, settings.admin_ids),
         organizer=OrganizerService(db, clock, delivery, notices, registrations, reminders),
-        checkin=CheckinService(db, clock),
+        checkin=CheckinService(db, clock, delivery, notices),
         reminders=reminders,
         followups=FollowupService(db, clock),
         announcements=AnnouncementService(

@@ -184,6 +184,20 @@ class CheckInAction(CallbackData, prefix="ci1"):
     show: bool = False
 
 
+class DoorActionKind(StrEnum):
+    open = "open"  # start door mode for `event_id`
+    undo = "undo"  # take back the check-in of `registration_id`
+    close = "close"  # leave door mode
+
+
+class DoorAction(CallbackData, prefix="cd1"):
+    """Door mode: every ticket scanned or typed is checked in at once."""
+
+    action: DoorActionKind
+    event_id: int = 0
+    registration_id: int = 0
+
+
 class RoleActionKind(StrEnum):
     grant = "grant"
     revoke = "revoke"
@@ -203,7 +217,7 @@ class StatsAction(CallbackData, prefix="os1"):
 
 
 # Prefixes of the buttons above: a member pressing one (forged or stale) gets a clear refusal.
-ORGANIZER_PREFIXES = ("om1", "oe1", "od1", "oc1", "ci1", "os1", "an1", "ac1", "ap1")
+ORGANIZER_PREFIXES = ("om1", "oe1", "od1", "oc1", "ci1", "os1", "an1", "ac1", "ap1", "cd1")
 ADMIN_PREFIXES = ("ro1",)
 
 

@@ -66,6 +66,12 @@ class EventCancellation(StatesGroup):
     confirm = State()
 
 
+class DoorMode(StatesGroup):
+    """Door mode: every code or scanned ticket is checked in at once; data: `door_event_id`."""
+
+    open = State()
+
+
 class OrganizerRoles(StatesGroup):
     """/organizers: waiting for a forwarded message, a contact or an id."""
 

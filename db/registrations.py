@@ -339,3 +339,14 @@ async def check_in(db: Queries, registration_id: int, now: float) -> Registratio
             (now, now, registration_id),
         )
         return await get(tx, registration_id)
+
+
+async def clear_check_in(db: Queries, registration_id: int, now: float) -> Registration | None:
+    """Undo a check-in (a mistaken scan at the door); returns the registration as stored."""
+    async with db.write() as tx:
+        await tx.execute(
+            "UPDATE registrations SET checked_in_at = NULL, updated_at = ?"
+            " WHERE id = ? AND checked_in_at IS NOT NULL",
+            (now, registration_id),
+        )
+        return await get(tx, registration_id)

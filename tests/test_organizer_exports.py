@@ -182,14 +182,26 @@ async def test_the_pass_list_is_alphabetical_and_minimal(
 
 
 async def test_stats_counts_chart_and_attendance_report(
-    exported: tuple[ChatClient, Event], services: Services
+    exported: tuple[ChatClient, Event], services: Services, clock: ManualClock
 ) -> None:
     organizer, event = exported
+    # Before the event: no show rate at all, never «явка 0%» or a rate of a day not yet come.
+    [before] = await organizer.send("/stats")
+    assert "1. <b>«" in before.body
+    assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1\n" in before.body + "\n"
+    assert "явка" not in before.body.lower()
+    text, _chart = await organizer.click("Мероприятие 1, график", before)
+    assert "Явка:" not in text.body
+    assert "Явка появится, когда мероприятие начнётся." in text.body
+    clock.set(event.ends_at + 3600)
     [overview] = await organizer.send("/stats")
     assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1 · явка 33%" in overview.body
-    text, chart = await organizer.click("📈", overview)
+    assert overview.buttons()[0] == "Мероприятие 1, график"
+    text, chart = await organizer.click("Мероприятие 1, график", overview)
     assert "Зарегистрировано: 3" in text.body
     assert "Явка: 33%" in text.body
+    # The chart's figures are in its caption too.
+    assert "Всего записались: 4; сейчас с подтверждённым местом: 3" in chart.body
     assert chart.method == "SendPhoto"
     assert chart.document is not None
     assert chart.document.startswith(PNG_MAGIC)
@@ -229,7 +241,7 @@ async def test_empty_events_have_nothing_to_export(
         assert "выгружать нечего" in (organizer.last_answer.text or "")
     # A chart with nobody registered yet is still a valid picture.
     [overview] = await organizer.send("/stats")
-    _text, chart = await organizer.click("📈", overview)
+    _text, chart = await organizer.click("Мероприятие 1, график", overview)
     assert chart.document is not None
     Image.open(io.BytesIO(chart.document)).verify()
 

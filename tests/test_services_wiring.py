@@ -272,7 +272,7 @@ async def test_checkin_and_followup_services_alone(
 ) -> None:
     event = await an_event(db)
     anna = await seated(registrations, ANNA, event)
-    checkin = CheckinService(db, clock)
+    checkin = CheckinService(db, clock, registrations.delivery, registrations.notices)
     followups = FollowupService(db, clock)
     assert await followups.participant(ANNA, event.id) is None
 

@@ -51,6 +51,9 @@ class Notices(Protocol):
     def followup(self, language: str, event: Event) -> TextContent:
         """The survey after the event."""
 
+    def welcome(self, language: str, event: Event) -> TextContent:
+        """The guest's own welcome when the organizer checks them in at the door."""
+
     def pin(self, event: Event) -> LocationContent:
         """The venue on the map (the event has coordinates)."""
 

@@ -24,30 +24,50 @@ class EventStats:
 @dataclass(frozen=True, slots=True)
 class ChartLabels:
     title: str
-    registered: str  # everyone who signed up so far
-    active: str  # minus those who cancelled
+    total: str  # everyone who ever signed up, cancellations included
+    confirmed: str  # signed up and hold a confirmed seat now
+    waitlisted: str  # signed up and are on the waitlist now
     axis: str  # the y axis: people
 
 
-def series(times: Sequence[RegistrationTimes]) -> tuple[list[float], list[int], list[int]]:
-    """Moments and, at each, how many signed up in total and how many still hold a place."""
-    changes: list[tuple[float, int, int]] = []
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Cumulative counts at each moment someone signed up or cancelled, by today's status."""
+
+    moments: list[float]
+    total: list[int]
+    confirmed: list[int]
+    waitlisted: list[int]
+
+
+def series(times: Sequence[RegistrationTimes]) -> Series:
+    """Moments and, at each, how many signed up in total, and of those who hold a confirmed seat
+    now and who wait on the waitlist now (a registration counts from its sign-up time)."""
+    changes: list[tuple[float, int, int, int]] = []
     for item in times:
-        changes.append((item.created_at, 1, 1))
-        if item.status == RegistrationStatus.cancelled and item.cancelled_at is not None:
-            changes.append((item.cancelled_at, 0, -1))
+        confirmed = int(item.status == RegistrationStatus.confirmed)
+        waitlisted = int(item.status == RegistrationStatus.waitlisted)
+        changes.append((item.created_at, 1, confirmed, waitlisted))
     changes.sort()
-    moments: list[float] = []
-    registered: list[int] = []
-    active: list[int] = []
-    total = live = 0
-    for moment, signed, delta in changes:
+    result = Series([], [], [], [])
+    total = confirmed_now = waitlisted_now = 0
+    for moment, signed, confirmed, waitlisted in changes:
         total += signed
-        live += delta
-        moments.append(moment)
-        registered.append(total)
-        active.append(live)
-    return moments, registered, active
+        confirmed_now += confirmed
+        waitlisted_now += waitlisted
+        result.moments.append(moment)
+        result.total.append(total)
+        result.confirmed.append(confirmed_now)
+        result.waitlisted.append(waitlisted_now)
+    return result
+
+
+DAY = 24 * 3600
+
+
+def date_format(span: float) -> str:
+    """Axis labels that differ: hours within two days, day and month beyond."""
+    return "%d.%m %H:%M" if span < 2 * DAY else "%d.%m"
 
 
 def chart_png(event: Event, times: Sequence[RegistrationTimes], labels: ChartLabels) -> bytes:
@@ -62,19 +82,24 @@ def chart_png(event: Event, times: Sequence[RegistrationTimes], labels: ChartLab
     from matplotlib.ticker import MaxNLocator
 
     zone = ZoneInfo(event.timezone)
-    moments, registered, active = series(times)
+    data = series(times)
     figure = Figure(figsize=(8, 4.5), dpi=100)
     axes = figure.add_subplot()
-    if moments:
+    if data.moments:
         x = date2num(  # type: ignore[no-untyped-call]
-            [datetime.fromtimestamp(moment, zone) for moment in moments]
+            [datetime.fromtimestamp(moment, zone) for moment in data.moments]
         )
-        axes.step(x, registered, where="post", label=labels.registered, linewidth=2)
-        axes.step(x, active, where="post", label=labels.active, linewidth=2)
-        locator = AutoDateLocator(tz=zone)  # type: ignore[no-untyped-call]
+        axes.step(x, data.confirmed, where="post", label=labels.confirmed, linewidth=2)
+        axes.step(x, data.waitlisted, where="post", label=labels.waitlisted, linewidth=2)
+        # Drawn last and dashed: the total stays visible where it meets another line.
+        axes.step(
+            x, data.total, where="post", label=labels.total, linewidth=2, linestyle="--", zorder=3
+        )
+        span = data.moments[-1] - data.moments[0]
+        locator = AutoDateLocator(tz=zone, maxticks=8)  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(
-            DateFormatter("%d.%m", tz=zone)  # type: ignore[no-untyped-call]
+            DateFormatter(date_format(span), tz=zone)  # type: ignore[no-untyped-call]
         )
         axes.legend(loc="upper left")
     axes.set_title(labels.title[:90])

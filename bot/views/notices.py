@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
 from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
-from bot.views import announcements, reminders
+from bot.views import announcements, checkin, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
@@ -63,6 +63,9 @@ class ViewNotices:
 
     def followup(self, language: str, event: Event) -> TextContent:
         return _text(self._in(language, lambda: reminders.followup(event)))
+
+    def welcome(self, language: str, event: Event) -> TextContent:
+        return TextContent(text=self._in(language, lambda: checkin.guest_welcome(event)))
 
     def pin(self, event: Event) -> LocationContent:
         assert event.latitude is not None

@@ -9,6 +9,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     CancelEventAnswer,
+    DoorAction,
+    DoorActionKind,
     EventCard,
     ManageAction,
     ManageActionKind,
@@ -19,6 +21,7 @@ from bot.callbacks import (
 from bot.deeplinks import link
 from bot.i18n import _
 from bot.services.attendees import AttendeesPage
+from bot.services.checkin import is_on_day
 from bot.services.exports import AttendeeLabels
 from bot.services.organizer import EventsPage, ManagedEvent, Refusal
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
@@ -181,6 +184,11 @@ def event_keyboard(event: Event, now: float) -> InlineKeyboardMarkup:
             add(_("🔓 Reopen registration"), ManageActionKind.reopen)
         else:
             add(_("🔒 Close registration"), ManageActionKind.close)
+    if event.status == EventStatus.published and is_on_day(event, now):
+        builder.button(
+            text=_("Check in guests"),
+            callback_data=DoorAction(action=DoorActionKind.open, event_id=event.id),
+        )
     add(_("👥 Attendees"), ManageActionKind.attendees)
     add(_("📊 Statistics"), ManageActionKind.stats)
     if event.status == EventStatus.published:
@@ -374,6 +382,17 @@ def attendee_name(attendee: Attendee) -> str:
     return escape(attendee.full_name or _("(no name)"))
 
 
+def answer_lines(event: Event, attendee: Attendee) -> list[str]:
+    """The guest's answers to the event's own questions («Нужно ли сопровождение: Да»): what
+    the people at the door may need to know; unanswered questions are left out."""
+    answers = attendee.registration.answers
+    return [
+        f"{escape(question.text)}: <b>{escape(answers[question.key])}</b>"
+        for question in event.questions
+        if answers.get(question.key, "").strip()
+    ]
+
+
 def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     lines = [
         "<b>" + _("Attendees of «{title}»").format(title=escape(event.title)) + "</b>",
@@ -400,6 +419,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
         ]
         if details:
             block.append(", ".join(details))
+        block += answer_lines(event, attendee)
         block.append(attendee_status(attendee, event, now))
         if utf16_len("\n".join([*lines, *block])) > MESSAGE_LIMIT - 200:
             break
@@ -490,7 +510,15 @@ def nothing_to_export() -> str:
 # -- statistics ---------------------------------------------------------------------------------
 
 
-def stats_line(counts: EventCounts) -> str:
+def stats_line(counts: EventCounts, started: bool = True) -> str:
+    """The counts of one event or of several; the show rate only once the event has begun,
+    so an event still ahead never reads «явка 0%»."""
+    if not started:
+        return _("registered {confirmed} · waitlist {waitlisted} · cancelled {cancelled}").format(
+            confirmed=counts.confirmed,
+            waitlisted=counts.waitlisted,
+            cancelled=counts.cancelled,
+        ) + (" · " + _("came {came}").format(came=counts.checked_in) if counts.checked_in else "")
     return _(
         "registered {confirmed} · waitlist {waitlisted} · cancelled {cancelled} · "
         "came {came} · show rate {rate}"
@@ -500,6 +528,15 @@ def stats_line(counts: EventCounts) -> str:
         cancelled=counts.cancelled,
         came=counts.checked_in,
         rate=rate_text(counts),
+    )
+
+
+def _summed(items: list[EventStats]) -> EventCounts:
+    return EventCounts(
+        confirmed=sum(item.counts.confirmed for item in items),
+        waitlisted=sum(item.counts.waitlisted for item in items),
+        cancelled=sum(item.counts.cancelled for item in items),
+        checked_in=sum(item.counts.checked_in for item in items),
     )
 
 
@@ -515,22 +552,30 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
         return Screen(no_statistics())
     lines = ["<b>" + _("Statistics") + "</b>"]
     builder = InlineKeyboardBuilder()
-    total = EventCounts(
-        confirmed=sum(item.counts.confirmed for item in items),
-        waitlisted=sum(item.counts.waitlisted for item in items),
-        cancelled=sum(item.counts.cancelled for item in items),
-        checked_in=sum(item.counts.checked_in for item in items),
-    )
-    lines += [_("All events ({count}):").format(count=len(items)), stats_line(total)]
-    for item in items[:STATS_LIST_LIMIT]:
-        lines += [
-            "",
-            f"<b>«{escape(item.event.title)}»</b> · {when_short(item.event, now)}",
-            stats_line(item.counts),
-        ]
+    # Cancelled events are listed, marked, but left out of the totals; the show rate of the
+    # totals counts only events that have begun.
+    held = [item for item in items if item.event.status != EventStatus.cancelled]
+    begun = [item for item in held if item.event.starts_at <= now]
+    lines += [
+        _("All events ({count}):").format(count=len(held)),
+        stats_line(_summed(held), started=False),
+    ]
+    if begun:
+        lines.append(
+            _("Show rate of the events that have begun: {rate}").format(
+                rate=rate_text(_summed(begun))
+            )
+        )
+    for number, item in enumerate(items[:STATS_LIST_LIMIT], start=1):
+        event = item.event
+        heading = f"{number}. <b>«{escape(event.title)}»</b> · {when_short(event, now)}"
+        if event.status == EventStatus.cancelled:
+            heading += " · " + _("the event is cancelled")
+        lines += ["", heading, stats_line(item.counts, started=event.starts_at <= now)]
+        # A number, not a cut title: two events with the same title stay distinct.
         builder.button(
-            text=button_text("📈 " + item.event.title),
-            callback_data=StatsAction(event_id=item.event.id),
+            text=_("Event {number}, chart").format(number=number),
+            callback_data=StatsAction(event_id=event.id),
         )
     builder.button(text=_("📊 Attendance report (Excel)"), callback_data=StatsAction(report=True))
     builder.adjust(1)
@@ -539,31 +584,57 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
 
 def event_stats(managed: ManagedEvent, now: float) -> str:
     event, counts = managed.event, managed.counts
-    return "\n".join(
-        [
-            f"<b>«{escape(event.title)}»</b>",
-            "🗓 " + when(event, now),
-            "",
-            _("Registered: {count}").format(count=counts.confirmed),
-            _("On the waitlist: {count}").format(count=counts.waitlisted),
-            _("Cancelled: {count}").format(count=counts.cancelled),
+    lines = [
+        f"<b>«{escape(event.title)}»</b>",
+        "🗓 " + when(event, now),
+    ]
+    if event.status == EventStatus.cancelled:
+        lines.append(status_name(event))
+    lines += [
+        "",
+        _("Registered: {count}").format(count=counts.confirmed),
+        _("On the waitlist: {count}").format(count=counts.waitlisted),
+        _("Cancelled: {count}").format(count=counts.cancelled),
+    ]
+    if event.starts_at <= now:
+        lines += [
             _("Came: {count}").format(count=counts.checked_in),
             _("Show rate: {rate}").format(rate=rate_text(counts)),
         ]
-    )
+    else:
+        if counts.checked_in:
+            lines.append(_("Came: {count}").format(count=counts.checked_in))
+        lines.append(_("The show rate appears once the event begins."))
+    return "\n".join(lines)
 
 
 def chart_labels(event: Event) -> ChartLabels:
     return ChartLabels(
         title=_("Registrations: {title}").format(title=event.title),
-        registered=_("signed up in total"),
-        active=_("hold a place now"),
+        total=_("signed up in total, cancellations included"),
+        confirmed=_("of them with a confirmed seat now"),
+        waitlisted=_("of them on the waitlist now"),
         axis=_("people"),
     )
 
 
-def chart_caption(event: Event) -> str:
-    return _("📈 Registrations over time, «{title}»").format(title=escape(event.title))
+def chart_caption(event: Event, counts: EventCounts, first: float | None, now: float) -> str:
+    """What the chart shows, in words: a screen reader gets the same figures."""
+    text = _("📈 Registrations over time, «{title}»").format(title=escape(event.title))
+    text += "\n" + _(
+        "Signed up in total: {total}; a confirmed seat now: {confirmed}; on the waitlist now: "
+        "{waitlisted}; cancelled: {cancelled}."
+    ).format(
+        total=counts.total,
+        confirmed=counts.confirmed,
+        waitlisted=counts.waitlisted,
+        cancelled=counts.cancelled,
+    )
+    if first is not None:
+        text += " " + _("The first registration: {moment}.").format(
+            moment=moment_in(first, event.timezone, now)
+        )
+    return text
 
 
 def report_labels() -> ReportLabels:

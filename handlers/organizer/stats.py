@@ -55,7 +55,12 @@ async def send_event_stats(
     await bot.send_photo(
         chat_id,
         BufferedInputFile(image, filename=f"event-{event.id}-registrations.png"),
-        caption=views.chart_caption(event),
+        caption=views.chart_caption(
+            event,
+            managed.counts,
+            min((item.created_at for item in times), default=None),
+            services.clock.timestamp(),
+        ),
     )
     return True
 
