@@ -39,6 +39,7 @@ from bot.services.organizer import OrganizerService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
 from bot.services.status import StatusService
 from bot.settings import Settings
@@ -124,6 +125,7 @@ async def create_services(
         ),
         backups=BackupService(settings, clock, scheduler),
         status=StatusService(settings, db, clock),
+        retention=RetentionService(db, clock, scheduler, settings),
     )
 
 
@@ -160,6 +162,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
     await services.announcements.start(bot)
     services.backups.schedule()
+    services.retention.schedule()
     log.info("bot @%s is up", services.bot_username)
 
 

@@ -354,12 +354,7 @@ async def expire(db: Queries, before: float, now: float) -> Expired:
     """Retention: finished rows last changed before `before` lose their personal link, and
     messages whose every row is such lose their content and stored file (counts stay)."""
     async with db.write() as tx:
-        deliveries = await _anonymize(
-            tx,
-            f"state IN ({_FINAL}) AND updated_at < ? AND recipient_id > ?",
-            (before, ANONYMOUS_BELOW),
-            now,
-        )
+        # Content first: anonymizing stamps the rows with `now`.
         messages = await tx.execute(
             "UPDATE outbox_messages SET payload = '{}', attachment = NULL, file_id = NULL"
             " WHERE (payload != '{}' OR attachment IS NOT NULL OR file_id IS NOT NULL)"
@@ -368,5 +363,11 @@ async def expire(db: Queries, before: float, now: float) -> Expired:
             "  AND (d.state NOT IN ('sent', 'unreachable', 'failed', 'cancelled')"
             "  OR d.updated_at >= ?))",
             (before, before),
+        )
+        deliveries = await _anonymize(
+            tx,
+            f"state IN ({_FINAL}) AND updated_at < ? AND recipient_id > ?",
+            (before, ANONYMOUS_BELOW),
+            now,
         )
     return Expired(deliveries=deliveries, messages=messages)
