@@ -25,7 +25,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.identity import BotIdentity
 from bot.inbox import Inbox, run_polling
-from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
+from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware, TextEncodingMiddleware
 from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.services.announcements import AnnouncementService
@@ -142,6 +142,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(PersonMiddleware(services))
     dp.update.outer_middleware(LocaleMiddleware(services.i18n))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.message.outer_middleware(TextEncodingMiddleware())
     dp.include_routers(*build_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)

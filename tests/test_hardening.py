@@ -7,8 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from bot.services import Services
+from tests.announcements_kit import photo
 from tests.conftest import ADMIN_ID
 from tests.kit.client import ChatClient
+from tests.kit.mocked_bot import Sent
+from tests.member_kit import NAME, make_event, open_card
 from tests.organizer_kit import make_organizer
 
 OUTDATED = "Эта кнопка устарела. Отправьте /start, чтобы начать заново."
@@ -72,3 +75,44 @@ async def test_an_admin_button_with_an_id_beyond_sqlite_is_outdated(
     await admin.click("Русский")
     await admin.press(data)
     assert admin.last_answer.text == OUTDATED
+
+
+REFUSED = (
+    "Не удалось прочитать сообщение: в нём есть символы, которые нельзя сохранить. "
+    "Наберите его заново."
+)
+SURROGATE = "\ud800"
+
+
+def refused_once(replies: list[Sent]) -> None:
+    assert [reply.body for reply in replies] == [REFUSED]
+
+
+async def test_text_beyond_utf8_is_refused_in_the_organizer_dialogs(
+    make_client: Callable[..., ChatClient], services: Services
+) -> None:
+    organizer = await make_organizer(services, make_client)
+    await organizer.send("/new_event")
+    refused_once(await organizer.send(f"Круглый стол {SURROGATE}"))
+    drafts = await services.db.fetch_value(
+        "SELECT count(*) FROM fsm_records WHERE data LIKE '%Круглый стол%'"
+    )
+    assert drafts == 0
+    refused_once(await organizer.send(f"/checkin {SURROGATE}"))
+    refused_once(await organizer.send(SURROGATE))
+
+
+async def test_text_beyond_utf8_is_refused_in_registration_and_the_dialog_goes_on(
+    member: ChatClient, services: Services
+) -> None:
+    event = await make_event(services)
+    await open_card(member, event)
+    await member.click("Зарегистрироваться")
+    await member.click("Даю согласие")
+    await member.click("Нет, спасибо")
+    refused_once(await member.send(f"Иванова {SURROGATE}"))
+    refused_once(await member.send_update(photo=photo(), caption=SURROGATE))
+    # The question is still open: a readable name is taken.
+    replies = await member.send(NAME)
+    assert all(SURROGATE not in reply.body for reply in replies)
+    assert "рганизац" in replies[-1].body  # the next question, about the organization
