@@ -25,7 +25,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.identity import BotIdentity
 from bot.inbox import Inbox, run_polling
-from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware
+from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware, TextEncodingMiddleware
 from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.services.announcements import AnnouncementService
@@ -39,6 +39,7 @@ from bot.services.organizer import OrganizerService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
 from bot.services.status import StatusService
 from bot.settings import Settings
@@ -124,6 +125,7 @@ async def create_services(
         ),
         backups=BackupService(settings, clock, scheduler),
         status=StatusService(settings, db, clock),
+        retention=RetentionService(db, clock, scheduler, settings),
     )
 
 
@@ -140,6 +142,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(PersonMiddleware(services))
     dp.update.outer_middleware(LocaleMiddleware(services.i18n))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.message.outer_middleware(TextEncodingMiddleware())
     dp.include_routers(*build_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -160,6 +163,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     # Rebuild announcement jobs, start (or skip) what came due while down, resume progress.
     await services.announcements.start(bot)
     services.backups.schedule()
+    services.retention.schedule()
     log.info("bot @%s is up", services.bot_username)
 
 

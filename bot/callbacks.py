@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from db.announcements import Segment
+
+# Every number in callback data fits an SQLite integer (signed 64 bits): a forged button with a
+# bigger one fails to parse like any malformed data (the filter does not match, the person is
+# told the button is outdated) instead of raising OverflowError at the first query.
+# Ids are never negative; 0 is the "none" some buttons use.
+Id = Annotated[int, Field(ge=0, le=2**63 - 1)]
+# Pages, ratings, city keys (-1 is "no city" for subscriptions): SQLite's whole range.
+Number = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 class LanguageChoice(CallbackData, prefix="lang1"):
@@ -16,22 +26,22 @@ class LanguageChoice(CallbackData, prefix="lang1"):
 class CatalogNav(CallbackData, prefix="cat1"):
     """A page of the catalog; `city` is `city_key()` of the filter, 0 for all cities."""
 
-    page: int
-    city: int = 0
+    page: Number
+    city: Number = 0
 
 
 class CityMenu(CallbackData, prefix="cty1"):
     """Open the list of cities to filter the catalog by."""
 
-    page: int = 0
+    page: Number = 0
 
 
 class EventCard(CallbackData, prefix="ev1"):
     """Open an event card; page and city say where Back returns to."""
 
-    event_id: int
-    page: int = 0
-    city: int = 0
+    event_id: Id
+    page: Number = 0
+    city: Number = 0
 
 
 class EventActionKind(StrEnum):
@@ -42,7 +52,7 @@ class EventActionKind(StrEnum):
 
 class EventAction(CallbackData, prefix="ea1"):
     action: EventActionKind
-    event_id: int
+    event_id: Id
 
 
 class ConsentAnswer(CallbackData, prefix="cs1"):
@@ -52,7 +62,7 @@ class ConsentAnswer(CallbackData, prefix="cs1"):
 class SubscribeChoice(CallbackData, prefix="sb1"):
     """Announcements: -1 no, 0 all cities, otherwise `city_key()` of one city."""
 
-    city: int
+    city: Number
 
 
 class DialogStep(StrEnum):
@@ -66,14 +76,14 @@ class DialogStep(StrEnum):
 
 class DialogAction(CallbackData, prefix="rd1"):
     action: DialogStep
-    event_id: int
+    event_id: Id
 
 
 class EditField(CallbackData, prefix="rf1"):
     """Change one answer from the summary: a profile field name or "q<index>"."""
 
     field: str
-    event_id: int
+    event_id: Id
 
 
 class MyActionKind(StrEnum):
@@ -87,7 +97,7 @@ class MyActionKind(StrEnum):
 
 class MyAction(CallbackData, prefix="my1"):
     action: MyActionKind
-    registration_id: int = 0
+    registration_id: Id = 0
 
 
 class ForgetAnswer(CallbackData, prefix="fg1"):
@@ -104,7 +114,7 @@ class ReminderAction(CallbackData, prefix="rm1"):
     """A button on a reminder; `planned_id` names the reminder, the person comes from Telegram."""
 
     action: ReminderActionKind
-    planned_id: int
+    planned_id: Id
 
 
 class FollowupActionKind(StrEnum):
@@ -117,8 +127,8 @@ class FollowupAction(CallbackData, prefix="fu1"):
     """The follow-up survey: a 1–5 rating, then an optional comment."""
 
     action: FollowupActionKind
-    event_id: int
-    rating: int = 0
+    event_id: Id
+    rating: Number = 0
 
 
 # -- the organizer area (guarded on its parent router; every handler re-checks the event) ----
@@ -147,15 +157,15 @@ class ManageAction(CallbackData, prefix="om1"):
     """An action on one event from /manage; `page` is a page of the list or of attendees."""
 
     action: ManageActionKind
-    event_id: int = 0
-    page: int = 0
+    event_id: Id = 0
+    page: Number = 0
 
 
 class EditEventField(CallbackData, prefix="oe1"):
     """Change one field: of a saved event (`event_id`), or of the new event's draft (0)."""
 
     field: str
-    event_id: int = 0
+    event_id: Id = 0
 
 
 class DraftActionKind(StrEnum):
@@ -174,13 +184,13 @@ class DraftAction(CallbackData, prefix="od1"):
 
 class CancelEventAnswer(CallbackData, prefix="oc1"):
     confirm: bool
-    event_id: int
+    event_id: Id
 
 
 class CheckInAction(CallbackData, prefix="ci1"):
     """Mark one registration as arrived; `show` only opens its ticket (an ambiguous code)."""
 
-    registration_id: int
+    registration_id: Id
     show: bool = False
 
 
@@ -206,13 +216,13 @@ class RoleActionKind(StrEnum):
 
 class RoleAction(CallbackData, prefix="ro1"):
     action: RoleActionKind
-    person_id: int = 0
+    person_id: Id = 0
 
 
 class StatsAction(CallbackData, prefix="os1"):
     """/stats: the overview (event 0), one event's numbers, or the attendance report."""
 
-    event_id: int = 0
+    event_id: Id = 0
     report: bool = False
 
 
@@ -245,8 +255,8 @@ class AnnounceStep(CallbackData, prefix="an1"):
     """A step of the /announce dialog; `value` is `city_key()` of a city or an event id."""
 
     action: AnnounceStepKind
-    announcement_id: int
-    value: int = 0
+    announcement_id: Id
+    value: Id = 0
     segment: Segment | None = None
 
 
@@ -257,13 +267,13 @@ class AnnouncementControlKind(StrEnum):
 
 class AnnouncementControl(CallbackData, prefix="ac1"):
     action: AnnouncementControlKind
-    announcement_id: int
+    announcement_id: Id
 
 
 class AnnounceEvent(CallbackData, prefix="ap1"):
     """The publish hook: announce a just-published event to the subscribers of its city."""
 
-    event_id: int
+    event_id: Id
 
 
 class Unsubscribe(CallbackData, prefix="un1"):

@@ -8,8 +8,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils import callback_answer
+from aiogram.utils.i18n import gettext as _
 
 from bot.services import Services
 from bot.services.roles import Access
@@ -67,3 +68,36 @@ class CallbackAnswerMiddleware(callback_answer.CallbackAnswerMiddleware):
             await super().answer(event, callback_answer)
         except TelegramBadRequest as error:
             log.info("callback %s not answered: %s", event.id, error.message)
+
+
+def _unencodable(text: str | None) -> bool:
+    """Text Telegram may hand over but SQLite, JSON and the Bot API refuse (lone surrogates)."""
+    if not text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class TextEncodingMiddleware(BaseMiddleware):
+    """Refuses a message whose text or caption is not valid Unicode (a lone surrogate such as
+    "\\ud800"), once, before any handler: no dialog stores it, no reply echoes it back."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Message) and (_unencodable(event.text) or _unencodable(event.caption)):
+            log.info("message %s refused: text is not valid Unicode", event.message_id)
+            await event.answer(
+                _(
+                    "I couldn't read this message: it has characters that can't be stored. "
+                    "Please type it again."
+                )
+            )
+            return None
+        return await handler(event, data)

@@ -39,6 +39,9 @@ SETTING_HINTS: dict[str, str] = {
     "BACKUP_DIR": "set BACKUP_DIR to a writable folder, or leave it empty for data/backups",
     "BACKUP_KEEP": "set BACKUP_KEEP to how many daily backups to keep, 0 to 365 (0 = none)",
     "BACKUP_HOUR": "set BACKUP_HOUR to the hour of the daily backup, 0 to 23, in DEFAULT_TIMEZONE",
+    "RETENTION_DAYS": (
+        "set RETENTION_DAYS to whole days finished deliveries and updates are kept, 1 to 3650"
+    ),
     "WEBHOOK_URL": "set WEBHOOK_URL to the public https:// address Telegram posts updates to",
     "WEBHOOK_SECRET": (
         "set WEBHOOK_SECRET (required with WEBHOOK_URL) to 1-256 letters, digits, _ or -, "
@@ -81,6 +84,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None  # default: `backups/` beside DATABASE_PATH
     backup_keep: int = Field(default=7, ge=0, le=365)
     backup_hour: int = Field(default=3, ge=0, le=23)
+    # Days finished deliveries, sent messages' content, handled updates and idle dialogs are kept.
+    retention_days: int = Field(default=30, ge=1, le=3650)
     # Webhook mode instead of long polling when WEBHOOK_URL is set; the secret is then required.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)

@@ -135,6 +135,9 @@ class Database:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten content is zeroed, not left as free space: what /forget
+        # erased is not readable in the file (or in the -wal frames written after it).
+        await conn.execute("PRAGMA secure_delete=ON")
         return conn
 
     async def close(self) -> None:
@@ -199,6 +202,14 @@ class Database:
         """Many rows of one statement in one transaction: all of them or none."""
         async with self.write() as tx:
             return await tx.executemany(sql, rows)
+
+    async def checkpoint(self) -> bool:
+        """Copy the -wal into the file and truncate it to zero bytes, so no older version of a
+        page (e.g. one holding erased values) stays in the -wal; False when a reader kept it
+        from finishing (it is retried at the next checkpoint)."""
+        async with self._writer_held() as conn:
+            rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return bool(rows) and rows[0][0] == 0
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         conn = self._require(self._reader)

@@ -48,3 +48,8 @@ async def set_data(db: Queries, key: str, data: dict[str, Any], now: float) -> N
 async def forget_user(db: Queries, user_id: int) -> None:
     """Drop every dialog of a person (their answers may hold personal data)."""
     await db.execute("DELETE FROM fsm_records WHERE key LIKE ?", (f"%:{user_id}:%",))
+
+
+async def expire(db: Queries, before: float) -> int:
+    """Retention: dialogs untouched since `before` are dropped; returns how many."""
+    return await db.execute("DELETE FROM fsm_records WHERE updated_at < ?", (before,))

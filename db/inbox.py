@@ -112,3 +112,10 @@ async def erase_person(db: Queries, person_id: int) -> None:
 async def states(db: Queries) -> dict[str, int]:
     rows = await db.fetch_all("SELECT state, count(*) AS n FROM inbox GROUP BY state")
     return {row["state"]: row["n"] for row in rows}
+
+
+async def expire(db: Queries, before: float) -> int:
+    """Retention: finished rows (handled or failed) older than `before` go; returns how many."""
+    return await db.execute(
+        "DELETE FROM inbox WHERE state IN ('done', 'failed') AND finished_at < ?", (before,)
+    )

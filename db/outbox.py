@@ -291,3 +291,83 @@ async def undelivered(db: Queries, source: str, limit: int = 1000) -> list[Undel
         (source, limit),
     )
     return [Undelivered(*row) for row in rows]
+
+
+# -- erasure and retention ---------------------------------------------------------------------
+
+# A delivery row kept only for anonymous counts gets `ANONYMOUS_BELOW - row id` as recipient:
+# unique per row (the (source, recipient) key holds), far below any Telegram chat id (chat ids
+# fit in 52 bits), and computed from nothing that names the person.
+ANONYMOUS_BELOW = -(2**62)
+# The priority of a person's own notices (bot.delivery.content.Priority.PERSONAL): a
+# confirmation, a ticket, a promotion — written for one person, so erased with them.
+PERSONAL_PRIORITY = 0
+
+
+async def erase_recipient(db: Queries, recipient_id: int, now: float) -> int:
+    """Inside an erasure: nothing more goes to the person, and no row names them any more.
+
+    Queued copies of anything (announcements of every audience, reminders, notices) are
+    withdrawn; their own notices (a confirmation, a ticket) are deleted with their rows;
+    rows of messages for many (an announcement, a reminder) stay as anonymous counts.
+    Returns how many queued copies were withdrawn.
+    """
+    async with db.write() as tx:
+        # A row in `sending` is in the sender's hands: its outcome no longer lands (the
+        # sender records only rows still `sending`), and it is not retried after a crash.
+        withdrawn = await tx.execute(
+            "UPDATE deliveries SET state = 'cancelled', updated_at = ?"
+            " WHERE recipient_id = ? AND state IN ('pending', 'sending')",
+            (now, recipient_id),
+        )
+        await tx.execute(
+            "DELETE FROM outbox_messages WHERE id IN"
+            " (SELECT message_id FROM deliveries WHERE recipient_id = ? AND priority = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries d"
+            "  WHERE d.message_id = outbox_messages.id AND d.recipient_id != ?)",
+            (recipient_id, PERSONAL_PRIORITY, recipient_id),
+        )
+        await _anonymize(tx, "recipient_id = ?", (recipient_id,), now)
+    return withdrawn
+
+
+async def _anonymize(db: Queries, where: str, params: tuple[object, ...], now: float) -> int:
+    return await db.execute(
+        "UPDATE deliveries SET recipient_id = ? - id, last_error = NULL,"  # noqa: S608 - ours
+        f" telegram_message_id = NULL, claimed_at = NULL, updated_at = ? WHERE {where}",
+        (ANONYMOUS_BELOW, now, *params),
+    )
+
+
+_FINAL = ", ".join(f"'{state}'" for state in FINAL_STATES)
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """What one retention pass cleared."""
+
+    deliveries: int  # finished rows that lost their recipient
+    messages: int  # messages whose text and file bytes were wiped
+
+
+async def expire(db: Queries, before: float, now: float) -> Expired:
+    """Retention: finished rows last changed before `before` lose their personal link, and
+    messages whose every row is such lose their content and stored file (counts stay)."""
+    async with db.write() as tx:
+        # Content first: anonymizing stamps the rows with `now`.
+        messages = await tx.execute(
+            "UPDATE outbox_messages SET payload = '{}', attachment = NULL, file_id = NULL"
+            " WHERE (payload != '{}' OR attachment IS NOT NULL OR file_id IS NOT NULL)"
+            " AND created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d"
+            "  WHERE d.message_id = outbox_messages.id"
+            "  AND (d.state NOT IN ('sent', 'unreachable', 'failed', 'cancelled')"
+            "  OR d.updated_at >= ?))",
+            (before, before),
+        )
+        deliveries = await _anonymize(
+            tx,
+            f"state IN ({_FINAL}) AND updated_at < ? AND recipient_id > ?",
+            (before, ANONYMOUS_BELOW),
+            now,
+        )
+    return Expired(deliveries=deliveries, messages=messages)

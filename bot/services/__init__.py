@@ -19,6 +19,7 @@ from bot.services.organizer import OrganizerService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
 from bot.services.status import StatusService
 from bot.settings import Settings
@@ -48,6 +49,7 @@ class Services:
     announcements: AnnouncementService
     backups: BackupService
     status: StatusService
+    retention: RetentionService
 
     @property
     def bot_username(self) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.delivery import DeliveryService
 from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION, RegistrationService
-from db import Database, announcements, consents, dialogs, people
+from db import Database, consents, dialogs, inbox, outbox, people
 from db import registrations as registrations_repo
 from db.consents import Consent, ConsentKind
 from db.people import Person
 from db.registrations import Cancelled, PersonRegistration
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,13 @@ class PrivacyService:
         - the consent log, detached the same way, with a withdrawal row added. 152-FZ
           (art. 9, 21) makes us stop processing and destroy the data once consent is withdrawn;
           a Telegram id is itself an identifier, so the log cannot keep it. Anonymous rows
-          still show how many consents to which text version were given and withdrawn.
+          still show how many consents to which text version were given and withdrawn;
+        - delivery rows of messages sent to many (an announcement), with an anonymous
+          recipient: the sending report's counts stay. Every copy still queued for the person,
+          whatever its audience, is withdrawn; messages meant for them alone are deleted.
+        Recorded updates of the person and their dialog state go in the same transaction.
+        Then the -wal is truncated: with `secure_delete` on, no erased value stays readable
+        in the database file or beside it.
         """
         db = self.db
         now = self.clock.timestamp()
@@ -77,10 +86,13 @@ class PrivacyService:
                     tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, False, now
                 )
             await consents.detach_person(tx, person_id)
-            await announcements.withdraw_for_person(tx, person_id, "erased", now)
+            await outbox.erase_recipient(tx, person_id, now)
+            await inbox.erase_person(tx, person_id)
+            # Unfinished dialogs may hold a typed name or phone.
+            await dialogs.forget_user(tx, person_id)
             await people.erase(tx, person_id, now)
-        # Unfinished dialogs may hold a typed name or phone; they go too.
-        await dialogs.forget_user(db, person_id)
+        if not await db.checkpoint():
+            log.warning("erasure committed, but a reader kept the -wal from being truncated")
         if promoted:
             self.delivery.wake()
         return Forgotten(cancelled=cancelled, promoted=promoted)

@@ -53,14 +53,27 @@ async def on_admin_command(message: Message) -> None:
     await message.answer(_("This command is for administrators of the bot only."))
 
 
-async def on_organizer_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+async def on_organizer_button(
+    query: CallbackQuery, callback_answer: CallbackAnswer, is_organizer: bool
+) -> None:
     # A forged or stale organizer button from someone without the role: nothing is done.
-    callback_answer.text = _("Only organizers can do this.")
+    # An organizer's own button that no handler took is malformed (e.g. a forged id).
+    callback_answer.text = (
+        _("This button is outdated. Send /start to begin again.")
+        if is_organizer
+        else _("Only organizers can do this.")
+    )
     callback_answer.show_alert = True
 
 
-async def on_admin_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.text = _("Only administrators can do this.")
+async def on_admin_button(
+    query: CallbackQuery, callback_answer: CallbackAnswer, is_admin: bool
+) -> None:
+    callback_answer.text = (
+        _("This button is outdated. Send /start to begin again.")
+        if is_admin
+        else _("Only administrators can do this.")
+    )
     callback_answer.show_alert = True
 
 
