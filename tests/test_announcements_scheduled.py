@@ -83,7 +83,7 @@ async def test_a_scheduled_announcement_fires_at_its_time(
 
     replies = await admin.send("/scheduled")
     assert "1. 22 ноября, 15:00 (UTC+3) — все подписчики, получателей: 3" in replies[-1].body
-    assert replies[-1].buttons() == ["✖️ Отменить №1"]
+    assert replies[-1].buttons() == ["Отменить №1 ✖️"]
 
     clock.set(AT_15_MSK.timestamp() - 1)
     assert await services.announcements.sweep(bot) == 0

@@ -80,10 +80,10 @@ async def test_the_list_in_chat_with_statuses(
     assert "✖️ отменена" in body
     assert "=HYPERLINK(&quot;http://evil&quot;)" in body  # escaped, not interpreted
     assert screen.buttons() == [
-        "⬇️ CSV",
-        "⬇️ Excel",
-        "🛂 Список для охраны",
-        "⬅️ К мероприятию",
+        "CSV ⬇️",
+        "Excel ⬇️",
+        "Список для охраны 🛂",
+        "К мероприятию ⬅️",
     ]
 
 

@@ -93,10 +93,10 @@ async def test_the_whole_dialog_ends_in_the_members_card_and_publishes(
     # Omsk is UTC+6: the card says 11:00–14:00 there, labelled with the city and offset.
     assert "11 сентября 2027, 11:00–14:00 (Омск, UTC+6)" in card.body
     assert card.buttons() == [
-        "📣 Опубликовать",
-        "💾 Сохранить черновик",
-        "✏️ Изменить поле",
-        "✖️ Удалить",
+        "Опубликовать 📣",
+        "Сохранить черновик 💾",
+        "Изменить поле ✏️",
+        "Удалить ✖️",
     ]
     assert await events_repo.get(services.db, 1) is None  # nothing saved before the choice
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.services.delivery import DeliveryService
 from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION, RegistrationService
-from db import Database, announcements, consents, dialogs, people
+from db import Database, announcements, consents, dialogs, people, plain_mode
 from db import registrations as registrations_repo
 from db.consents import Consent, ConsentKind
 from db.people import Person
@@ -79,6 +79,7 @@ class PrivacyService:
             await consents.detach_person(tx, person_id)
             await announcements.withdraw_for_person(tx, person_id, "erased", now)
             await people.erase(tx, person_id, now)
+            await plain_mode.forget_keyboard(tx, person_id)
         # Unfinished dialogs may hold a typed name or phone; they go too.
         await dialogs.forget_user(db, person_id)
         if promoted:

@@ -85,20 +85,15 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         if page.page > 0:
             nav.append(
                 InlineKeyboardButton(
-                    text="◀️",
+                    text=_("Back"),
                     callback_data=CatalogNav(page=page.page - 1, city=page.city_id).pack(),
                 )
             )
-        nav.append(
-            InlineKeyboardButton(
-                text=f"{page.page + 1}/{page.pages}",
-                callback_data=CatalogNav(page=page.page, city=page.city_id).pack(),
-            )
-        )
+        # The page number is in the text ("Page 1 of 2"): no button that does nothing.
         if page.page < page.pages - 1:
             nav.append(
                 InlineKeyboardButton(
-                    text="▶️",
+                    text=_("Next"),
                     callback_data=CatalogNav(page=page.page + 1, city=page.city_id).pack(),
                 )
             )

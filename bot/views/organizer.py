@@ -61,8 +61,14 @@ def status_names() -> dict[str, str]:
 
 
 def counts_line(counts: EventCounts, capacity: int | None) -> str:
-    seats = str(counts.confirmed) if capacity is None else f"{counts.confirmed}/{capacity}"
-    return _("✅ {seats} · ⏳ {waitlisted} · ✖️ {cancelled} · 🚪 came {came}").format(
+    seats = (
+        str(counts.confirmed)
+        if capacity is None
+        else _("{confirmed} of {capacity}").format(confirmed=counts.confirmed, capacity=capacity)
+    )
+    return _(
+        "confirmed {seats}, on the waitlist {waitlisted}, cancelled {cancelled}, came {came}"
+    ).format(
         seats=seats,
         waitlisted=counts.waitlisted,
         cancelled=counts.cancelled,
@@ -105,14 +111,14 @@ def events_list(page: EventsPage, now: float) -> Screen:
     if page.page > 0:
         nav.append(
             InlineKeyboardButton(
-                text="◀️",
+                text=_("Back"),
                 callback_data=ManageAction(action=ManageActionKind.list, page=page.page - 1).pack(),
             )
         )
     if page.page < page.pages - 1:
         nav.append(
             InlineKeyboardButton(
-                text="▶️",
+                text=_("Next"),
                 callback_data=ManageAction(action=ManageActionKind.list, page=page.page + 1).pack(),
             )
         )
@@ -409,7 +415,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     if page.page > 0:
         nav.append(
             InlineKeyboardButton(
-                text="◀️",
+                text=_("Back"),
                 callback_data=ManageAction(
                     action=ManageActionKind.attendees, event_id=event.id, page=page.page - 1
                 ).pack(),
@@ -418,7 +424,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     if page.page < page.pages - 1:
         nav.append(
             InlineKeyboardButton(
-                text="▶️",
+                text=_("Next"),
                 callback_data=ManageAction(
                     action=ManageActionKind.attendees, event_id=event.id, page=page.page + 1
                 ).pack(),
