@@ -84,7 +84,10 @@ def _inline_rows(
         for button in row:
             label = words_first(button.text)
             if plain:
-                label = f"{len(shown) + 1}. {strip_emoji(button.text) or label}"
+                label = strip_emoji(button.text) or label
+                number = f"{len(shown) + 1}. "
+                # A list's own numbered buttons («1. 2 дек.») keep their number when it fits.
+                label = label if label.startswith(number) else number + label
                 shown.append((label, button.callback_data))
             new_row.append(button.model_copy(update={"text": label}))
         rows.append(new_row)
@@ -241,7 +244,7 @@ class TypedChoiceMiddleware(BaseMiddleware):
         if shown is None:
             return None
         text = message.text or ""
-        message_json = message.model_dump(mode="json", exclude_none=True)
+        message_json = message.model_dump(mode="json", exclude_none=True, by_alias=True)
         for label, original in shown.reply:
             if text == label and label != original:  # a relabelled reply button was tapped
                 return _update(bot, update_id, message={**message_json, "text": original})

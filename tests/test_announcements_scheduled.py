@@ -197,7 +197,10 @@ async def test_a_scheduled_announcement_is_cancellable_before_it_starts(
     await admin.send("/scheduled")
     await admin.click("Отменить №1")
     assert admin.last_answer.text == "Запланированное объявление отменено, ничего не отправлено."
-    assert admin.last.body == "Запланированных объявлений нет. Создать объявление: /announce."
+    assert admin.last.body == "Запланированное объявление отменено, ничего не отправлено."
+    assert admin.find("Запланированных объявлений нет").body == (
+        "Запланированных объявлений нет. Создать объявление: /announce."
+    )
     assert services.scheduler.get_job(job_id(announcement.id)) is None
     clock.set(AT_15_MSK.timestamp() + 60)
     assert await services.announcements.sweep(bot) == 0

@@ -51,7 +51,7 @@ async def test_pages_and_city_filter(member: ChatClient, services: Services) -> 
     [first] = await member.send("/events")
     assert "Страница 1 из 2" in first.body
     assert first.body.count("Тюмень ") == 5
-    await member.click("▶️", first)
+    await member.click("Дальше", first)
     assert "Страница 2 из 2" in first.body  # the same message, edited
     assert "Омский стол" in first.body
     await member.click("Все города", first)

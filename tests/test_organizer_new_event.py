@@ -17,7 +17,7 @@ from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
 from tests.organizer_kit import started
 
-BACK = "⬅️ Назад"
+BACK = "Назад ⬅️"
 SKIP = "⏭ Пропустить"
 KEEP = "✔️ Оставить как есть"
 DEFAULT_REMINDERS = "🔔 Как обычно: за 24 ч, 2 ч"

@@ -25,6 +25,7 @@ from bot.views.text import (
     escaped_within,
     kind_name,
     moment_in,
+    pick_label,
     status_banner,
     utf16_len,
     when,
@@ -74,7 +75,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         lines.append(seats_line(item.seats))
         builder.row(
             InlineKeyboardButton(
-                text=button_text(f"{number}. {event.title}"),
+                text=pick_label(number, event),
                 callback_data=EventCard(
                     event_id=event.id, page=page.page, city=page.city_id
                 ).pack(),

@@ -20,16 +20,16 @@ from bot.deeplinks import link
 from bot.i18n import _
 from bot.services.attendees import AttendeesPage
 from bot.services.exports import AttendeeLabels
-from bot.services.organizer import EventsPage, ManagedEvent, Refusal
+from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent, Refusal
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.text import (
     KIND_NAMES,
     MESSAGE_LIMIT,
-    button_text,
     kind_name,
     moment_in,
+    pick_label,
     utf16_len,
     when,
     when_short,
@@ -91,17 +91,17 @@ def events_list(page: EventsPage, now: float) -> Screen:
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
     builder = InlineKeyboardBuilder()
-    for item in page.items:
+    for number, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         event = item.event
         lines += [
             "",
-            f"<b>«{escape(event.title)}»</b>",
+            f"{number}. <b>«{escape(event.title)}»</b>",
             when_short(event, now) + " · " + status_name(event),
             counts_line(item.counts, event.capacity),
         ]
         builder.row(
             InlineKeyboardButton(
-                text=button_text(event.title),
+                text=pick_label(number, event),
                 callback_data=ManageAction(
                     action=ManageActionKind.open, event_id=event.id, page=page.page
                 ).pack(),
@@ -528,14 +528,14 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
         checked_in=sum(item.counts.checked_in for item in items),
     )
     lines += [_("All events ({count}):").format(count=len(items)), stats_line(total)]
-    for item in items[:STATS_LIST_LIMIT]:
+    for number, item in enumerate(items[:STATS_LIST_LIMIT], start=1):
         lines += [
             "",
-            f"<b>«{escape(item.event.title)}»</b> · {when_short(item.event, now)}",
+            f"{number}. <b>«{escape(item.event.title)}»</b> · {when_short(item.event, now)}",
             stats_line(item.counts),
         ]
         builder.button(
-            text=button_text("📈 " + item.event.title),
+            text=_("Chart {number}").format(number=number),
             callback_data=StatsAction(event_id=item.event.id),
         )
     builder.button(text=_("📊 Attendance report (Excel)"), callback_data=StatsAction(report=True))

@@ -99,7 +99,7 @@ class AccessibilityCheck:
                 if len(re.findall(r"\w{2,}", caption)) < 3:
                     problems.append(f"{where}: a file without a caption in words: {caption!r}")
             markup = getattr(request, "reply_markup", None)
-            if isinstance(request, _WITH_CONTENT | EditMessageReplyMarkup | CopyMessage):
+            if isinstance(request, (*_WITH_CONTENT, EditMessageReplyMarkup, CopyMessage)):
                 labels = labels_of(markup)
                 problems += [f"{where}: {p}" for p in label_problems(labels, plain)]
                 if plain and isinstance(markup, InlineKeyboardMarkup):
