@@ -62,7 +62,7 @@ async def test_pages_and_city_filter(member: ChatClient, services: Services) -> 
     assert "Тюмень 0" not in first.body
     assert "Город: Омск 🏙" in first.buttons()
     # The card remembers the filter: Back returns to the Omsk list.
-    await member.click("1. Омский стол", first)
+    await member.pick("Омский стол", first)
     assert "Омский стол" in first.body
     await member.click("Назад", first)
     assert "Предстоящие мероприятия: Омск" in first.body
@@ -146,7 +146,8 @@ async def test_deep_links_open_the_card_or_the_catalog(
         [reply] = await member.send(f"/start {payload}")
         assert "Мероприятие не найдено" in reply.body
         assert "Предстоящие мероприятия" in reply.body
-        assert any(event.title[:20] in b for b in reply.buttons())
+        assert event.title in reply.body
+        assert reply.buttons()[0].startswith("1. ")
     for payload in ("ev_<script>", "ev_1;DROP", "<b>x</b>"):
         [reply] = await member.send(f"/start {payload}")
         assert "ссылка не распознана" in reply.body

@@ -207,7 +207,7 @@ async def test_stats_show_the_answers_ratings_and_comments_to_the_organizer(
     await boris.click("4", followups_to(bot, 5072)[0])
 
     [overview] = await organizer.send("/stats")
-    text, _chart = await organizer.click("📈", overview)
+    text, _chart = await organizer.click("График 1", overview)
 
     assert "Зарегистрировано: 2" in text.body
     assert "🔔 Ответы на напоминание: придут 1 · не смогут 0" in text.body

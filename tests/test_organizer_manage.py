@@ -32,7 +32,7 @@ KEEP = "✔️ Оставить как есть"
 
 async def open_event(organizer: ChatClient, event: Event) -> None:
     [listing] = await organizer.send("/manage")
-    await organizer.click(event.title[:30], listing)
+    await organizer.pick(event.title, listing)
 
 
 async def current(services: Services, event: Event) -> Event:
