@@ -136,7 +136,8 @@ def test_create_publish_register_check_in_export(
     # The list of attendees, exported as CSV and Excel.
     tg.send_text(organizer, "/manage")
     listing = tg.wait_for_message(organizer, contains="Мои мероприятия")
-    tg.press_button(organizer, listing, text="Роль СО НКО в реализации национальных проектов")
+    assert "1. <b>«Роль СО НКО в реализации национальных проектов»</b>" in listing.text
+    tg.press_button(organizer, listing, text="1. ")
     screen = tg.wait_for_edit(organizer, listing, contains="Ссылка для анонсов")
     tg.press_button(organizer, screen, text="Участники 👥")
     attendees = tg.wait_for_edit(organizer, listing, contains="Участники «", edits=2)
