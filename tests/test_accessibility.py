@@ -212,3 +212,25 @@ def test_the_check_names_each_kind_of_bad_label() -> None:
     assert "is cut" in problems
     assert "read the same" in problems
     assert "emoji in a plain-mode label" in problems
+
+
+async def test_forget_drops_the_remembered_keyboard(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    anna = await person(make_client, 4501, "plain")
+    await anna.send("/mydata")  # a screen that may quote personal data, with its buttons
+    await anna.send("/forget")
+    assert await plain_mode.shown_keyboard(services.db, 4501) is not None
+    await anna.click("Да, удалить")
+    assert await plain_mode.shown_keyboard(services.db, 4501) is None
+    assert await plain_mode.is_on(services.db, 4501)  # a preference, like the language
+
+
+async def test_a_refusal_in_a_toast_is_also_a_message(
+    services: Services, make_client: Callable[..., ChatClient], bot: MockedBot
+) -> None:
+    anna = await person(make_client, 4601, "default")
+    since = len(bot.session.requests)
+    [refusal] = await anna.press("om1:list:1:0")  # an organizer's button, forged by a member
+    assert anna.last_answer.text == refusal.body
+    check(bot, "default", 4601).assert_clean(since)
