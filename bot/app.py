@@ -26,6 +26,7 @@ from bot.i18n import LocaleMiddleware, create_i18n
 from bot.identity import BotIdentity
 from bot.inbox import Inbox, run_polling
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware, TextEncodingMiddleware
+from bot.plain import TypedChoiceMiddleware, install
 from bot.response_models import pin_response_models
 from bot.services import Services
 from bot.services.announcements import AnnouncementService
@@ -141,6 +142,8 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     )
     dp.update.outer_middleware(PersonMiddleware(services))
     dp.update.outer_middleware(LocaleMiddleware(services.i18n))
+    # Last of the outer ones: a typed number becomes the press it stands for.
+    dp.update.outer_middleware(TypedChoiceMiddleware(services.db, services.clock))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.message.outer_middleware(TextEncodingMiddleware())
     dp.include_routers(*build_routers())
@@ -150,6 +153,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
 
 
 async def on_startup(bot: Bot, services: Services) -> None:
+    install(bot, services.db, services.clock)
     me = await bot.get_me()
     services.bot_username = me.username or ""
     await set_default_commands(bot, services.i18n)

@@ -282,3 +282,9 @@ class Unsubscribe(CallbackData, prefix="un1"):
 
 class Resubscribe(CallbackData, prefix="rs1"):
     """After unsubscribing from a copy: open the subscription choice again."""
+
+
+class PlainModeToggle(CallbackData, prefix="pm1"):
+    """Turn plain mode on or off (offered in /help and on /language's screen)."""
+
+    on: bool

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -12,6 +13,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils import callback_answer
 from aiogram.utils.i18n import gettext as _
 
+from bot.plain import TYPED_QUERY_PREFIX, shown_texts, visible
 from bot.services import Services
 from bot.services.roles import Access
 from db import people
@@ -57,13 +59,34 @@ class PersonMiddleware(BaseMiddleware):
 class CallbackAnswerMiddleware(callback_answer.CallbackAnswerMiddleware):
     """Answers every button press after its handler, so no button spins forever.
 
-    A query older than Telegram keeps (e.g. pressed while the bot was down) can no longer be
-    answered; that is not worth an error message to the person.
+    A screen reader never reads a toast, so a toast whose words the chat does not show yet
+    also goes to the chat as a message: an outcome is never only in a toast. A query older
+    than Telegram keeps (e.g. pressed while the bot was down) can no longer be answered;
+    that is not worth an error message to the person.
     """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        token = shown_texts.set([])
+        try:
+            return await super().__call__(handler, event, data)
+        finally:
+            shown_texts.reset(token)
 
     async def answer(  # type: ignore[override]
         self, event: CallbackQuery, callback_answer: callback_answer.CallbackAnswer
     ) -> None:
+        text = callback_answer.text
+        if text and event.bot is not None:
+            words = visible(text)
+            if not any(words in shown for shown in shown_texts.get() or []):
+                await event.bot.send_message(event.from_user.id, escape(text))
+        if event.id.startswith(TYPED_QUERY_PREFIX):
+            return  # chosen by a typed number: no button to stop spinning
         try:
             await super().answer(event, callback_answer)
         except TelegramBadRequest as error:

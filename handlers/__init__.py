@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    accessibility,
     catalog,
     common,
     errors,
@@ -27,6 +28,7 @@ def build_routers() -> list[Router]:
         fallback.build_group_router(),
         common.build_router(),
         start.build_router(),
+        accessibility.build_router(),
         # Before the member routers and their catch-alls: organizers' dialogs come first.
         status.build_router(),
         organizer.build_router(),

@@ -18,6 +18,7 @@ from bot.services.roles import Access
 from bot.states import Onboarding
 from bot.ui import edit_or_send
 from bot.views import events as event_views
+from bot.views.accessibility import plain_mode_hint, with_plain_mode_button
 from db import people
 from db.people import Person
 from handlers.deeplinks import DeepLinkOpeners
@@ -96,8 +97,11 @@ async def open_link(
     await opener(bot=bot, chat_id=chat_id, link=link, services=services, state=state, access=access)
 
 
-async def on_language(message: Message) -> None:
-    await message.answer(_("Please choose your language:"), reply_markup=language_keyboard())
+async def on_language(message: Message, plain_mode: bool) -> None:
+    await message.answer(
+        _("Please choose your language:") + "\n\n" + plain_mode_hint(),
+        reply_markup=with_plain_mode_button(language_keyboard(), plain_mode),
+    )
 
 
 async def on_language_chosen(

@@ -11,6 +11,7 @@ from aiogram import Dispatcher
 
 from bot.app import create_dispatcher, create_services
 from bot.clock import ManualClock
+from bot.plain import install
 from bot.services import Services
 from bot.settings import Settings
 from db import Database
@@ -48,8 +49,11 @@ async def services(settings: Settings, clock: ManualClock) -> AsyncIterator[Serv
 
 
 @pytest.fixture
-def bot() -> MockedBot:
-    return MockedBot()
+def bot(services: Services) -> MockedBot:
+    bot = MockedBot()
+    # As on_startup does: every request passes the accessibility middleware.
+    install(bot, services.db, services.clock)
+    return bot
 
 
 @pytest.fixture

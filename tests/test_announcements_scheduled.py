@@ -83,7 +83,7 @@ async def test_a_scheduled_announcement_fires_at_its_time(
 
     replies = await admin.send("/scheduled")
     assert "1. 22 ноября, 15:00 (UTC+3) — все подписчики, получателей: 3" in replies[-1].body
-    assert replies[-1].buttons() == ["✖️ Отменить №1"]
+    assert replies[-1].buttons() == ["Отменить №1 ✖️"]
 
     clock.set(AT_15_MSK.timestamp() - 1)
     assert await services.announcements.sweep(bot) == 0
@@ -197,7 +197,10 @@ async def test_a_scheduled_announcement_is_cancellable_before_it_starts(
     await admin.send("/scheduled")
     await admin.click("Отменить №1")
     assert admin.last_answer.text == "Запланированное объявление отменено, ничего не отправлено."
-    assert admin.last.body == "Запланированных объявлений нет. Создать объявление: /announce."
+    assert admin.last.body == "Запланированное объявление отменено, ничего не отправлено."
+    assert admin.find("Запланированных объявлений нет").body == (
+        "Запланированных объявлений нет. Создать объявление: /announce."
+    )
     assert services.scheduler.get_job(job_id(announcement.id)) is None
     clock.set(AT_15_MSK.timestamp() + 60)
     assert await services.announcements.sweep(bot) == 0

@@ -51,7 +51,7 @@ async def test_pages_and_city_filter(member: ChatClient, services: Services) -> 
     [first] = await member.send("/events")
     assert "Страница 1 из 2" in first.body
     assert first.body.count("Тюмень ") == 5
-    await member.click("▶️", first)
+    await member.click("Дальше", first)
     assert "Страница 2 из 2" in first.body  # the same message, edited
     assert "Омский стол" in first.body
     await member.click("Все города", first)
@@ -60,9 +60,9 @@ async def test_pages_and_city_filter(member: ChatClient, services: Services) -> 
     await member.click("Омск", first)
     assert "Предстоящие мероприятия: Омск" in first.body
     assert "Тюмень 0" not in first.body
-    assert "🏙 Город: Омск" in first.buttons()
+    assert "Город: Омск 🏙" in first.buttons()
     # The card remembers the filter: Back returns to the Omsk list.
-    await member.click("1. Омский стол", first)
+    await member.pick("Омский стол", first)
     assert "Омский стол" in first.body
     await member.click("Назад", first)
     assert "Предстоящие мероприятия: Омск" in first.body
@@ -85,10 +85,10 @@ async def test_card_shows_everything_in_the_events_zone(
     assert "Свободных мест: 40 из 40" in body
     assert "Регистрация открыта до 27 ноября, 14:00 (Тюмень, UTC+5)" in body
     assert card.buttons() == [
-        "✅ Зарегистрироваться",
-        "📅 Добавить в календарь",
-        "🗺 Показать на карте",
-        "⬅️ Назад",
+        "Зарегистрироваться ✅",
+        "Добавить в календарь 📅",
+        "Показать на карте 🗺",
+        "Назад ⬅️",
     ]
 
 
@@ -103,7 +103,7 @@ async def test_card_in_english_and_other_zones(make_client: object, services: Se
     assert "<b>Round table</b>" in card.body
     assert "🗓 2 December, 16:00–19:00 (Кемерово, UTC+7)" in card.body
     assert "Seats left: 40 of 40" in card.body
-    assert "🗺 Show on map" not in card.buttons()  # no coordinates, no map
+    assert "Show on map 🗺" not in card.buttons()  # no coordinates, no map
 
 
 async def test_card_of_a_full_event_offers_the_waitlist(
@@ -116,7 +116,7 @@ async def test_card_of_a_full_event_offers_the_waitlist(
     await registrations.register(services.db, event.id, 77, {}, NOW.timestamp())
     [card] = await member.send(f"/start ev_{event.id}")
     assert "Мест нет, можно встать в лист ожидания" in card.body
-    assert "⏳ Встать в лист ожидания" in card.buttons()
+    assert "Встать в лист ожидания ⏳" in card.buttons()
 
 
 async def test_long_description_and_html_are_kept_within_limits(
@@ -146,7 +146,8 @@ async def test_deep_links_open_the_card_or_the_catalog(
         [reply] = await member.send(f"/start {payload}")
         assert "Мероприятие не найдено" in reply.body
         assert "Предстоящие мероприятия" in reply.body
-        assert any(event.title[:20] in b for b in reply.buttons())
+        assert event.title in reply.body
+        assert reply.buttons()[0].startswith("1. ")
     for payload in ("ev_<script>", "ev_1;DROP", "<b>x</b>"):
         [reply] = await member.send(f"/start {payload}")
         assert "ссылка не распознана" in reply.body

@@ -59,10 +59,15 @@ def fail_with(bot: MockedBot, error: Callable[[TelegramMethod[Any]], BaseExcepti
     """The next Bot API call raises `error` instead of reaching the mocked session."""
     session = bot.session
     original = session.make_request
+    armed = [True]
 
     async def make_request(
         bot_: Any, method: TelegramMethod[Any], timeout: int | None = None
     ) -> Any:
+        # A send already past the request middlewares may still arrive here: only one fails.
+        if not armed[0]:
+            return await original(bot_, method, timeout)
+        armed[0] = False
         session.make_request = original  # type: ignore[method-assign]
         session.requests.append(method)
         raise error(method)

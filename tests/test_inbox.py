@@ -243,7 +243,10 @@ async def test_a_redone_confirm_takes_one_seat_and_answers_already_registered(
         "SELECT count(*) FROM registrations WHERE person_id = 3013"
     )
     assert count == 1
-    assert anna.messages[sent_before:] == []  # no second confirmation, ticket or .ics
+    # No second confirmation, ticket or .ics: only the answer, in words.
+    assert [m.body for m in anna.messages[sent_before:]] == [
+        "Вы уже зарегистрированы на это мероприятие."
+    ]
     # The seat stays one: the next person joins the waitlist.
     boris = make_client(3014)
     await boris.send(f"/start ev_{event.id}")

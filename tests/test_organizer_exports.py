@@ -65,7 +65,7 @@ async def exported(
 
 async def open_attendees(organizer: ChatClient, event: Event) -> Sent:
     [listing] = await organizer.send("/manage")
-    await organizer.click(event.title[:30], listing)
+    await organizer.pick(event.title, listing)
     await organizer.click("Участники")
     return organizer.last
 
@@ -77,16 +77,16 @@ async def test_the_list_in_chat_with_statuses(
     screen = await open_attendees(organizer, event)
     body = screen.body
     assert "Участники «" in body
-    assert "✅ 3/3 · ⏳ 0 · ✖️ 1 · 🚪 пришли 1" in body
+    assert "подтверждено 3 из 3, в листе ожидания 0, отменили 1, пришли 1" in body
     assert "1. <b>Яковлева Юлия Андреевна</b>" in body
     assert "🚪 пришёл(ла) 27 ноября, 14:00 (UTC+5)" in body
     assert "✖️ отменена" in body
     assert "=HYPERLINK(&quot;http://evil&quot;)" in body  # escaped, not interpreted
     assert screen.buttons() == [
-        "⬇️ CSV",
-        "⬇️ Excel",
-        "🛂 Список для охраны",
-        "⬅️ К мероприятию",
+        "CSV ⬇️",
+        "Excel ⬇️",
+        "Список для охраны 🛂",
+        "К мероприятию ⬅️",
     ]
 
 
@@ -190,14 +190,13 @@ async def test_stats_counts_chart_and_attendance_report(
     assert "1. <b>«" in before.body
     assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1\n" in before.body + "\n"
     assert "явка" not in before.body.lower()
-    text, _chart = await organizer.click("Мероприятие 1, график", before)
+    text, _chart = await organizer.click("График 1", before)
     assert "Явка:" not in text.body
     assert "Явка появится, когда мероприятие начнётся." in text.body
     clock.set(event.ends_at + 3600)
     [overview] = await organizer.send("/stats")
     assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1 · явка 33%" in overview.body
-    assert overview.buttons()[0] == "Мероприятие 1, график"
-    text, chart = await organizer.click("Мероприятие 1, график", overview)
+    text, chart = await organizer.click("График 1", overview)
     assert "Зарегистрировано: 3" in text.body
     assert "Явка: 33%" in text.body
     # The chart's figures are in its caption too.
@@ -237,11 +236,11 @@ async def test_empty_events_have_nothing_to_export(
     assert "Пока никто не зарегистрировался." in screen.body
     for label in ("CSV", "Excel", "Список для охраны"):
         replies = await organizer.click(label, screen)
-        assert replies == []
         assert "выгружать нечего" in (organizer.last_answer.text or "")
+        assert [r.body for r in replies] == [organizer.last_answer.text]
     # A chart with nobody registered yet is still a valid picture.
     [overview] = await organizer.send("/stats")
-    _text, chart = await organizer.click("Мероприятие 1, график", overview)
+    _text, chart = await organizer.click("График 1", overview)
     assert chart.document is not None
     Image.open(io.BytesIO(chart.document)).verify()
 

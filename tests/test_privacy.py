@@ -79,7 +79,7 @@ async def test_forget_erases_cancels_promotes_and_keeps_anonymous_counts(
     for client in (leaver, waiting):
         await client.send("/start")
         await client.click("Русский")
-    await register_new(leaver, event, subscribe="📣 Да, все города")
+    await register_new(leaver, event, subscribe="Да, все города")
     await register_new(waiting, event, button="Встать в лист ожидания")
     # An unfinished dialog for another event holds a typed name: it must go too.
     other = await make_event(services, title="Другое")

@@ -50,14 +50,14 @@ async def test_full_registration_from_card_to_ticket(
     [consent] = await member.click("Зарегистрироваться")
     assert "Согласие на обработку персональных данных" in consent.body
     assert "152-ФЗ" in consent.body
-    assert consent.buttons() == ["✅ Даю согласие", "✖️ Не даю согласия"]
+    assert consent.buttons() == ["Даю согласие ✅", "Не даю согласия ✖️"]
     # Nothing personal is stored before the consent.
     assert await consents.for_person(services.db, member.user.id) == []
 
     replies = await member.click("Даю согласие")
     assert consent.body == "✅ Спасибо, ваше согласие записано."
     assert "анонсы новых мероприятий" in replies[-1].body
-    assert replies[-1].buttons() == ["📣 Да, все города", "📣 Только Тюмень", "Нет, спасибо"]
+    assert replies[-1].buttons() == ["Да, все города 📣", "Только Тюмень 📣", "Нет, спасибо"]
     [log] = await consents.for_person(services.db, member.user.id)
     assert (log.kind, log.granted, log.created_at) == (
         ConsentKind.personal_data,
@@ -74,7 +74,7 @@ async def test_full_registration_from_card_to_ticket(
 
     [ask_org] = await member.send(NAME)
     assert "организацию" in ask_org.body
-    assert ask_org.buttons() == ["⏭ Пропустить"]
+    assert ask_org.buttons() == ["Пропустить ⏭"]
     [ask_position] = await member.send(ORGANIZATION)
     assert "должность" in ask_position.body
     [ask_phone] = await member.send(POSITION)
@@ -91,7 +91,7 @@ async def test_full_registration_from_card_to_ticket(
     ]
     [question2] = await member.send("Здравоохранение")
     assert "Ваше предложение" in question2.body
-    assert "⏭ Пропустить" in question2.buttons()
+    assert "Пропустить ⏭" in question2.buttons()
     summary, confirm = await member.send("Обсудить гранты")
     assert isinstance(summary.reply_markup, ReplyKeyboardRemove)
     for line in (
@@ -104,7 +104,7 @@ async def test_full_registration_from_card_to_ticket(
         "Ваше предложение к круглому столу: Обсудить гранты",
     ):
         assert line in summary.body
-    assert confirm.buttons() == ["✅ Подтвердить", "✏️ Изменить", "✖️ Отмена"]
+    assert confirm.buttons() == ["Подтвердить ✅", "Изменить ✏️", "Отмена ✖️"]
 
     ticket, ics = await member.click("Подтвердить")
     assert confirm.body.startswith("✅ Вы зарегистрированы!")
@@ -131,8 +131,8 @@ async def test_full_registration_from_card_to_ticket(
     # The card now shows the registration instead of the Register button.
     [card] = await member.send(f"/start ev_{event.id}")
     assert f"Вы зарегистрированы. Код билета: {registration.short_code}" in card.body
-    assert "🎫 Билет" in card.buttons()
-    assert "✖️ Отменить регистрацию" in card.buttons()
+    assert "Билет 🎫" in card.buttons()
+    assert "Отменить регистрацию ✖️" in card.buttons()
 
 
 async def test_declining_consent_stores_nothing_and_browsing_still_works(
@@ -182,7 +182,7 @@ async def test_entering_new_details_offers_the_old_ones_as_buttons(
     await member.send("⏭ Пропустить")  # no phone this time
     [ask_email] = member.messages[-1:]
     assert "единственный способ" in ask_email.body
-    assert "⏭ Пропустить" not in ask_email.buttons()
+    assert "Пропустить ⏭" not in ask_email.buttons()
     summary, _ = await member.send("anna@example.org")
     assert "Организация: Новая организация" in summary.body
     assert "Телефон: —" in summary.body
@@ -324,7 +324,7 @@ async def test_full_event_puts_people_on_the_waitlist(
     assert second.messages[-1].method == "SendMessage"  # no ticket for the waitlist
     [card] = await second.send(f"/start ev_{event.id}")
     assert "Вы в листе ожидания, место в очереди: 1" in card.body
-    assert "🎫 Билет" not in card.buttons()
+    assert "Билет 🎫" not in card.buttons()
 
 
 async def test_register_pressed_twice_quickly_starts_one_dialog(
@@ -423,7 +423,7 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     await make_event(services, city="Омск", timezone="Asia/Omsk")
     [reply] = await member.send("/subscribe")
     assert "Вы не подписаны на анонсы" in reply.body
-    assert reply.buttons() == ["📣 Да, все города", "📣 Только Омск", "Нет, спасибо"]
+    assert reply.buttons() == ["Да, все города 📣", "Только Омск 📣", "Нет, спасибо"]
     await member.click("Только Омск")
     assert "в городе Омск" in reply.body
     person = await people.get(services.db, member.user.id)

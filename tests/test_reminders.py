@@ -170,12 +170,12 @@ async def test_day_before_reminder_in_each_persons_language(
     )
     assert "2 декабря, 14:00–17:00 (Омск, UTC+6)" in ru.body
     assert "📍 «Точка кипения», ул. Карла Либкнехта, 33" in ru.body
-    assert ru.buttons() == ["✅ Приду", "✖️ Не смогу"]
+    assert ru.buttons() == ["Приду ✅", "Не смогу ✖️"]
     (en,) = reminders_to(bot, 3012)
     assert en.body.startswith("🔔 <b>Tomorrow:")
     assert "2 December, 14:00–17:00 (Омск, UTC+6)" in en.body
-    assert en.buttons() == ["✅ I'll come", "✖️ Can't come"]
-    assert reminders_to(bot, 3013)[0].buttons() == ["✅ Приду", "✖️ Не смогу"]
+    assert en.buttons() == ["I'll come ✅", "Can't come ✖️"]
+    assert reminders_to(bot, 3013)[0].buttons() == ["Приду ✅", "Не смогу ✖️"]
     # Nothing else: the day-before reminder carries no map pin.
     assert received(bot, 3011, "SendVenue") == []
     progress = await services.delivery.progress(f"reminder:{planned['24h'].id}")
@@ -194,7 +194,7 @@ async def test_day_of_reminder_has_a_map_pin_and_opens_the_ticket(
     assert message.body.startswith("🔔 <b>Сегодня: «Роль СО НКО")
     assert "2 декабря, 14:00–17:00 (Тюмень, UTC+5)" in message.body
     assert "Тюменский Технопарк, ул. Республики 142, 2 этаж" in message.body
-    assert message.buttons() == ["🎫 Билет"]
+    assert message.buttons() == ["Билет 🎫"]
     # The pin follows the text: one message per second to a chat, so a second later.
     clock.advance(1)
     await services.delivery.drain(bot)
@@ -280,7 +280,7 @@ async def test_cant_come_cancels_and_the_waitlist_moves_up_at_once(
 
     assert anna.last_answer.text == "Регистрация отменена."
     assert "Ваша регистрация отменена" in reminder.body  # the reminder was edited in place
-    assert reminder.buttons() == ["📄 Карточка мероприятия"]
+    assert reminder.buttons() == ["Карточка мероприятия 📄"]
     cancelled = await registrations_repo.get(services.db, anna_seat.id)
     promoted = await registrations_repo.get(services.db, boris_place.id)
     assert cancelled is not None
@@ -322,7 +322,7 @@ async def test_ill_come_is_remembered_and_keeps_the_ticket_at_hand(
 
     assert anna.last_answer.text == "Спасибо, до встречи!"
     assert "Спасибо! Ждём вас." in reminder.body
-    assert reminder.buttons() == ["🎫 Билет"]
+    assert reminder.buttons() == ["Билет 🎫"]
     assert await services.reminders.answers(event) == {Answer.coming: 1}
     await anna.click("Билет", reminder)
     assert anna.last.method == "SendPhoto"

@@ -101,7 +101,7 @@ async def test_missed_while_down_is_sent_at_start_up_if_the_event_has_not_starte
     await second.delivery.drain(bot)
     (message,) = reminders_to(bot, 4021)
     assert "Завтра" in message.body
-    assert "✅ Приду" in message.buttons()
+    assert "Приду ✅" in message.buttons()
     assert (await states(second, event.id))["24h"] == PlanState.fired
     assert second.reminders.next_wakeup == due["2h"]
 
@@ -139,7 +139,7 @@ async def test_of_several_missed_reminders_only_the_latest_goes(
     await second.delivery.drain(bot)
     (message,) = reminders_to(bot, 4041)
     assert message.body.startswith("🔔 <b>Сегодня")
-    assert message.buttons() == ["🎫 Билет"]
+    assert message.buttons() == ["Билет 🎫"]
     assert await states(second, event.id) == {
         "24h": PlanState.skipped,
         "2h": PlanState.fired,

@@ -18,7 +18,7 @@ async def test_first_start_greets_in_russian_and_offers_languages(
     replies = await client.send("/start")
     assert len(replies) == 1
     assert "Здравствуйте" in replies[0].body
-    assert replies[0].buttons() == ["🇷🇺 Русский", "🇬🇧 English"]
+    assert replies[0].buttons() == ["Русский 🇷🇺", "English 🇬🇧"]
     person = await people.get(services.db, 1001)
     assert person is not None
     assert person.language is None

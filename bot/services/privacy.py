@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.services.delivery import DeliveryService
 from bot.services.registration import ANNOUNCEMENTS_VERSION, CONSENT_VERSION, RegistrationService
-from db import Database, consents, dialogs, inbox, outbox, people
+from db import Database, consents, dialogs, inbox, outbox, people, plain_mode
 from db import registrations as registrations_repo
 from db.consents import Consent, ConsentKind
 from db.people import Person
@@ -91,6 +91,7 @@ class PrivacyService:
             # Unfinished dialogs may hold a typed name or phone.
             await dialogs.forget_user(tx, person_id)
             await people.erase(tx, person_id, now)
+            await plain_mode.forget_keyboard(tx, person_id)
         if not await db.checkpoint():
             log.warning("erasure committed, but a reader kept the -wal from being truncated")
         if promoted:

@@ -29,6 +29,7 @@ from bot.views.text import (
     local,
     locale,
     moment_in,
+    pick_label,
     utc_offset,
     when,
 )
@@ -165,8 +166,8 @@ def audience_menu(announcement_id: int, subscribers: int, note: str | None = Non
             _("📣 All subscribers — {count}").format(count=number(subscribers)),
             _step(AnnounceStepKind.everyone, announcement_id),
         ),
-        _button(_("🏙 Subscribers in one city…"), _step(AnnounceStepKind.cities, announcement_id)),
-        _button(_("🎟 People of an event…"), _step(AnnounceStepKind.events, announcement_id)),
+        _button(_("🏙 Subscribers in one city"), _step(AnnounceStepKind.cities, announcement_id)),
+        _button(_("🎟 People of an event"), _step(AnnounceStepKind.events, announcement_id)),
         _cancel_row(announcement_id),
     ]
     return Screen(text, _markup(rows))
@@ -191,9 +192,13 @@ def city_menu(announcement_id: int, options: list[CityOption]) -> Screen:
 def event_menu(announcement_id: int, events: list[Event]) -> Screen:
     text = _("The people of which event?") if events else _("You have no published events yet.")
     rows = []
-    for event in events:
-        label = f"{_local_date(event.starts_at, event.timezone)} · {event.title}"
+    lines = [text]
+    for number, event in enumerate(events, start=1):
+        day = _local_date(event.starts_at, event.timezone)
+        lines.append(f"{number}. <b>«{escape(event.title)}»</b>, {day}")
+        label = pick_label(number, event)
         rows.append(_button(label, _step(AnnounceStepKind.event, announcement_id, value=event.id)))
+    text = "\n\n".join([lines[0], "\n".join(lines[1:])]) if events else text
     rows.append(_back_row(AnnounceStepKind.audience, announcement_id))
     return Screen(text, _markup(rows))
 

@@ -25,6 +25,7 @@ from bot.views.text import (
     escaped_within,
     kind_name,
     moment_in,
+    pick_label,
     status_banner,
     utf16_len,
     when,
@@ -74,7 +75,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         lines.append(seats_line(item.seats))
         builder.row(
             InlineKeyboardButton(
-                text=button_text(f"{number}. {event.title}"),
+                text=pick_label(number, event),
                 callback_data=EventCard(
                     event_id=event.id, page=page.page, city=page.city_id
                 ).pack(),
@@ -85,20 +86,15 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         if page.page > 0:
             nav.append(
                 InlineKeyboardButton(
-                    text="◀️",
+                    text=_("Back"),
                     callback_data=CatalogNav(page=page.page - 1, city=page.city_id).pack(),
                 )
             )
-        nav.append(
-            InlineKeyboardButton(
-                text=f"{page.page + 1}/{page.pages}",
-                callback_data=CatalogNav(page=page.page, city=page.city_id).pack(),
-            )
-        )
+        # The page number is in the text ("Page 1 of 2"): no button that does nothing.
         if page.page < page.pages - 1:
             nav.append(
                 InlineKeyboardButton(
-                    text="▶️",
+                    text=_("Next"),
                     callback_data=CatalogNav(page=page.page + 1, city=page.city_id).pack(),
                 )
             )

@@ -9,7 +9,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.views import Screen
-from bot.views.text import MESSAGE_LIMIT, button_text, status_banner, utf16_len, when, when_short
+from bot.views.text import (
+    MESSAGE_LIMIT,
+    pick_label,
+    status_banner,
+    utf16_len,
+    when,
+    when_short,
+)
 from db.registrations import PersonRegistration, RegistrationStatus
 
 # Enough for anyone's real plans; the rest is still reachable from the event cards.
@@ -44,7 +51,7 @@ def my_list(items: list[PersonRegistration], now: float) -> Screen:
             break
         lines += block
         builder.button(
-            text=button_text(f"{number}. {item.event.title}"),
+            text=pick_label(number, item.event),
             callback_data=MyAction(action=MyActionKind.open, registration_id=item.registration.id),
         )
     builder.adjust(1)

@@ -23,16 +23,16 @@ from bot.i18n import _
 from bot.services.attendees import AttendeesPage
 from bot.services.checkin import is_on_day
 from bot.services.exports import AttendeeLabels
-from bot.services.organizer import EventsPage, ManagedEvent, Refusal
+from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent, Refusal
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.text import (
     KIND_NAMES,
     MESSAGE_LIMIT,
-    button_text,
     kind_name,
     moment_in,
+    pick_label,
     utf16_len,
     when,
     when_short,
@@ -64,8 +64,14 @@ def status_names() -> dict[str, str]:
 
 
 def counts_line(counts: EventCounts, capacity: int | None) -> str:
-    seats = str(counts.confirmed) if capacity is None else f"{counts.confirmed}/{capacity}"
-    return _("✅ {seats} · ⏳ {waitlisted} · ✖️ {cancelled} · 🚪 came {came}").format(
+    seats = (
+        str(counts.confirmed)
+        if capacity is None
+        else _("{confirmed} of {capacity}").format(confirmed=counts.confirmed, capacity=capacity)
+    )
+    return _(
+        "confirmed {seats}, on the waitlist {waitlisted}, cancelled {cancelled}, came {came}"
+    ).format(
         seats=seats,
         waitlisted=counts.waitlisted,
         cancelled=counts.cancelled,
@@ -88,17 +94,17 @@ def events_list(page: EventsPage, now: float) -> Screen:
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
     builder = InlineKeyboardBuilder()
-    for item in page.items:
+    for number, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         event = item.event
         lines += [
             "",
-            f"<b>«{escape(event.title)}»</b>",
+            f"{number}. <b>«{escape(event.title)}»</b>",
             when_short(event, now) + " · " + status_name(event),
             counts_line(item.counts, event.capacity),
         ]
         builder.row(
             InlineKeyboardButton(
-                text=button_text(event.title),
+                text=pick_label(number, event),
                 callback_data=ManageAction(
                     action=ManageActionKind.open, event_id=event.id, page=page.page
                 ).pack(),
@@ -108,14 +114,14 @@ def events_list(page: EventsPage, now: float) -> Screen:
     if page.page > 0:
         nav.append(
             InlineKeyboardButton(
-                text="◀️",
+                text=_("Back"),
                 callback_data=ManageAction(action=ManageActionKind.list, page=page.page - 1).pack(),
             )
         )
     if page.page < page.pages - 1:
         nav.append(
             InlineKeyboardButton(
-                text="▶️",
+                text=_("Next"),
                 callback_data=ManageAction(action=ManageActionKind.list, page=page.page + 1).pack(),
             )
         )
@@ -429,7 +435,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     if page.page > 0:
         nav.append(
             InlineKeyboardButton(
-                text="◀️",
+                text=_("Back"),
                 callback_data=ManageAction(
                     action=ManageActionKind.attendees, event_id=event.id, page=page.page - 1
                 ).pack(),
@@ -438,7 +444,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
     if page.page < page.pages - 1:
         nav.append(
             InlineKeyboardButton(
-                text="▶️",
+                text=_("Next"),
                 callback_data=ManageAction(
                     action=ManageActionKind.attendees, event_id=event.id, page=page.page + 1
                 ).pack(),
@@ -574,7 +580,7 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
         lines += ["", heading, stats_line(item.counts, started=event.starts_at <= now)]
         # A number, not a cut title: two events with the same title stay distinct.
         builder.button(
-            text=_("Event {number}, chart").format(number=number),
+            text=_("Chart {number}").format(number=number),
             callback_data=StatsAction(event_id=event.id),
         )
     builder.button(text=_("📊 Attendance report (Excel)"), callback_data=StatsAction(report=True))

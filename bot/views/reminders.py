@@ -150,7 +150,7 @@ def followup(event: Event) -> Screen:
     builder = InlineKeyboardBuilder()
     for rating in range(1, 6):
         builder.button(
-            text=str(rating),
+            text=_("Rating {rating}").format(rating=rating),
             callback_data=FollowupAction(
                 action=FollowupActionKind.rate, event_id=event.id, rating=rating
             ),

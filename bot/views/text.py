@@ -117,3 +117,9 @@ def status_banner(event: Event) -> str | None:
     if event.status == EventStatus.finished:
         return _("The event has taken place.")
     return None
+
+
+def pick_label(number: int, event: Event) -> str:
+    """A whole, short button for a numbered list whose titles are in the message: «1. 2 дек.»."""
+    day = format_date(local(event.starts_at, event.timezone), "d MMM", locale=locale())
+    return f"{number}. {day}"

@@ -94,6 +94,17 @@ def click(page: Page, label: str) -> None:
     button.click()
 
 
+def pick(page: Page, title: str) -> None:
+    """Press the short numbered button («2. 17 дек.») of the item the message lists by title."""
+    listing = page.locator(".msg", has_text=title).last
+    expect(listing).to_be_visible(timeout=WAIT)
+    lines = listing.inner_text().splitlines()
+    line = next(line for line in lines if title in line and line.split(".", 1)[0].isdigit())
+    number = line.split(".", 1)[0]
+    button = listing.locator("button", has_text=f"{number}. ").first
+    button.click()
+
+
 def wait_text(page: Page, text: str) -> None:
     expect(page.locator(".msg", has_text=text).last).to_be_visible(timeout=WAIT)
 
@@ -112,7 +123,7 @@ def test_register_check_in_and_announce_by_clicking(
 
     # The member finds the annual meeting and registers by clicking.
     send(page, "/events")
-    click(page, "Общее собрание")
+    pick(page, "Общее собрание")
     click(page, "Зарегистрироваться")
     click(page, "Даю согласие")
     click(page, "Только Тюмень")
@@ -151,8 +162,9 @@ def test_register_check_in_and_announce_by_clicking(
     wait_text(page, "сообщение")
     send(page, "Зал поменялся: 2 этаж, аудитория 204")
     click(page, "Участникам мероприятия")
-    click(page, "Общее собрание")
-    click(page, "✅ Подтверждённые —")
+    wait_text(page, "Участникам какого мероприятия?")
+    pick(page, "Общее собрание")
+    click(page, "Подтверждённые —")
     click(page, "Отправить сейчас")
     person(page, "member")
     expect(page.locator("#who")).to_contain_text("Анна")

@@ -102,12 +102,12 @@ def test_an_announcement_reaches_300_subscribers_through_faults_and_is_fully_rep
     tg.wait_for_message(organizer, contains="Новое объявление")
     photo = tg.send_photo(organizer, data=PNG, caption=CAPTION)
     menu = tg.wait_for_message(organizer, contains="Кому отправить?")
-    assert "📣 Всем подписчикам — 300" in menu.buttons()
+    assert "Всем подписчикам — 300 📣" in menu.buttons()
     tg.press_button(organizer, menu, text="Всем подписчикам")
     preview = tg.wait_for_message(organizer, predicate=lambda m: m.copy_of is not None)
     assert preview.copy_of == (organizer.id, photo.message_id)
     assert preview.caption_plain == CAPTION
-    assert preview.buttons() == ["🔕 Отписаться"]
+    assert preview.buttons() == ["Отписаться 🔕"]
     control = tg.wait_for_message(organizer, contains="Получателей: 300")
 
     blocked, broken, flaky = subscribers[10:13], subscribers[50], subscribers[100:103]
@@ -122,7 +122,7 @@ def test_an_announcement_reaches_300_subscribers_through_faults_and_is_fully_rep
 
     tg.press_button(organizer, control, text="Отправить сейчас")
     status = tg.wait_for_edit(organizer, control, contains="Идёт рассылка")
-    assert "⏹ Остановить" in status.buttons()
+    assert "Остановить ⏹" in status.buttons()
     report = tg.wait_for_message(
         organizer, predicate=lambda m: m.media_type == "document", timeout=60
     )
@@ -154,7 +154,7 @@ def test_an_announcement_reaches_300_subscribers_through_faults_and_is_fully_rep
         assert len(received) == (1 if expected == "sent" else 0), user.id
         if received:
             assert received[0].copy_of == (organizer.id, photo.message_id)
-            assert received[0].buttons() == ["🔕 Отписаться"]
+            assert received[0].buttons() == ["Отписаться 🔕"]
     # The status was edited in place while sending, and ends with the totals.
     final = tg.wait_for_edit(organizer, control, contains="Объявление разослано")
     assert "Отправлено 296 из 300 · не доставлено 4" in final.content

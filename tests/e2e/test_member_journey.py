@@ -107,7 +107,7 @@ def answer_profile(tg: FakeTelegram, user: object, name: str, *, contact: bool) 
     tg.wait_for_message(user, contains="организацию", timeout=WAIT)  # type: ignore[arg-type]
     tg.send_text(user, "АНО «Дом НКО»")  # type: ignore[arg-type]
     tg.wait_for_message(user, contains="должность", timeout=WAIT)  # type: ignore[arg-type]
-    tg.press_reply_button(user, "⏭ Пропустить")  # type: ignore[arg-type]
+    tg.press_reply_button(user, "Пропустить ⏭")  # type: ignore[arg-type]
     tg.wait_for_message(user, contains="номер телефона", timeout=WAIT)  # type: ignore[arg-type]
     if contact:
         tg.send_contact(user, "79123456789")  # type: ignore[arg-type]
@@ -116,7 +116,7 @@ def answer_profile(tg: FakeTelegram, user: object, name: str, *, contact: bool) 
         tg.wait_for_message(user, contains="не похоже на номер", timeout=WAIT)  # type: ignore[arg-type]
         tg.send_text(user, "8 (913) 111-22-33")  # type: ignore[arg-type]
     tg.wait_for_message(user, contains="e-mail", timeout=WAIT)  # type: ignore[arg-type]
-    tg.press_reply_button(user, "⏭ Пропустить")  # type: ignore[arg-type]
+    tg.press_reply_button(user, "Пропустить ⏭")  # type: ignore[arg-type]
 
 
 def test_member_registers_and_gets_a_ticket_and_a_calendar_file(

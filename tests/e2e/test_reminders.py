@@ -128,7 +128,7 @@ def test_the_real_process_sends_a_reminder_due_after_start_up_and_cant_come_prom
     assert reminder.plain.startswith("🔔 Завтра: «Годовое собрание Альянса»")
     assert "(Омск, UTC+6)" in reminder.plain
     assert "ул. Карла Либкнехта, 33" in reminder.plain
-    assert [b["text"] for b in reminder.inline_buttons()] == ["✅ Приду", "✖️ Не смогу"]
+    assert [b["text"] for b in reminder.inline_buttons()] == ["Приду ✅", "Не смогу ✖️"]
     assert tg.messages(world.boris) == []  # the waitlist gets no reminder
 
     query_id = tg.press_button(world.anna, reminder, text="Не смогу")

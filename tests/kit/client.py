@@ -90,6 +90,16 @@ class ChatClient:
         target = message or self._with_button(label)
         return await self.press(target.callback_data(label), target)
 
+    async def pick(self, title: str, message: Sent | None = None) -> list[Sent]:
+        """Press the short numbered button («3. 2 дек.») of the item whose title the
+        message lists as «3. <b>«title»</b>» (default: the latest message listing it)."""
+        for sent in [message] if message else reversed(self.messages):
+            for line in sent.body.split("\n"):
+                number, dot, rest = line.partition(". ")
+                if dot and number.isdigit() and title in rest:
+                    return await self.click(f"{number}. ", sent)
+        raise AssertionError(f"no numbered item {title!r} in the messages")
+
     async def press(self, data: str, message: Sent | None = None) -> list[Sent]:
         """Send callback data as if a button carried it: forged data included."""
         target = message or self.last
