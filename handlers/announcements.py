@@ -320,6 +320,9 @@ async def on_control(
         await edit_or_send(bot, query, question.text, question.inline)
         return
     dropped = await service.cancel_scheduled(actor, callback_data.announcement_id)
+    if isinstance(dropped, Refusal):
+        callback_answer.text = refusal_text(dropped)
+        callback_answer.show_alert = True
     screen = await scheduled_screen(services, actor)
     # The outcome is in the message itself: a toast alone is missed by screen readers.
     outcome = refusal_text(dropped) if isinstance(dropped, Refusal) else views.scheduled_cancelled()
