@@ -143,6 +143,8 @@ class ManageActionKind(StrEnum):
     reopen = "reopen"
     reschedule = "move"
     cancel = "cancel"
+    delete = "del"  # a draft: asks first
+    delete_confirmed = "delok"
     duplicate = "dup"
     link = "link"
     attendees = "people"
@@ -263,6 +265,8 @@ class AnnounceStep(CallbackData, prefix="an1"):
 class AnnouncementControlKind(StrEnum):
     stop = "stop"  # a sending one: cancel the copies not sent yet
     drop = "drop"  # a scheduled one: cancel it before it starts
+    ask_drop = "ask"  # «Cancel the announcement?» first: the tap cannot be undone
+    keep = "keep"  # «No, keep it»: back to the list
 
 
 class AnnouncementControl(CallbackData, prefix="ac1"):

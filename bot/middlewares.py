@@ -18,6 +18,8 @@ from bot.services import Services
 from bot.services.roles import Access
 from db import people
 
+NAME_LIMIT = 128
+
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +48,13 @@ class PersonMiddleware(BaseMiddleware):
                 await people.mark_reachable(
                     self.services.db, user.id, self.services.clock.timestamp()
                 )
+            if person is not None and person.telegram_name is None and person.erased_at is None:
+                # Admins name people by it in /organizers; written once, when first missing.
+                name = user.full_name.strip()[:NAME_LIMIT]
+                if name:
+                    await people.remember_telegram_name(
+                        self.services.db, user.id, name, self.services.clock.timestamp()
+                    )
         data["person"] = person
         access = None
         if user is not None:

@@ -18,15 +18,18 @@ from db.registrations import Registration, RegistrationStatus
 async def send_calendar(
     bot: Bot, chat_id: int, services: Services, event: Event, registration: Registration | None
 ) -> None:
-    code = None
+    code = join = None
     if registration is not None and registration.status == RegistrationStatus.confirmed:
         code = _("Ticket code: {code}").format(code=registration.short_code)
+        if event.is_online and event.join_url:
+            join = _("Link to join online: {link}").format(link=event.join_url)
     data = event_ics(
         event,
         bot_username=services.bot_username,
         now=services.clock.timestamp(),
         alarm_text=views.alarm_text(event),
         ticket_code=code,
+        join_url=join,
     )
     await bot.send_document(
         chat_id,

@@ -21,6 +21,14 @@ class EventKind(StrEnum):
     other = "other"
 
 
+class EventFormat(StrEnum):
+    """How people take part: at the venue, over a link, or either."""
+
+    in_person = "in_person"
+    online = "online"
+    hybrid = "hybrid"
+
+
 class EventStatus(StrEnum):
     draft = "draft"
     published = "published"
@@ -78,6 +86,8 @@ class NewEvent:
     reminder_offsets: tuple[int, ...] | None = None
     owner_id: int | None = None
     slug: str | None = None
+    format: EventFormat = EventFormat.in_person
+    join_url: str = ""  # only for confirmed registrants: never on the card
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,17 @@ class Event:
     cancel_reason: str | None
     created_at: float
     updated_at: float
+    format: EventFormat = EventFormat.in_person
+    join_url: str = ""  # only for confirmed registrants: never on the card
+
+    @property
+    def is_online(self) -> bool:
+        """People join over a link (online only, or as one of the two ways of a hybrid)."""
+        return self.format in (EventFormat.online, EventFormat.hybrid)
+
+    @property
+    def has_venue(self) -> bool:
+        return self.format != EventFormat.online
 
     @property
     def registration_closes_at(self) -> float:
@@ -157,6 +178,8 @@ def _event(row: Row) -> Event:
         cancel_reason=row["cancel_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        format=EventFormat(row["format"]),
+        join_url=row["join_url"],
     )
 
 
@@ -167,6 +190,8 @@ def _column_value(name: str, value: Any) -> Any:
         return None if value is None else json.dumps(list(value))
     if name == "kind":
         return str(EventKind(value))
+    if name == "format":
+        return str(EventFormat(value))
     if name == "registration_closed":
         return int(bool(value))
     return value
@@ -225,6 +250,15 @@ async def cancel(db: Queries, event_id: int, reason: str, now: float) -> Event |
             (reason, now, event_id),
         )
         return await get(tx, event_id)
+
+
+async def delete_draft(db: Queries, event_id: int) -> bool:
+    """Delete an event that was never published; False when it is not (or no longer) a draft."""
+    async with db.write() as tx:
+        deleted = await tx.execute(
+            "DELETE FROM events WHERE id = ? AND status = 'draft'", (event_id,)
+        )
+    return deleted > 0
 
 
 async def get(db: Queries, event_id: int) -> Event | None:

@@ -25,6 +25,12 @@ class Person:
     unreachable_at: float | None
     erased_at: float | None
     created_at: float
+    telegram_name: str | None = None  # first and last name in Telegram, for admins' screens
+
+    @property
+    def name(self) -> str | None:
+        """How to name the person to an organizer: the profile's full name, else Telegram's."""
+        return self.full_name or self.telegram_name
 
     @property
     def is_organizer(self) -> bool:
@@ -50,6 +56,7 @@ def _person(row: Row) -> Person:
         unreachable_at=row["unreachable_at"],
         erased_at=row["erased_at"],
         created_at=row["created_at"],
+        telegram_name=row["telegram_name"],
     )
 
 
@@ -102,6 +109,15 @@ async def set_role(db: Queries, person_id: int, role: str, now: float) -> bool:
 async def organizers(db: Queries) -> list[Person]:
     rows = await db.fetch_all("SELECT * FROM people WHERE role = 'organizer' ORDER BY id")
     return [_person(row) for row in rows]
+
+
+async def remember_telegram_name(db: Queries, person_id: int, name: str, now: float) -> None:
+    """Kept once, while nothing is stored; never after /forget (nothing is collected anew)."""
+    await db.execute(
+        "UPDATE people SET telegram_name = ?, updated_at = ?"
+        " WHERE id = ? AND telegram_name IS NULL AND erased_at IS NULL",
+        (name, now, person_id),
+    )
 
 
 async def mark_unreachable(db: Queries, person_id: int, now: float) -> None:
@@ -176,6 +192,7 @@ async def erase(db: Queries, person_id: int, now: float) -> None:
     await db.execute(
         "UPDATE people SET full_name = NULL, organization = NULL, position = NULL,"
         " phone = NULL, email = NULL, subscribed = 0, subscription_city = NULL,"
+        " telegram_name = NULL,"
         " erased_at = ?, updated_at = ? WHERE id = ?",
         (now, now, person_id),
     )

@@ -304,14 +304,29 @@ async def on_control(
         if announcement is not None:
             await service.refresh(bot, announcement)
         return
+    if callback_data.action == AnnouncementControlKind.keep:
+        screen = await scheduled_screen(services, actor)
+        await edit_or_send(bot, query, screen.text, screen.inline)
+        return
+    if callback_data.action == AnnouncementControlKind.ask_drop:
+        mine = {item.id: item for item in await service.scheduled_for(actor)}
+        wanted = mine.get(callback_data.announcement_id)
+        if wanted is None or wanted.send_at is None:
+            screen = await scheduled_screen(services, actor)
+            await edit_or_send(bot, query, views.not_found() + "\n\n" + screen.text, screen.inline)
+            return
+        moment = await service.moment(wanted, wanted.send_at)
+        question = views.drop_question(wanted, moment, await service.describe(wanted))
+        await edit_or_send(bot, query, question.text, question.inline)
+        return
     dropped = await service.cancel_scheduled(actor, callback_data.announcement_id)
     if isinstance(dropped, Refusal):
         callback_answer.text = refusal_text(dropped)
         callback_answer.show_alert = True
-        return
-    callback_answer.text = views.scheduled_cancelled()
     screen = await scheduled_screen(services, actor)
-    await edit_or_send(bot, query, screen.text, screen.inline)
+    # The outcome is in the message itself: a toast alone is missed by screen readers.
+    outcome = refusal_text(dropped) if isinstance(dropped, Refusal) else views.scheduled_cancelled()
+    await edit_or_send(bot, query, outcome + "\n\n" + screen.text, screen.inline)
 
 
 # -- the publish hook -------------------------------------------------------------------------

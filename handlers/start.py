@@ -10,7 +10,8 @@ from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
 from bot.callbacks import LanguageChoice
-from bot.commands import set_chat_commands
+from bot.commands import ADMIN_COMMANDS, ORGANIZER_COMMANDS, set_chat_commands
+from bot.commands import Command as MenuCommand
 from bot.i18n import SUPPORTED_LOCALES, _
 from bot.keyboards import language_keyboard
 from bot.services import Services
@@ -24,8 +25,8 @@ from db.people import Person
 from handlers.deeplinks import DeepLinkOpeners
 
 
-def welcome_text() -> str:
-    return (
+def welcome_text(*, is_organizer: bool = False, is_admin: bool = False) -> str:
+    text = (
         _(
             "Welcome! I help members of socially oriented NGOs find round tables, seminars and "
             "meetings, register in a minute, and get a ticket and reminders.\n\n"
@@ -34,6 +35,16 @@ def welcome_text() -> str:
         + "\n\n"
         + _("📅 /events — upcoming events\n🎫 /my — your registrations and tickets")
     )
+    # Organizers and admins meet their own commands in the greeting, not only in /help.
+    if is_organizer or is_admin:
+        text += "\n\n" + _("<b>Your organizer commands</b>") + "\n" + _commands(ORGANIZER_COMMANDS)
+    if is_admin:
+        text += "\n\n" + _("<b>Your admin commands</b>") + "\n" + _commands(ADMIN_COMMANDS)
+    return text
+
+
+def _commands(commands: tuple[MenuCommand, ...]) -> str:
+    return "\n".join(f"/{command.name} — {_(command.description)}" for command in commands)
 
 
 async def on_start(
@@ -57,7 +68,9 @@ async def on_start(
         await state.set_state(Onboarding.choosing_language)
         await state.set_data({"payload": command.args} if command.args else {})
         await message.answer(
-            welcome_text() + "\n\n" + _("Please choose your language:"),
+            welcome_text(is_organizer=is_organizer, is_admin=is_admin)
+            + "\n\n"
+            + _("Please choose your language:"),
             reply_markup=language_keyboard(),
         )
         if is_organizer:
@@ -67,7 +80,7 @@ async def on_start(
     if command.args:
         await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
         return
-    await message.answer(welcome_text())
+    await message.answer(welcome_text(is_organizer=is_organizer, is_admin=is_admin))
 
 
 async def open_link(
@@ -113,6 +126,8 @@ async def on_language_chosen(
     bot: Bot,
     deep_links: DeepLinkOpeners,
     access: Access,
+    is_admin: bool,
+    is_organizer: bool,
 ) -> None:
     user = query.from_user
     await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
@@ -126,7 +141,9 @@ async def on_language_chosen(
         if payload:
             await open_link(bot, user.id, payload, deep_links, services, state, access)
         else:
-            await bot.send_message(user.id, welcome_text())
+            await bot.send_message(
+                user.id, welcome_text(is_organizer=is_organizer, is_admin=is_admin)
+            )
 
 
 async def on_onboarding_text(message: Message) -> None:

@@ -196,9 +196,18 @@ async def test_a_scheduled_announcement_is_cancellable_before_it_starts(
     announcement = await latest(services)
     await admin.send("/scheduled")
     await admin.click("Отменить №1")
-    assert admin.last_answer.text == "Запланированное объявление отменено, ничего не отправлено."
-    assert admin.last.body == "Запланированное объявление отменено, ничего не отправлено."
-    assert admin.find("Запланированных объявлений нет").body == (
+    question = admin.last
+    # The tap cannot be undone, so it asks first; «Нет, оставить» leaves it planned.
+    assert question.body.startswith("Отменить рассылку?")
+    assert question.buttons() == ["Да, отменить", "Нет, оставить"]
+    await admin.click("Нет, оставить", question)
+    assert "Отменить №1 ✖️" in question.buttons()
+    assert services.scheduler.get_job(job_id(announcement.id)) is not None
+    await admin.click("Отменить №1", question)
+    await admin.click("Да, отменить", question)
+    # The outcome is in the message, not only in a toast.
+    assert question.body == (
+        "Запланированное объявление отменено, ничего не отправлено.\n\n"
         "Запланированных объявлений нет. Создать объявление: /announce."
     )
     assert services.scheduler.get_job(job_id(announcement.id)) is None

@@ -11,7 +11,7 @@ from bot.services import event_editor as editor
 from bot.services import moments, validation
 from bot.services.event_editor import Choice, EventDraft, Reply
 from bot.services.problems import InvalidInput, Problem
-from db.events import EventKind
+from db.events import EventFormat, EventKind
 from tests.conftest import NOW
 
 OMSK = ZoneInfo("Asia/Omsk")
@@ -137,6 +137,7 @@ def test_a_whole_dialog_in_omsk_gives_utc_times_and_the_preview_card_event() -> 
         text("Обсудим меры поддержки."),
         Reply(choice=Choice.skip),
         text("Омск"),
+        Reply(event_format=EventFormat.in_person),
         text("Дом НКО"),
         text("ул. Ленина 1"),
         Reply(location=(54.98, 73.37)),
@@ -179,12 +180,12 @@ def test_unknown_city_asks_for_the_zone_and_back_skips_it_for_a_known_one() -> N
     assert draft.city == "Ишим"
     assert draft.timezone is None
     draft = walk(draft, text("UTC+5"))
-    assert draft.step == "venue"
+    assert draft.step == "format"
     assert draft.timezone == "Asia/Yekaterinburg"
-    assert editor.previous_step(draft, "venue") == "timezone"
+    assert editor.previous_step(draft, "format") == "timezone"
     known = walk(EventDraft(step="city"), text("Тюмень"))
-    assert known.step == "venue"
-    assert editor.previous_step(known, "venue") == "city"
+    assert known.step == "format"
+    assert editor.previous_step(known, "format") == "city"
     assert editor.previous_step(EventDraft(), "title") is None
 
 

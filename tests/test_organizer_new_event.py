@@ -29,6 +29,7 @@ VALID: list[tuple[str, str]] = [
     ("description", "Обсудим меры поддержки.\n\nПриглашаем руководителей НКО."),
     ("organizer", SKIP),
     ("city", "Омск"),
+    ("format", "Очно"),
     ("venue", "Дом НКО"),
     ("address", "ул. Ленина 1"),
     ("location", SKIP),
@@ -46,6 +47,7 @@ STEP_QUESTION = {
     "organizer": "Какая организация проводит?",
     "city": "В каком городе?",
     "timezone": "часовой пояс города",
+    "format": "Как будут участвовать",
     "venue": "Площадка",
     "address": "Адрес",
     "location": "Отправьте метку площадки",
@@ -80,7 +82,7 @@ async def test_the_whole_dialog_ends_in_the_members_card_and_publishes(
 ) -> None:
     [first] = await admin.send("/new_event")
     assert STEP_QUESTION["title"] in first.body
-    assert "шаг 1 из 14" in first.body
+    assert "шаг 1 из 15" in first.body
     assert isinstance(first.reply_markup, ReplyKeyboardMarkup)
     assert BACK in first.buttons()
     replies: list = []
@@ -190,9 +192,12 @@ async def test_non_text_answers_and_an_unknown_zone(admin: ChatClient) -> None:
     assert "UTC+5 · Asia/Yekaterinburg" in zone.buttons()
     [refused] = await admin.send("Mars/Olympus")
     assert "Такого часового пояса я не знаю" in refused.body
-    [venue] = await admin.send("UTC+5 · Asia/Yekaterinburg")
+    [event_format] = await admin.send("UTC+5 · Asia/Yekaterinburg")
+    assert STEP_QUESTION["format"] in event_format.body
+    [venue] = await admin.send("Очно")
     assert STEP_QUESTION["venue"] in venue.body
-    # Back from the venue returns to the zone (the city was not in the list).
+    # Back from the venue returns to the zone (the city was not in the list), past the format.
+    await admin.send(BACK)
     [back] = await admin.send(BACK)
     assert STEP_QUESTION["timezone"] in back.body
     assert "Asia/Yekaterinburg" in back.body  # «Now: …»

@@ -43,9 +43,17 @@ def event_sequence(event: Event) -> int:
 
 
 def event_ics(
-    event: Event, *, bot_username: str, now: float, alarm_text: str, ticket_code: str | None = None
+    event: Event,
+    *,
+    bot_username: str,
+    now: float,
+    alarm_text: str,
+    ticket_code: str | None = None,
+    join_url: str | None = None,
 ) -> bytes:
-    """An iCalendar file with the event in its own time zone, its place, organizer and an alarm."""
+    """An iCalendar file with the event in its own time zone, its place, organizer and an alarm.
+
+    `ticket_code` and `join_url` are for a confirmed person's own file only."""
     zone = ZoneInfo(event.timezone)
     start = datetime.fromtimestamp(event.starts_at, zone)
     end = datetime.fromtimestamp(event.ends_at, zone)
@@ -68,6 +76,8 @@ def event_ics(
     description = event.description
     if ticket_code:
         description = f"{description}\n\n{ticket_code}".strip()
+    if join_url:
+        description = f"{description}\n\n{join_url}".strip()
     if description:
         item.add("description", description)
     if url:

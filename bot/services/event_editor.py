@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, HttpUrl, TypeAdapter, ValidationError
 
 from bot.services.moments import (
     city_zone,
@@ -21,7 +21,7 @@ from bot.services.moments import (
 )
 from bot.services.problems import InvalidInput, Problem
 from bot.services.validation import clean_line, clean_text
-from db.events import Event, EventKind, EventStatus, NewEvent, Question
+from db.events import Event, EventFormat, EventKind, EventStatus, NewEvent, Question
 
 TITLE_LIMIT = 150
 DESCRIPTION_LIMIT = 3000
@@ -29,6 +29,7 @@ ORGANIZER_LIMIT = 200
 CITY_LIMIT = 60
 VENUE_LIMIT = 200
 ADDRESS_LIMIT = 300
+JOIN_URL_LIMIT = 1000
 QUESTION_LIMIT = 200
 OPTION_LIMIT = 60
 MAX_QUESTIONS = 10
@@ -44,9 +45,11 @@ STEPS: tuple[str, ...] = (
     "organizer",
     "city",
     "timezone",
+    "format",
     "venue",
     "address",
     "location",
+    "join_url",
     "start",
     "end",
     "capacity",
@@ -83,6 +86,7 @@ class Reply:
     location: tuple[float, float] | None = None
     choice: Choice | None = None
     kind: EventKind | None = None
+    event_format: EventFormat | None = None
 
 
 class QuestionDraft(BaseModel):
@@ -115,6 +119,9 @@ class EventDraft(BaseModel):
     questions: list[QuestionDraft] = Field(default_factory=list)
     pending_question: QuestionDraft | None = None
     reminder_offsets: list[int] | None = None  # None: the settings' default plan
+    format: EventFormat | None = None  # None until asked: counted as in person
+    new_date: bool = False  # a duplicate: its start must be typed anew, «Keep» is not offered
+    join_url: str = ""
 
 
 # -- small parsers --------------------------------------------------------------------------
@@ -163,6 +170,23 @@ def parse_options(text: str) -> list[str]:
     return options
 
 
+_URL = TypeAdapter(HttpUrl)
+
+
+def parse_join_url(text: str) -> str:
+    """The link to join an online event: an http(s) address with a real host, kept as typed."""
+    url = text.strip()
+    if not url or any(character.isspace() for character in url):
+        raise InvalidInput(Problem.join_url)
+    try:
+        parsed = _URL.validate_python(url)
+    except ValidationError:
+        raise InvalidInput(Problem.join_url) from None
+    if parsed.scheme not in ("http", "https") or "." not in (parsed.host or ""):
+        raise InvalidInput(Problem.join_url)
+    return url
+
+
 # -- local times of the draft ----------------------------------------------------------------
 
 
@@ -192,14 +216,39 @@ def needs_zone(draft: EventDraft) -> bool:
     return draft.city is None or city_zone(draft.city) is None
 
 
+VENUE_STEPS = frozenset({"venue", "address", "location"})
+
+
+def format_of(draft: EventDraft) -> EventFormat:
+    return draft.format or EventFormat.in_person
+
+
+def asked_for_format(draft: EventDraft, step: str) -> bool:
+    """An online event has no venue to ask about; only online and hybrid ones have a link."""
+    event_format = format_of(draft)
+    if step in VENUE_STEPS:
+        return event_format != EventFormat.online
+    if step == "join_url":
+        return event_format != EventFormat.in_person
+    return True
+
+
 def _order(draft: EventDraft) -> list[str]:
-    return [step for step in STEPS if step != "timezone" or needs_zone(draft)]
+    return [
+        step
+        for step in STEPS
+        if (step != "timezone" or needs_zone(draft)) and asked_for_format(draft, step)
+    ]
 
 
 def numbered_steps(draft: EventDraft) -> list[str]:
     """The steps as counted for «step N of M»: the zone only once a city needs it."""
     unknown_city = draft.city is not None and city_zone(draft.city) is None
-    return [step for step in STEPS if step != "timezone" or unknown_city]
+    return [
+        step
+        for step in STEPS
+        if (step != "timezone" or unknown_city) and asked_for_format(draft, step)
+    ]
 
 
 def next_step(draft: EventDraft, step: str) -> str:
@@ -214,6 +263,11 @@ def next_step(draft: EventDraft, step: str) -> str:
             return "timezone"
         if step == "start":
             return "end"
+        # A new format may need what the old one did not: a link, or a venue.
+        if step == "format" and asked_for_format(draft, "join_url") and not draft.join_url:
+            return "join_url"
+        if step in ("format", "join_url") and asked_for_format(draft, "venue") and not draft.venue:
+            return "venue"
         return PREVIEW
     order = _order(draft)
     index = order.index(step) if step in order else len(order) - 1
@@ -233,6 +287,8 @@ def previous_step(draft: EventDraft, step: str) -> str | None:
             return "start"
         if step == "timezone":
             return "city"
+        if step == "join_url":
+            return "format"
         return None
     order = _order(draft)
     if step not in order:
@@ -258,7 +314,11 @@ def has_value(draft: EventDraft, step: str) -> bool:
         "capacity": draft.capacity,
         "deadline": draft.deadline_local,
         "reminders": draft.reminder_offsets,
+        "format": draft.format,
+        "join_url": draft.join_url or None,
     }
+    if step == "start" and draft.new_date:
+        return False
     return values.get(step) is not None
 
 
@@ -272,7 +332,7 @@ def _new_question_key(draft: EventDraft) -> str:
 
 def _shift_with_start(draft: EventDraft, new_start: datetime) -> dict[str, Any]:
     """A moved start keeps the event's length and the deadline's distance from the start."""
-    update: dict[str, Any] = {"starts_local": local_text(new_start)}
+    update: dict[str, Any] = {"starts_local": local_text(new_start), "new_date": False}
     old_start = start_of(draft)
     if old_start is None:
         return update
@@ -324,6 +384,13 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
         case "timezone":
             at = datetime.fromtimestamp(now, UTC)
             return draft.model_copy(update={"timezone": parse_zone(clean_line(text, 80), at)})
+        case "format":
+            if reply.event_format is None:
+                raise InvalidInput(Problem.format_unknown)
+            return draft.model_copy(update={"format": reply.event_format})
+        case "join_url":
+            url = parse_join_url(clean_line(text, JOIN_URL_LIMIT))
+            return draft.model_copy(update={"join_url": url})
         case "venue":
             return draft.model_copy(update={"venue": clean_line(text, VENUE_LIMIT)})
         case "address":
@@ -456,7 +523,12 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
     assert draft.starts_local is not None
     assert draft.ends_local is not None
     deadline = deadline_of(draft)
+    event_format = format_of(draft)
+    online = event_format == EventFormat.online
     return {
+        "format": event_format,
+        # A venue typed before the event went online is not kept: the card would show it.
+        "join_url": "" if event_format == EventFormat.in_person else draft.join_url,
         "title": draft.title,
         "kind": draft.kind,
         "city": draft.city,
@@ -465,10 +537,10 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
         "ends_at": from_local(draft.ends_local, draft.timezone).timestamp(),
         "description": draft.description,
         "organizer_name": draft.organizer_name,
-        "venue": draft.venue,
-        "address": draft.address,
-        "latitude": draft.latitude,
-        "longitude": draft.longitude,
+        "venue": "" if online else draft.venue,
+        "address": "" if online else draft.address,
+        "latitude": None if online else draft.latitude,
+        "longitude": None if online else draft.longitude,
         "capacity": draft.capacity,
         "registration_deadline": None if deadline is None else deadline.timestamp(),
         "questions": _questions(draft),
@@ -514,6 +586,8 @@ def from_event(event: Event) -> EventDraft:
             for q in event.questions
         ],
         reminder_offsets=None if event.reminder_offsets is None else list(event.reminder_offsets),
+        format=event.format,
+        join_url=event.join_url,
     )
 
 

@@ -45,6 +45,7 @@ class Refusal(StrEnum):
     already = "already"  # already in the wanted state
     not_published = "not_published"  # only a published event can close registration
     past = "past"  # the start (or the deadline) has passed: cannot publish like that
+    not_draft = "not_draft"  # only a draft is deleted; a published event is cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,17 @@ class OrganizerService:
         assert published is not None
         await self._replan(event_id)
         return published
+
+    async def delete_draft(self, access: Access, event_id: int) -> Event | Refusal:
+        """A draft nobody has seen is deleted, not cancelled: there is no one to tell."""
+        async with self.db.write() as tx:
+            event = await self._managed_in(tx, access, event_id)
+            if isinstance(event, Refusal):
+                return event
+            if event.status != EventStatus.draft:
+                return Refusal.not_draft
+            await events_repo.delete_draft(tx, event.id)
+        return event
 
     async def set_registration_closed(
         self, access: Access, event_id: int, closed: bool

@@ -34,6 +34,8 @@ class Problem(StrEnum):
     # An event's fields (the event editor)
     kind_unknown = "kind_unknown"
     location_expected = "location_expected"
+    format_unknown = "format_unknown"
+    join_url = "join_url"  # not an http(s) link
     deadline_after_start = "deadline_after_start"  # details: start
     capacity_format = "capacity_format"
     capacity_range = "capacity_range"  # details: limit

@@ -468,11 +468,28 @@ def scheduled_list(items: list[tuple[Announcement, str, str]]) -> Screen:
         )
         lines.append(line)
         data = AnnouncementControl(
-            action=AnnouncementControlKind.drop, announcement_id=announcement.id
+            action=AnnouncementControlKind.ask_drop, announcement_id=announcement.id
         ).pack()
         rows.append(_button(_("✖️ Cancel #{index}").format(index=index), data))
     lines += ["", _("Each can be cancelled until it starts.")]
     return Screen("\n".join(lines), _markup(rows))
+
+
+def drop_question(announcement: Announcement, moment: str, description: str) -> Screen:
+    """Asked before a scheduled announcement is cancelled: the tap cannot be undone."""
+    text = _(
+        "Cancel the announcement? It is scheduled for {moment} — {audience}, "
+        "{count} recipients. Nothing will be sent."
+    ).format(moment=moment, audience=description, count=number(announcement.total))
+
+    def control(action: AnnouncementControlKind) -> str:
+        return AnnouncementControl(action=action, announcement_id=announcement.id).pack()
+
+    rows = [
+        _button(_("Yes, cancel it"), control(AnnouncementControlKind.drop)),
+        _button(_("No, keep it"), control(AnnouncementControlKind.keep)),
+    ]
+    return Screen(text, _markup(rows))
 
 
 def scheduled_cancelled() -> str:

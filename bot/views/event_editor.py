@@ -18,8 +18,9 @@ from bot.services.event_editor import Choice, EventDraft
 from bot.services.moments import CITY_ZONES, RUSSIAN_ZONES
 from bot.views import Screen
 from bot.views.events import event_card
+from bot.views.online import format_name
 from bot.views.text import KIND_NAMES, kind_name, moment_in, shorten, utc_offset
-from db.events import EventKind
+from db.events import EventFormat, EventKind
 from db.registrations import Seats
 
 CURRENT_VALUE_LIMIT = 300
@@ -76,6 +77,21 @@ def kind_of(text: str | None) -> EventKind | None:
     return None
 
 
+def format_labels() -> dict[EventFormat, str]:
+    return {event_format: format_name(event_format) for event_format in EventFormat}
+
+
+def format_of(text: str | None) -> EventFormat | None:
+    """A format from its button, or typed by name in either language."""
+    if text is None:
+        return None
+    wanted = " ".join(text.split()).casefold()
+    for event_format, label in format_labels().items():
+        if wanted in (label.casefold(), event_format.value):
+            return event_format
+    return None
+
+
 def zone_label(zone: str, at: datetime) -> str:
     return f"{utc_offset(at.astimezone(ZoneInfo(zone)))} · {zone}"
 
@@ -117,6 +133,10 @@ def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int,
             if draft.timezone is None:
                 return "—"
             return escape(zone_label(draft.timezone, datetime.fromtimestamp(now, UTC)))
+        case "format":
+            return format_labels()[editor.format_of(draft)]
+        case "join_url":
+            return escape(draft.join_url or "—")
         case "venue":
             return escape(draft.venue or "—")
         case "address":
@@ -188,6 +208,17 @@ def step_question(step: str, draft: EventDraft) -> str:
                 "I don't know the time zone of {city}. Choose it below, or type an IANA zone "
                 "such as <i>Asia/Omsk</i>, or an offset such as <i>UTC+6</i>."
             ).format(city=escape(draft.city or ""))
+        case "format":
+            return _(
+                "How will people take part: in person at a venue, online, or both? "
+                "For an online event I will not ask for a venue."
+            )
+        case "join_url":
+            return _(
+                "The link to join online, e.g. <i>https://meet.example.org/round-table</i>. "
+                "Only people with a confirmed registration receive it: in the confirmation, "
+                "the reminders and /my. It is never shown on the card."
+            )
         case "venue":
             return _("The venue, e.g. <i>«Точка кипения»</i>.")
         case "address":
@@ -251,6 +282,8 @@ def step_keyboard(
             rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
         case "description" | "organizer":
             rows.append([labels[Choice.skip]])
+        case "format":
+            rows.append(list(format_labels().values()))
         case "city":
             names = [name for name, _zone in CITY_ZONES]
             rows += [names[index : index + 3] for index in range(0, len(names), 3)]
@@ -312,6 +345,8 @@ def field_name(step: str) -> str:
         "organizer": _("Organizer"),
         "city": _("City"),
         "timezone": _("Time zone"),
+        "format": _("Format"),
+        "join_url": _("Link to join"),
         "venue": _("Venue"),
         "address": _("Address"),
         "location": _("Map pin"),
@@ -347,6 +382,8 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
         fact("questions"),
         fact("reminders"),
     ]
+    if draft.join_url and editor.asked_for_format(draft, "join_url"):
+        facts.append(fact("join_url"))
     if draft.latitude is not None:
         facts.append(fact("location"))
     builder = InlineKeyboardBuilder()

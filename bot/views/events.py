@@ -19,6 +19,7 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
 from bot.views import Screen
+from bot.views.online import format_line, format_name, link_promise
 from bot.views.text import (
     MESSAGE_LIMIT,
     button_text,
@@ -71,7 +72,10 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         event = item.event
         lines.append("")
         lines.append(f"{number}. <b>{escape(event.title)}</b>")
-        lines.append(f"{kind_name(event.kind)} · {when_short(event, now)}")
+        kind = kind_name(event.kind)
+        if event.is_online:
+            kind += " · " + format_name(event.format)
+        lines.append(f"{kind} · {when_short(event, now)}")
         lines.append(seats_line(item.seats))
         builder.row(
             InlineKeyboardButton(
@@ -147,13 +151,19 @@ def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> 
     if banner:
         head += ["", f"<b>{banner}</b>"]
     head += ["", "🗓 " + when(event, now)]
+    online = format_line(event)
+    if online:
+        head.append(online)
     place = ", ".join(escape(part) for part in (event.venue, event.address) if part)
-    if place:
+    if place and event.has_venue:
         head.append("📍 " + place)
     if event.organizer_name:
         head.append("👥 " + _("Organizer: {name}").format(name=escape(event.organizer_name)))
 
     tail = ["", "🎟 " + seats_line(view.seats)]
+    promise = link_promise(event)
+    if promise and not (view.registration and view.registration.is_live):
+        tail.append(promise)
     if view.refusal is None and event.registration_deadline is None:
         tail.append(_("Registration is open until the event starts."))
     elif view.refusal is None:

@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.views import Screen
+from bot.views.online import join_line
 from bot.views.text import (
     MESSAGE_LIMIT,
     pick_label,
@@ -68,6 +69,9 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
     if banner:
         lines += ["", banner]
     lines += ["", status_line(item)]
+    join = join_line(event)
+    if join and item.registration.status == RegistrationStatus.confirmed:
+        lines.append("💻 " + join)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
     if item.registration.is_live:

@@ -200,7 +200,10 @@ def event_keyboard(event: Event, now: float) -> InlineKeyboardMarkup:
     if event.status == EventStatus.published:
         add(_("🔗 Link for announcements"), ManageActionKind.link)
     add(_("📄 Duplicate"), ManageActionKind.duplicate)
-    if live:
+    if event.status == EventStatus.draft:
+        # Nobody has seen a draft: it is deleted (asked first), there is no one to notify.
+        add(_("Delete the draft"), ManageActionKind.delete)
+    elif live:
         add(_("❌ Cancel the event"), ManageActionKind.cancel)
     builder.button(text=_("⬅️ My events"), callback_data=ManageAction(action=ManageActionKind.list))
     builder.adjust(2)
@@ -230,6 +233,8 @@ def refusal(reason: Refusal) -> str:
                 "The start (or the registration deadline) has passed: please reschedule the "
                 "event before publishing it."
             )
+        case Refusal.not_draft:
+            return _("Only a draft can be deleted. A published event is cancelled instead.")
     return _("This event was not found among yours.")
 
 
@@ -275,6 +280,36 @@ def reschedule_intro(event: Event, now: float) -> str:
         "Rescheduling «{title}», now {when}. Registered people will be told about the new "
         "time, and their reminders will follow it."
     ).format(title=escape(event.title), when=when(event, now))
+
+
+# -- deleting a draft ---------------------------------------------------------------------------
+
+
+def delete_question(event: Event) -> Screen:
+    text = _(
+        "Delete the draft «{title}»? Members have never seen it. "
+        "A deleted draft cannot be restored."
+    ).format(title=escape(event.title))
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, delete it"),
+        callback_data=ManageAction(action=ManageActionKind.delete_confirmed, event_id=event.id),
+    )
+    builder.button(
+        text=_("No, keep it"),
+        callback_data=ManageAction(action=ManageActionKind.open, event_id=event.id),
+    )
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def draft_deleted(event: Event) -> Screen:
+    text = _("The draft «{title}» is deleted. /new_event creates a new event.").format(
+        title=escape(event.title)
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬅️ My events"), callback_data=ManageAction(action=ManageActionKind.list))
+    return Screen(text, builder.as_markup())
 
 
 # -- cancelling ---------------------------------------------------------------------------------

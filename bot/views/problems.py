@@ -82,6 +82,13 @@ def problem_text(error: InvalidInput) -> str:
             )
         case Problem.kind_unknown:
             return _("Please choose the kind with the buttons below.")
+        case Problem.format_unknown:
+            return _("Please choose one of the buttons: in person, online, or both.")
+        case Problem.join_url:
+            return _(
+                "This does not look like a link. Please send the full address starting with "
+                "https://, e.g. https://meet.example.org/round-table."
+            )
         case Problem.location_expected:
             return _("I need a map pin here (📎 → Location), or press «Skip».")
         case Problem.deadline_after_start:

@@ -27,6 +27,7 @@ from bot.services.catalog import city_key
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
+from bot.views.online import join_line
 from bot.views.text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -301,6 +302,9 @@ def confirmed(event: Event, registration: Registration, now: float) -> str:
     ]
     if place:
         lines.append("📍 " + place)
+    join = join_line(event)
+    if join:
+        lines.append("💻 " + join)
     lines += [
         "",
         _(
@@ -355,6 +359,10 @@ def promotion_notice(event: Event, registration: Registration, now: float) -> Sc
         "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
         "Press «Ticket» for the QR code, or /my to see your registrations."
     ).format(title=escape(event.title), when=when(event, now), code=registration.short_code)
+    join = join_line(event)
+    if join:
+        # The link was held back while on the waitlist: it comes with the seat.
+        text += "\n\n💻 " + join
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("🎫 Ticket"),

@@ -15,6 +15,7 @@ from bot.callbacks import (
 )
 from bot.i18n import _, ngettext
 from bot.views import Screen
+from bot.views.online import join_line
 from bot.views.text import escaped_within, local, shorten, utf16_len, when
 from db.events import Event
 from db.followups import Summary
@@ -40,18 +41,22 @@ def _heading(event: Event, now: float) -> str:
     return _("🔔 <b>Reminder: «{title}»</b>").format(title=_title(event))
 
 
-def _body(event: Event, now: float) -> list[str]:
+def _body(event: Event, now: float, *, join: bool = False) -> list[str]:
+    """`join`: the reminder goes to a confirmed person, who may have the link to join."""
     lines = [_heading(event, now), "", "🗓 " + when(event, now)]
     place = ", ".join(part for part in (event.venue, event.address) if part)
     if place:
         lines.append("📍 " + escaped_within(place, PLACE_BUDGET))
+    link = join_line(event) if join else None
+    if link:
+        lines.append("💻 " + link)
     return lines
 
 
 def ahead(event: Event, planned_id: int, now: float) -> Screen:
     """The day-before reminder: will you come? «Can't come» frees the seat at once."""
     lines = [
-        *_body(event, now),
+        *_body(event, now, join=True),
         "",
         _(
             "Will you come? If your plans have changed, press «Can't come»: we will free "
@@ -74,7 +79,7 @@ def ahead(event: Event, planned_id: int, now: float) -> Screen:
 def soon(event: Event, planned_id: int, now: float) -> Screen:
     """The day-of reminder: when, where, and the ticket to show at the entrance."""
     lines = [
-        *_body(event, now),
+        *_body(event, now, join=True),
         "",
         _("Show the QR code of your ticket at the entrance: press «Ticket» below."),
     ]
@@ -96,7 +101,7 @@ def pin_address(event: Event) -> str:
 
 def coming(event: Event, planned_id: int, now: float) -> Screen:
     """The day-before reminder after «I'll come»: the answer instead of the question."""
-    lines = [*_body(event, now), "", _("✅ Thank you! We look forward to seeing you.")]
+    lines = [*_body(event, now, join=True), "", _("✅ Thank you! We look forward to seeing you.")]
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("🎫 Ticket"),

@@ -15,11 +15,15 @@ from bot.views.text import button_text
 from db.people import Person
 
 
+def person_name(person: Person) -> str:
+    """Who this is: the profile's full name, or the name in Telegram; a number only if neither."""
+    if person.name:
+        return person.name
+    return _("Telegram user {number}").format(number=person.id)
+
+
 def person_label(person: Person) -> str:
-    """Who this is, as far as the bot knows: the name from their profile, and the id."""
-    if person.full_name:
-        return f"{escape(person.full_name)} (id {person.id})"
-    return f"id {person.id}"
+    return escape(person_name(person))
 
 
 def organizers_screen(organizers: list[Person]) -> Screen:
@@ -30,9 +34,7 @@ def organizers_screen(organizers: list[Person]) -> Screen:
     for person in organizers:
         lines.append("• " + person_label(person))
         builder.button(
-            text=button_text(
-                _("✖️ Revoke: {name}").format(name=person.full_name or f"id {person.id}")
-            ),
+            text=button_text(_("✖️ Revoke: {name}").format(name=person_name(person))),
             callback_data=RoleAction(action=RoleActionKind.revoke, person_id=person.id),
         )
     builder.adjust(1)
@@ -75,29 +77,30 @@ def back_to_list() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def role_changed(change: RoleChange, person_id: int) -> str:
+def role_changed(change: RoleChange, person: Person | None) -> str:
+    if person is None:
+        return unknown_person()
+    name = person_label(person)
     match change:
         case RoleChange.granted:
             return _(
-                "✅ id {id} is now an organizer: their commands menu has /new_event, /manage, "
+                "✅ {name} is now an organizer: their commands menu has /new_event, /manage, "
                 "/checkin and /stats."
-            ).format(id=person_id)
+            ).format(name=name)
         case RoleChange.revoked:
-            return _("The organizer role of id {id} is revoked.").format(id=person_id)
+            return _("{name} is no longer an organizer.").format(name=name)
         case RoleChange.already:
-            return _("Nothing to change for id {id}.").format(id=person_id)
+            return _("Nothing to change for {name}.").format(name=name)
         case RoleChange.admin:
-            return _(
-                "id {id} is an admin (from ADMIN_IDS): admins always have every right."
-            ).format(id=person_id)
-    return unknown_person(person_id)
+            return _("{name} is an admin: admins always have every right.").format(name=name)
+    return unknown_person()
 
 
-def unknown_person(person_id: int) -> str:
+def unknown_person() -> str:
     return _(
-        "id {id} has not started this bot yet. Ask them to open the bot and press Start, "
+        "This person has not started this bot yet. Ask them to open the bot and press Start, "
         "then try again."
-    ).format(id=person_id)
+    )
 
 
 def hidden_forward() -> str:

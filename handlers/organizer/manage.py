@@ -112,10 +112,27 @@ async def on_event_action(
                 return
         case ManageActionKind.duplicate:
             draft = editor.from_event(event).model_copy(
-                update={"event_id": None, "step": "start", "editing": True}
+                update={"event_id": None, "step": "start", "editing": True, "new_date": True}
             )
             await state.clear()
             await ask(bot, user_id, state, services, access, draft, views.duplicate_intro(event))
+            return
+        case ManageActionKind.delete:
+            screen = views.delete_question(event)
+            await edit_or_send(bot, query, screen.text, screen.inline)
+            return
+        case ManageActionKind.delete_confirmed:
+            deleted = await services.organizer.delete_draft(access, event.id)
+            if isinstance(deleted, Refusal):
+                await edit_or_send(bot, query, views.refusal(deleted))
+                return
+            screen = views.draft_deleted(deleted)
+            await edit_or_send(bot, query, screen.text, screen.inline)
+            return
+        case ManageActionKind.cancel if event.status == EventStatus.draft:
+            # An old «Cancel» button on a draft: a draft is deleted, asked first.
+            screen = views.delete_question(event)
+            await edit_or_send(bot, query, screen.text, screen.inline)
             return
         case ManageActionKind.cancel:
             if event.ends_at <= now:
@@ -246,6 +263,8 @@ def build_router() -> Router:
                     ManageActionKind.reschedule,
                     ManageActionKind.duplicate,
                     ManageActionKind.cancel,
+                    ManageActionKind.delete,
+                    ManageActionKind.delete_confirmed,
                 }
             )
         ),

@@ -151,6 +151,7 @@ async def on_answer(
         location=location,
         choice=choice,
         kind=views.kind_of(text) if draft.step == "kind" else None,
+        event_format=views.format_of(text) if draft.step == "format" else None,
     )
     try:
         answered = editor.accept(draft, reply, services.clock.timestamp())
@@ -173,6 +174,11 @@ async def go_back(
         if previous == "questions":
             update["pending_question"] = None  # a half-made question is dropped
         await ask(bot, chat_id, state, services, access, draft.model_copy(update=update))
+        return
+    if draft.new_date:
+        # «Back» from a copy's new date: the copy has no date yet, so it is dropped.
+        await state.clear()
+        await bot.send_message(chat_id, views.discarded(), reply_markup=ReplyKeyboardRemove())
         return
     if draft.editing and draft.event_id is None:
         await show_preview(bot, chat_id, state, services, draft)

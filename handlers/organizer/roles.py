@@ -65,7 +65,7 @@ async def on_person(message: Message, state: FSMContext, services: Services) -> 
         return
     person = await services.roles.person(target)
     if person is None:
-        await message.answer(views.unknown_person(target))
+        await message.answer(views.unknown_person())
         return
     await state.clear()
     screen = views.person_screen(person)
@@ -87,8 +87,8 @@ async def on_role_action(
     grant = callback_data.action == RoleActionKind.grant
     person_id = callback_data.person_id
     change = await services.roles.set_organizer(person_id, grant)
-    callback_answer.text = views.role_changed(change, person_id)[:190]
-    await edit_or_send(bot, query, views.role_changed(change, person_id), views.back_to_list())
+    person = await services.roles.person(person_id)
+    await edit_or_send(bot, query, views.role_changed(change, person), views.back_to_list())
     if change in (RoleChange.granted, RoleChange.revoked):
         await tell_person(bot, services, i18n, person_id, grant)
 
