@@ -78,7 +78,7 @@ async def test_duplicating_asks_for_the_new_date_without_keep(
     [prompt] = await organizer.click("Дублировать")
     assert "Когда начало?" in prompt.body
     assert KEEP not in prompt.buttons()
-    [refused] = await organizer.send(KEEP)
+    [refused] = await organizer.send("✔️ Оставить как есть")
     assert "Оставлять пока нечего" in refused.body
     [end] = await organizer.send("16.12.2026 14:00")
     assert KEEP in end.buttons()  # the end follows the new date and may be kept
