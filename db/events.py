@@ -78,6 +78,8 @@ class NewEvent:
     reminder_offsets: tuple[int, ...] | None = None
     owner_id: int | None = None
     slug: str | None = None
+    region_code: str | None = None  # a federal subject's code; `city` is the name shown
+    settlement_id: str | None = None  # a town of the reference list; None: `city` as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ class Event:
     cancel_reason: str | None
     created_at: float
     updated_at: float
+    region_code: str | None = None
+    settlement_id: str | None = None
 
     @property
     def registration_closes_at(self) -> float:
@@ -157,6 +161,8 @@ def _event(row: Row) -> Event:
         cancel_reason=row["cancel_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        region_code=row["region_code"],
+        settlement_id=row["settlement_id"],
     )
 
 
@@ -287,3 +293,28 @@ async def list_by_ids(db: Queries, ids: Iterable[int]) -> dict[int, Event]:
         wanted,
     )
     return {row["id"]: _event(row) for row in rows}
+
+
+async def unplaced(db: Queries) -> list[tuple[int, str]]:
+    """(id, city) of events not yet matched to the place list (rows older than regions)."""
+    rows = await db.fetch_all("SELECT id, city FROM events WHERE region_code IS NULL ORDER BY id")
+    return [(row["id"], row["city"]) for row in rows]
+
+
+async def set_place(
+    db: Queries, event_id: int, region_code: str, settlement_id: str | None, city: str
+) -> None:
+    await db.execute(
+        "UPDATE events SET region_code = ?, settlement_id = ?, city = ? WHERE id = ?",
+        (region_code, settlement_id, city, event_id),
+    )
+
+
+async def upcoming_regions(db: Queries, now: float) -> list[tuple[str, int]]:
+    """Regions with upcoming events and how many each (codes; the views name them)."""
+    rows = await db.fetch_all(
+        f"SELECT region_code, COUNT(*) AS n FROM events WHERE {_upcoming_where(None)}"  # noqa: S608
+        " AND region_code IS NOT NULL GROUP BY region_code",
+        (now,),
+    )
+    return [(row["region_code"], row["n"]) for row in rows]
