@@ -97,6 +97,16 @@ def place_name(draft: EventDraft) -> str:
     return draft.city or ""
 
 
+def place_where(draft: EventDraft) -> str:
+    """«в Омске», "in Omsk": the draft's place after «in»."""
+    if locale() == "en" or draft.region_code is None:
+        return _("in {place}").format(place=place_name(draft))
+    if draft.settlement_id is not None:
+        return places.settlement(draft.settlement_id).in_ru
+    area = places.region(draft.region_code)
+    return area.in_ru if draft.city == area.name_ru else places.in_place(draft.city or "")
+
+
 def _pending_moment(draft: EventDraft, now: float) -> str:
     """The date just read, in full, to be confirmed: «суббота, 17 апреля 2027, 14:00 …»."""
     assert draft.pending_local is not None
@@ -227,10 +237,10 @@ def step_question(step: str, draft: EventDraft) -> str:
             )
         case "start":
             return _(
-                "When does it start? Local time in {city}, e.g. <i>17 December 14:00</i>, "
+                "When does it start? Local time {where}, e.g. <i>17 December 14:00</i>, "
                 "<i>tomorrow at 14</i>, <i>on Friday 10:00</i> or <i>17.04 14:00</i>. "
                 "With the end: <i>17.04 14:00–17:00</i>."
-            ).format(city=escape(place_name(draft)))
+            ).format(where=escape(place_where(draft)))
         case "end":
             return _(
                 "When does it end? A time on the same day, e.g. <i>17:00</i>, "

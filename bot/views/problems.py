@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.services.places import Place
 from bot.services.problems import InvalidInput, Problem
 from bot.views.text import locale
@@ -85,8 +85,10 @@ def problem_text(error: InvalidInput) -> str:
             )
         case Problem.no_such_date:
             days = details["days"]
-            return _(
-                "There is no such date: {month} has {days} days. Type, for example, «{example}»."
+            return ngettext(
+                "There is no such date: {month} has {days} day. Type, for example, «{example}».",
+                "There is no such date: {month} has {days} days. Type, for example, «{example}».",
+                days,
             ).format(
                 month=_month_name(details["month"]),
                 days=days,
