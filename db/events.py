@@ -244,31 +244,32 @@ async def get_by_slug(db: Queries, slug: str) -> Event | None:
     return None if row is None else _event(row)
 
 
-def _upcoming_where(city: str | None) -> str:
+def _upcoming_where(region: str | None) -> str:
     # Upcoming = published and not over yet: an event in progress is still worth showing.
     where = "status = 'published' AND ends_at > ?"
-    return where + (" AND city = ?" if city is not None else "")
+    return where + (" AND region_code = ?" if region is not None else "")
 
 
-def _upcoming_params(now: float, city: str | None) -> tuple[Any, ...]:
-    return (now,) if city is None else (now, city)
+def _upcoming_params(now: float, region: str | None) -> tuple[Any, ...]:
+    return (now,) if region is None else (now, region)
 
 
 async def list_upcoming(
-    db: Queries, now: float, *, city: str | None = None, limit: int = 5, offset: int = 0
+    db: Queries, now: float, *, region: str | None = None, limit: int = 5, offset: int = 0
 ) -> list[Event]:
+    """Upcoming events, all or of one region (its code)."""
     rows = await db.fetch_all(
-        f"SELECT * FROM events WHERE {_upcoming_where(city)}"  # noqa: S608
+        f"SELECT * FROM events WHERE {_upcoming_where(region)}"  # noqa: S608
         " ORDER BY starts_at, id LIMIT ? OFFSET ?",
-        (*_upcoming_params(now, city), limit, offset),
+        (*_upcoming_params(now, region), limit, offset),
     )
     return [_event(row) for row in rows]
 
 
-async def count_upcoming(db: Queries, now: float, *, city: str | None = None) -> int:
+async def count_upcoming(db: Queries, now: float, *, region: str | None = None) -> int:
     value = await db.fetch_value(
-        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(city)}",  # noqa: S608
-        _upcoming_params(now, city),
+        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(region)}",  # noqa: S608
+        _upcoming_params(now, region),
     )
     return int(value or 0)
 

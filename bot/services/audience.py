@@ -36,7 +36,7 @@ class AudienceService:
     async def cities(self) -> list[CityOption]:
         """Cities subscribers chose and cities with upcoming events, with audience sizes."""
         names = set(await repo.subscriber_cities(self.db))
-        upcoming = await events_repo.upcoming_cities(self.db, self.clock.timestamp())
+        upcoming = await events_repo.upcoming_regions(self.db, self.clock.timestamp())
         names.update(city for city, _ in upcoming)
         options = []
         for city in sorted(names):

@@ -9,6 +9,7 @@ from bot.services import places
 from bot.services.moments import RUSSIAN_ZONES
 from bot.services.places import Place, Region
 from db import events as events_repo
+from db import people as people_repo
 from db.database import Queries
 
 
@@ -71,9 +72,27 @@ def popular() -> list[Place]:
     return [place for place in found if place is not None]
 
 
+def known_region(code: str) -> bool:
+    try:
+        places.region(code)
+    except KeyError:
+        return False
+    return True
+
+
 async def backfill(db: Queries) -> int:
-    """Match events saved before regions existed to the list by their city; how many matched."""
+    """Match rows saved before regions existed to the list by their city; how many matched.
+
+    Events get their region and town; a subscription to «Омск» becomes one to Омская область.
+    """
     matched = 0
+    for person_id, city in await people_repo.subscription_places(db):
+        if known_region(city):
+            continue
+        found = locate(city)
+        if found is not None:
+            await people_repo.set_subscription_place(db, person_id, found.region.code)
+            matched += 1
     for event_id, city in await events_repo.unplaced(db):
         located = locate(city)
         if located is None:
