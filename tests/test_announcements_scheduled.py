@@ -253,7 +253,7 @@ async def test_the_time_is_typed_and_shown_in_the_zone_of_the_audience(
     admin = await started(make_client(ADMIN_ID))
     await compose_photo(admin)
     await admin.click("Подписчикам одного города")
-    await admin.click("Тюмень")
+    await admin.click("Тюменская область")
     await admin.click("Запланировать")
     assert "Часовой пояс: Тюмень, UTC+5." in admin.last.body
     await admin.send("22.11 17:00")
