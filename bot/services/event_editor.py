@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.services import geography, places, spoken_dates
+from bot.services import geography, moments, places, spoken_dates
 from bot.services.moments import (
     MAX_EVENT_DAYS,
-    MAX_YEARS_AHEAD,
     city_zone,
     from_local,
     local_text,
@@ -21,7 +20,7 @@ from bot.services.moments import (
     to_local,
 )
 from bot.services.problems import InvalidInput, Problem
-from bot.services.spoken_dates import DateProblem, Reason
+from bot.services.spoken_dates import DateProblem
 from bot.services.validation import clean_line, clean_text
 from db.events import Event, EventKind, EventStatus, NewEvent, Question
 
@@ -366,7 +365,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
         case "start" | "end" | "deadline" if reply.choice in (Choice.confirm, Choice.retype):
             return _confirm_date(draft, reply.choice == Choice.confirm)
         case "start":
-            spoken = _read(clean_line(text, 60), zone, now)
+            spoken = moments.read_future(clean_line(text, 60), zone, now)
             pending_end = None if spoken.end is None else local_text(spoken.end)
             return draft.model_copy(
                 update={"pending_local": local_text(spoken.start), "pending_end_local": pending_end}
@@ -376,7 +375,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             assert began is not None, "the end is asked after the start"
             end = spoken_dates.read_end(clean_line(text, 60), began)
             if isinstance(end, DateProblem):
-                raise _refusal(end, start=began)
+                raise moments.refusal(end, start=began)
             if end - began > timedelta(days=MAX_EVENT_DAYS):
                 raise InvalidInput(Problem.too_long_event, days=MAX_EVENT_DAYS)
             return draft.model_copy(update={"pending_local": local_text(end)})
@@ -389,7 +388,7 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
                 return draft.model_copy(update={"deadline_local": None})
             starts = start_of(draft)
             day = starts.date() if starts is not None else None
-            deadline = _read(clean_line(text, 60), zone, now, day=day).start
+            deadline = moments.read_future(clean_line(text, 60), zone, now, day=day).start
             if starts is not None and deadline > starts:
                 raise InvalidInput(Problem.deadline_after_start, start=starts)
             return draft.model_copy(update={"pending_local": local_text(deadline)})
@@ -452,31 +451,6 @@ def _add_option(options: list[str], text: str) -> list[str]:
     if len(options) >= MAX_OPTIONS:
         raise InvalidInput(Problem.options_count, limit=MAX_OPTIONS)
     return [*options, cleaned]
-
-
-def _refusal(problem: DateProblem, start: datetime | None = None) -> InvalidInput:
-    """A date the reader did not take, as the refusal the organizer reads."""
-    match problem.reason:
-        case Reason.no_such_date:
-            return InvalidInput(
-                Problem.no_such_date, month=problem.month, days=problem.days_in_month
-            )
-        case Reason.no_time:
-            return InvalidInput(Problem.no_time)
-        case Reason.past:
-            return InvalidInput(Problem.past, moment=problem.moment)
-        case Reason.too_far:
-            return InvalidInput(Problem.too_far, years=MAX_YEARS_AHEAD)
-        case Reason.end_before_start:
-            return InvalidInput(Problem.end_before_start, start=start or problem.moment)
-    return InvalidInput(Problem.date_format)
-
-
-def _read(text: str, zone: str, now: float, *, day: date | None = None) -> spoken_dates.Spoken:
-    reading = spoken_dates.read_moment(text, zone, datetime.fromtimestamp(now, UTC), day=day)
-    if isinstance(reading, DateProblem):
-        raise _refusal(reading)
-    return reading
 
 
 def _confirm_date(draft: EventDraft, confirmed: bool) -> EventDraft:

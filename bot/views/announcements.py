@@ -166,7 +166,7 @@ def audience_menu(announcement_id: int, subscribers: int, note: str | None = Non
             _("📣 All subscribers — {count}").format(count=number(subscribers)),
             _step(AnnounceStepKind.everyone, announcement_id),
         ),
-        _button(_("🏙 Subscribers in one city…"), _step(AnnounceStepKind.cities, announcement_id)),
+        _button(_("🗺 Subscribers in one region"), _step(AnnounceStepKind.cities, announcement_id)),
         _button(_("🎟 People of an event…"), _step(AnnounceStepKind.events, announcement_id)),
         _cancel_row(announcement_id),
     ]
