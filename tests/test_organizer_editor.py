@@ -289,7 +289,7 @@ def test_a_start_with_its_end_is_read_back_then_both_are_stored() -> None:
     with pytest.raises(InvalidInput) as caught:
         walk(draft, text("30 февраля 14:00"))
     assert caught.value.problem == Problem.no_such_date
-    assert caught.value.details == {"month": 2, "days": 29}
+    assert caught.value.details == {"month": 2, "days": 28}  # the next February, 2027
 
 
 def test_choice_options_one_a_message_until_done() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.services import spoken_dates
@@ -200,6 +201,9 @@ def parse_end(text: str, start: datetime, zone: str) -> datetime:
 # -- dates as people type them -------------------------------------------------------------
 
 
+_YEAR = re.compile(r"\d{4}|[./]\d{1,2}[./]\d{2}\b")
+
+
 def refusal(problem: DateProblem, start: datetime | None = None) -> InvalidInput:
     """A date the reader did not take, as the refusal the organizer reads."""
     match problem.reason:
@@ -224,8 +228,13 @@ def read_future(
     """What was typed for a moment still ahead, read in `zone` (spoken_dates: words in Russian
     or English, the numeric forms, a «14:00–17:00» range); InvalidInput says why not. `day` is
     the date a time alone falls on."""
-    reading = spoken_dates.read_moment(text, zone, datetime.fromtimestamp(now, UTC), day=day)
+    local_now = datetime.fromtimestamp(now, ZoneInfo(zone))
+    reading = spoken_dates.read_moment(text, zone, local_now, day=day)
     if isinstance(reading, DateProblem):
+        if reading.month == 2 and not _YEAR.search(text):
+            # «30 февраля» without a year means the next February: say how long that one is.
+            year = local_now.year if local_now.month <= 2 else local_now.year + 1
+            reading = replace(reading, days_in_month=calendar.monthrange(year, 2)[1])
         raise refusal(reading)
     return reading
 
