@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.services import Services
+from bot.services import Services, geography
 from db import events as events_repo
 from db.events import EventStatus
 from tests.announcements_kit import add_people, copies_to, deliver
@@ -175,3 +175,34 @@ async def test_a_yakutia_event_asks_its_zone_in_english_too(
     assert not any("UTC" in label or "Asia/" in label for label in zone.buttons())
     [venue] = await organizer.send("Yakutsk · Moscow +6")
     assert "The venue" in venue.body
+
+
+async def test_rows_from_before_regions_are_matched_to_the_list(services: Services) -> None:
+    base = await make_event(services, title="Образец")
+    fields = {
+        "title": "Старое",
+        "kind": base.kind,
+        "timezone": "Asia/Omsk",
+        "starts_at": base.starts_at,
+        "ends_at": base.ends_at,
+    }
+    typed_in_english = await events_repo.create(
+        services.db, events_repo.NewEvent(city="Omsk", **fields), base.created_at
+    )
+    unknown = await events_repo.create(
+        services.db, events_repo.NewEvent(city="Атлантида", **fields), base.created_at
+    )
+    await add_people(services, [100])
+    await services.db.execute("UPDATE people SET subscription_city = 'Ишим' WHERE id = 100")
+
+    assert await geography.backfill(services.db) == 2
+    matched = await events_repo.get(services.db, typed_in_english.id)
+    assert matched is not None
+    assert (matched.city, matched.region_code, matched.settlement_id) == ("Омск", "55", "55-omsk")
+    left = await events_repo.get(services.db, unknown.id)
+    assert left is not None
+    assert (left.city, left.region_code) == ("Атлантида", None)
+    assert (
+        await services.db.fetch_value("SELECT subscription_city FROM people WHERE id = 100") == "72"
+    )
+    assert await geography.backfill(services.db) == 0  # nothing left to match: a no-op

@@ -115,6 +115,9 @@ def _pending_moment(draft: EventDraft, now: float) -> str:
     end = None
     if draft.pending_end_local is not None:
         end = moments.from_local(draft.pending_end_local, zone)
+    elif draft.step == "end" and draft.starts_local is not None:
+        # The end is read back with its start: «14:00–17:00» says more than «17:00».
+        start, end = moments.from_local(draft.starts_local, zone), start
     return moment_text(start, end, now=datetime.fromtimestamp(now, UTC))
 
 
