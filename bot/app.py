@@ -28,7 +28,7 @@ from bot.inbox import Inbox, run_polling
 from bot.middlewares import CallbackAnswerMiddleware, PersonMiddleware, TextEncodingMiddleware
 from bot.plain import TypedChoiceMiddleware, install
 from bot.response_models import pin_response_models
-from bot.services import Services
+from bot.services import Services, geography
 from bot.services.announcements import AnnouncementService
 from bot.services.audience import AudienceService
 from bot.services.backups import BackupService
@@ -79,6 +79,8 @@ async def create_services(
     """
     db = Database(settings.database_path)
     await db.connect()
+    # Events saved before regions existed get theirs from their city's name.
+    await geography.backfill(db)
     clock = clock or SystemClock()
     i18n = i18n or create_i18n(settings.default_locale)
     scheduler = AsyncIOScheduler(timezone=UTC)

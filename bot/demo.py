@@ -49,6 +49,8 @@ def demo_event(item: dict[str, Any], now: float) -> NewEvent:
         title=item["title"],
         kind=EventKind(item["kind"]),
         city=item["city"],
+        region_code=item.get("region"),
+        settlement_id=item.get("settlement"),
         timezone=item["timezone"],
         starts_at=start.timestamp(),
         ends_at=end.timestamp(),

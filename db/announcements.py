@@ -340,7 +340,7 @@ async def segment_counts(db: Queries, event_id: int) -> dict[Segment, int]:
 
 
 async def subscriber_cities(db: Queries) -> list[str]:
-    """Cities subscribers chose, alphabetically."""
+    """Regions (codes) subscribers chose."""
     rows = await db.fetch_all(
         "SELECT DISTINCT subscription_city FROM people WHERE subscribed = 1"
         " AND subscription_city IS NOT NULL AND erased_at IS NULL ORDER BY subscription_city"
@@ -402,8 +402,8 @@ async def event_ids_for(
 
 
 async def city_timezone(db: Queries, city: str) -> str | None:
-    """The zone of a city, as its latest event has it; None for a city without events."""
+    """The zone of a region (its code), as its latest event has it; None without events."""
     value = await db.fetch_value(
-        "SELECT timezone FROM events WHERE city = ? ORDER BY starts_at DESC LIMIT 1", (city,)
+        "SELECT timezone FROM events WHERE region_code = ? ORDER BY starts_at DESC LIMIT 1", (city,)
     )
     return None if value is None else str(value)

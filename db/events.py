@@ -86,6 +86,8 @@ class NewEvent:
     reminder_offsets: tuple[int, ...] | None = None
     owner_id: int | None = None
     slug: str | None = None
+    region_code: str | None = None  # a federal subject's code; `city` is the name shown
+    settlement_id: str | None = None  # a town of the reference list; None: `city` as typed
     format: EventFormat = EventFormat.in_person
     join_url: str = ""  # only for confirmed registrants: never on the card
 
@@ -116,6 +118,8 @@ class Event:
     cancel_reason: str | None
     created_at: float
     updated_at: float
+    region_code: str | None = None
+    settlement_id: str | None = None
     format: EventFormat = EventFormat.in_person
     join_url: str = ""  # only for confirmed registrants: never on the card
 
@@ -180,6 +184,8 @@ def _event(row: Row) -> Event:
         updated_at=row["updated_at"],
         format=EventFormat(row["format"]),
         join_url=row["join_url"],
+        region_code=row["region_code"],
+        settlement_id=row["settlement_id"],
     )
 
 
@@ -272,31 +278,32 @@ async def get_by_slug(db: Queries, slug: str) -> Event | None:
     return None if row is None else _event(row)
 
 
-def _upcoming_where(city: str | None) -> str:
+def _upcoming_where(region: str | None) -> str:
     # Upcoming = published and not over yet: an event in progress is still worth showing.
     where = "status = 'published' AND ends_at > ?"
-    return where + (" AND city = ?" if city is not None else "")
+    return where + (" AND region_code = ?" if region is not None else "")
 
 
-def _upcoming_params(now: float, city: str | None) -> tuple[Any, ...]:
-    return (now,) if city is None else (now, city)
+def _upcoming_params(now: float, region: str | None) -> tuple[Any, ...]:
+    return (now,) if region is None else (now, region)
 
 
 async def list_upcoming(
-    db: Queries, now: float, *, city: str | None = None, limit: int = 5, offset: int = 0
+    db: Queries, now: float, *, region: str | None = None, limit: int = 5, offset: int = 0
 ) -> list[Event]:
+    """Upcoming events, all or of one region (its code)."""
     rows = await db.fetch_all(
-        f"SELECT * FROM events WHERE {_upcoming_where(city)}"  # noqa: S608
+        f"SELECT * FROM events WHERE {_upcoming_where(region)}"  # noqa: S608
         " ORDER BY starts_at, id LIMIT ? OFFSET ?",
-        (*_upcoming_params(now, city), limit, offset),
+        (*_upcoming_params(now, region), limit, offset),
     )
     return [_event(row) for row in rows]
 
 
-async def count_upcoming(db: Queries, now: float, *, city: str | None = None) -> int:
+async def count_upcoming(db: Queries, now: float, *, region: str | None = None) -> int:
     value = await db.fetch_value(
-        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(city)}",  # noqa: S608
-        _upcoming_params(now, city),
+        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(region)}",  # noqa: S608
+        _upcoming_params(now, region),
     )
     return int(value or 0)
 
@@ -321,3 +328,28 @@ async def list_by_ids(db: Queries, ids: Iterable[int]) -> dict[int, Event]:
         wanted,
     )
     return {row["id"]: _event(row) for row in rows}
+
+
+async def unplaced(db: Queries) -> list[tuple[int, str]]:
+    """(id, city) of events not yet matched to the place list (rows older than regions)."""
+    rows = await db.fetch_all("SELECT id, city FROM events WHERE region_code IS NULL ORDER BY id")
+    return [(row["id"], row["city"]) for row in rows]
+
+
+async def set_place(
+    db: Queries, event_id: int, region_code: str, settlement_id: str | None, city: str
+) -> None:
+    await db.execute(
+        "UPDATE events SET region_code = ?, settlement_id = ?, city = ? WHERE id = ?",
+        (region_code, settlement_id, city, event_id),
+    )
+
+
+async def upcoming_regions(db: Queries, now: float) -> list[tuple[str, int]]:
+    """Regions with upcoming events and how many each (codes; the views name them)."""
+    rows = await db.fetch_all(
+        f"SELECT region_code, COUNT(*) AS n FROM events WHERE {_upcoming_where(None)}"  # noqa: S608
+        " AND region_code IS NOT NULL GROUP BY region_code",
+        (now,),
+    )
+    return [(row["region_code"], row["n"]) for row in rows]

@@ -187,6 +187,20 @@ async def set_subscription(
     )
 
 
+async def subscription_places(db: Queries) -> list[tuple[int, str]]:
+    """(id, subscription_city) of every subscriber who chose a place."""
+    rows = await db.fetch_all(
+        "SELECT id, subscription_city FROM people WHERE subscription_city IS NOT NULL ORDER BY id"
+    )
+    return [(row["id"], row["subscription_city"]) for row in rows]
+
+
+async def set_subscription_place(db: Queries, person_id: int, region_code: str) -> None:
+    await db.execute(
+        "UPDATE people SET subscription_city = ? WHERE id = ?", (region_code, person_id)
+    )
+
+
 async def erase(db: Queries, person_id: int, now: float) -> None:
     """Wipe every personal field; the bare row stays so the chat (and its language) works."""
     await db.execute(

@@ -23,7 +23,7 @@ from bot.deeplinks import link
 from bot.filters import IsOrganizer
 from bot.services import Services
 from bot.services.announce_dialog import AnnounceDialog, Chosen, Refused, Sending, Stage, Step
-from bot.services.announcements import Refusal
+from bot.services.announcements import Refusal, region_audience
 from bot.services.problems import InvalidInput, Problem
 from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
@@ -350,7 +350,9 @@ async def on_announce_event(
         callback_answer.text = views.event_not_allowed()
         callback_answer.show_alert = True
         return
-    if await service.publish_offer(event) is None or not services.bot_username:
+    audience = region_audience(event)
+    offered = await service.publish_offer(event)
+    if offered is None or not await service.audience.count(audience) or not services.bot_username:
         callback_answer.text = views.event_unavailable()
         callback_answer.show_alert = True
         return
@@ -365,9 +367,7 @@ async def on_announce_event(
     if isinstance(created, Refusal):
         callback_answer.text = refusal_text(created)
         return
-    chosen = await service.choose_audience(
-        actor, created.id, Audience(AudienceKind.city, city=event.city)
-    )
+    chosen = await service.choose_audience(actor, created.id, audience)
     if isinstance(chosen, Refusal):
         callback_answer.text = refusal_text(chosen)
         return

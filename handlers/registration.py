@@ -97,7 +97,7 @@ async def show(
         case dialog.Stage.consent:
             screens = [views.consent(CONSENT_VERSION)]
         case dialog.Stage.subscription:
-            screens = [views.subscription_question(event.city)]
+            screens = [views.subscription_question(event.region_code or event.city)]
         case dialog.Stage.saved_profile:
             assert asked.saved is not None
             screens = [views.saved_profile(asked.saved, event)]

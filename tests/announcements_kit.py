@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from aiogram.types import MessageEntity, PhotoSize
 
-from bot.services import Services
+from bot.services import Services, geography
 from db import announcements as repo
 from db.announcements import Announcement
 from tests.kit.client import ChatClient
@@ -25,8 +25,12 @@ async def add_people(
     erased: bool = False,
     unreachable: bool = False,
 ) -> None:
-    """People as the member journey leaves them, written directly (fast for hundreds)."""
+    """People as the member journey leaves them, written directly (fast for hundreds); a
+    `city` («Тюмень») is stored as its region's code, as /subscribe stores it."""
     now = services.clock.timestamp()
+    if city is not None:
+        found = geography.locate(city)
+        city = found.region.code if found is not None else city
     async with services.db.write() as tx:
         await tx.executemany(
             "INSERT INTO people (id, language, subscribed, subscription_city, erased_at,"

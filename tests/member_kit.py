@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services import Services
+from bot.services import Services, geography
 from db import events
 from db.events import Event, EventKind, EventStatus, NewEvent, Question
 from tests.conftest import NOW
@@ -46,6 +46,12 @@ async def make_event(services: Services, **overrides: Any) -> Event:
     }
     status = overrides.pop("status", EventStatus.published)
     fields.update(overrides)
+    if "region_code" not in fields:
+        # As the editor saves it: the city's region and town from the list.
+        found = geography.locate(fields["city"])
+        if found is not None:
+            fields["region_code"] = found.region.code
+            fields["settlement_id"] = found.settlement_id
     return await events.create(services.db, NewEvent(**fields), NOW.timestamp(), status=status)
 
 

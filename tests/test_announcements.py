@@ -51,9 +51,10 @@ async def test_each_audience_resolves_to_the_right_people(services: Services) ->
     await add_people(services, [16], city="Тюмень", unreachable=True)
 
     assert await ids_of(services, Audience(AudienceKind.subscribers)) == {10, 11, 12, 13}
-    tyumen = Audience(AudienceKind.city, city="Тюмень")
+    # Subscriptions and audiences are by region (its code): «Тюмень» was stored as "72".
+    tyumen = Audience(AudienceKind.city, city="72")
     assert await ids_of(services, tyumen) == {10, 11, 12}
-    assert await ids_of(services, Audience(AudienceKind.city, city="Омск")) == {10, 11, 13}
+    assert await ids_of(services, Audience(AudienceKind.city, city="55")) == {10, 11, 13}
 
     event = await make_event(services, capacity=3)
     await seat(services, event, 20)
@@ -85,9 +86,10 @@ async def test_counts_shown_equal_rows_queued(
     admin = await started(make_client(ADMIN_ID))
     menu = await compose_text(admin)
     assert "Всем подписчикам — 9 📣" in menu[-1].buttons()
-    await admin.click("Подписчикам одного города")
-    assert "Тюмень — 9" in admin.last.buttons()  # the 7 of all cities and its own 2
-    await admin.click("Тюмень")
+    await admin.click("Подписчикам одного региона")
+    # The 7 of all regions and its own 2.
+    assert "Тюменская область — 9" in admin.last.buttons()
+    await admin.click("Тюменская область")
     assert "Получателей: <b>9</b>" in admin.last.body
     await admin.click("Отправить сейчас")
     announcement = await latest(services)
@@ -383,8 +385,9 @@ async def test_wrong_input_is_refused_with_the_reason_and_nothing_is_lost(
     await admin.click("Запланировать")
     assert "Часовой пояс: Europe/Moscow, UTC+3" in admin.last.body
     for typed, reason in (
-        ("завтра", "не могу разобрать дату"),
-        ("31.02 10:00", "такой даты в календаре нет"),
+        ("когда-нибудь", "не могу разобрать дату"),
+        ("завтра", "добавьте время"),
+        ("31.02 10:00", "такой даты нет: в феврале 28 дней"),
         ("01.11.2026 10:00", "уже прошло"),
     ):
         replies = await admin.send(typed)

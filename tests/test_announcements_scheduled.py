@@ -268,8 +268,8 @@ async def test_the_time_is_typed_and_shown_in_the_zone_of_the_audience(
     await add_people(services, [100], city="Тюмень")
     admin = await started(make_client(ADMIN_ID))
     await compose_photo(admin)
-    await admin.click("Подписчикам одного города")
-    await admin.click("Тюмень")
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Тюменская область")
     await admin.click("Запланировать")
     assert "Часовой пояс: Тюмень, UTC+5." in admin.last.body
     await admin.send("22.11 17:00")
@@ -279,3 +279,24 @@ async def test_the_time_is_typed_and_shown_in_the_zone_of_the_audience(
     assert announcement.send_at == datetime(2026, 11, 22, 12, 0, tzinfo=UTC).timestamp()
     assert announcement.timezone == "Asia/Yekaterinburg"
     assert NOW.timestamp() < announcement.send_at
+
+
+async def test_the_send_time_may_be_typed_in_words(
+    make_client: Callable[..., ChatClient],
+    services: Services,
+    bot: MockedBot,
+) -> None:
+    await make_event(services)  # Tyumen, Asia/Yekaterinburg (UTC+5)
+    await add_people(services, [100], city="Ишим")
+    admin = await started(make_client(ADMIN_ID))
+    await compose_photo(admin)
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Тюменская область")
+    await admin.click("Запланировать")
+    [refused] = await admin.send("31 апреля 10:00")
+    assert "Такой даты нет: в апреле 30 дней." in refused.body
+    await admin.send("завтра в 10")
+    assert "Когда: 23 ноября, 10:00 (Тюмень, UTC+5)" in admin.last.body
+    await admin.click("Подтвердить")
+    announcement = await latest(services)
+    assert announcement.send_at == datetime(2026, 11, 23, 5, 0, tzinfo=UTC).timestamp()

@@ -48,24 +48,26 @@ async def test_pages_and_city_filter(member: ChatClient, services: Services) -> 
             ends_at=NOW.timestamp() + (n + 1) * DAY + 3600,
         )
     await make_event(services, title="Омский стол", city="Омск", timezone="Asia/Omsk")
+    await make_event(services, title="Ишимский форум", city="Ишим")
     [first] = await member.send("/events")
     assert "Страница 1 из 2" in first.body
     assert first.body.count("Тюмень ") == 5
     await member.click("Дальше", first)
     assert "Страница 2 из 2" in first.body  # the same message, edited
     assert "Омский стол" in first.body
-    await member.click("Все города", first)
-    assert first.body == "Выберите город:"
-    assert first.buttons() == ["Все города", "Омск (1)", "Тюмень (6)"]
-    await member.click("Омск", first)
-    assert "Предстоящие мероприятия: Омск" in first.body
+    await member.click("Все регионы", first)
+    assert first.body == "Выберите регион:"
+    # Ишим is in Тюменская область: one region, whatever town.
+    assert first.buttons() == ["Все регионы", "Омская область (1)", "Тюменская область (7)"]
+    await member.click("Омская область", first)
+    assert "Предстоящие мероприятия в Омской области" in first.body
     assert "Тюмень 0" not in first.body
-    assert "Город: Омск 🏙" in first.buttons()
+    assert "Регион: Омская область 🗺" in first.buttons()
     # The card remembers the filter: Back returns to the Omsk list.
     await member.pick("Омский стол", first)
     assert "Омский стол" in first.body
     await member.click("Назад", first)
-    assert "Предстоящие мероприятия: Омск" in first.body
+    assert "Предстоящие мероприятия в Омской области" in first.body
 
 
 async def test_card_shows_everything_in_the_events_zone(

@@ -47,7 +47,7 @@ async def test_demo_events_work_in_the_bot(member: ChatClient, services: Service
     await seed_demo(services.db, NOW.timestamp())
     [catalog] = await member.send("/events")
     assert "Роль СО НКО" in catalog.body
-    assert "Все города 🏙" in catalog.buttons()
+    assert "Все регионы 🗺" in catalog.buttons()
     kursk = await events.get_by_slug(services.db, "demo-kursk-strategic-session")
     assert kursk is not None
     [card] = await member.send(f"/start ev_{kursk.id}")

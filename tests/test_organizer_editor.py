@@ -129,6 +129,9 @@ def text(value: str) -> Reply:
     return Reply(text=value)
 
 
+CONFIRM = Reply(choice=Choice.confirm)
+
+
 def test_a_whole_dialog_in_omsk_gives_utc_times_and_the_preview_card_event() -> None:
     draft = walk(
         EventDraft(),
@@ -142,9 +145,12 @@ def test_a_whole_dialog_in_omsk_gives_utc_times_and_the_preview_card_event() -> 
         text("ул. Ленина 1"),
         Reply(location=(54.98, 73.37)),
         text("11.09.2027 11:00"),
+        CONFIRM,
         text("14:00"),
+        CONFIRM,
         Reply(choice=Choice.no_limit),
         text("10.09.2027 18:00"),
+        CONFIRM,
         text("Вы выступаете?"),
         Reply(choice=Choice.options),
         text("Да\nНет"),
@@ -173,19 +179,33 @@ def test_a_whole_dialog_in_omsk_gives_utc_times_and_the_preview_card_event() -> 
     assert event.registration_closes_at == fields["registration_deadline"]
 
 
-def test_unknown_city_asks_for_the_zone_and_back_skips_it_for_a_known_one() -> None:
+def test_a_region_of_several_zones_asks_which_and_back_skips_it_for_a_town() -> None:
     draft = EventDraft(step="city")
-    draft = walk(draft, text("Ишим"))
+    draft = walk(draft, text("Якутия"))
     assert draft.step == "timezone"
-    assert draft.city == "Ишим"
+    assert (draft.city, draft.region_code, draft.settlement_id) == (
+        "Республика Саха (Якутия)",
+        "14",
+        None,
+    )
     assert draft.timezone is None
-    draft = walk(draft, text("UTC+5"))
+    draft = walk(draft, text("Srednekolymsk · Moscow +8"))  # the English button
     assert draft.step == "format"
-    assert draft.timezone == "Asia/Yekaterinburg"
+    assert draft.timezone == "Asia/Srednekolymsk"
     assert editor.previous_step(draft, "format") == "timezone"
-    known = walk(EventDraft(step="city"), text("Тюмень"))
-    assert known.step == "format"
-    assert editor.previous_step(known, "format") == "city"
+    for typed in ("Ишим", "Ishim", "г. Ишим", "в Ишиме"):
+        town = walk(EventDraft(step="city"), text(typed))
+        assert (town.city, town.region_code, town.settlement_id) == ("Ишим", "72", "72-ishim")
+        assert town.step == "format"
+        assert town.timezone == "Asia/Yekaterinburg"
+        assert editor.previous_step(town, "format") == "city"
+    # A town the list lacks, named with its region: the region's zone, the name as typed.
+    other = walk(EventDraft(step="city"), text("Голышманово, Тюменская обл."))
+    assert (other.city, other.region_code, other.settlement_id) == ("Голышманово", "72", None)
+    assert other.timezone == "Asia/Yekaterinburg"
+    with pytest.raises(InvalidInput) as caught:
+        walk(EventDraft(step="city"), text("Атлантида"))
+    assert caught.value.problem == Problem.place_unknown
     assert editor.previous_step(EventDraft(), "title") is None
 
 
@@ -199,6 +219,19 @@ def test_deadline_after_the_start_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         editor.accept(draft, text("17.04.2027 15:00"), NOW_TS)
     assert caught.value.problem == Problem.deadline_after_start
+    # A time alone falls on the start's day; it is echoed back, then stored.
+    read = walk(draft, text("до 12:00"))
+    assert (read.step, read.pending_local, read.deadline_local) == (
+        "deadline",
+        "2027-04-17T12:00",
+        None,
+    )
+    stored = walk(read, CONFIRM)
+    assert (stored.step, stored.deadline_local, stored.pending_local) == (
+        "questions",
+        "2027-04-17T12:00",
+        None,
+    )
     until_start = editor.accept(draft, Reply(choice=Choice.same_as_start), NOW_TS)
     assert until_start.deadline_local is None
 
@@ -236,8 +269,43 @@ def test_moving_the_start_keeps_the_length_and_the_deadline_distance() -> None:
         ends_local="2027-04-17T17:00",
         deadline_local="2027-04-16T18:00",
     )
-    moved = walk(draft, text("24.04.2027 10:00"))
+    moved = walk(draft, text("24.04.2027 10:00"), CONFIRM)
     assert moved.step == "end"  # a new start asks for its end, prefilled
     assert moved.ends_local == "2027-04-24T13:00"
     assert moved.deadline_local == "2027-04-23T14:00"
     assert walk(moved, Reply(choice=Choice.keep)).step == editor.PREVIEW
+
+
+def test_a_start_with_its_end_is_read_back_then_both_are_stored() -> None:
+    draft = EventDraft(step="start", city="Омск", region_code="55", timezone="Asia/Omsk")
+    read = walk(draft, text("17 апреля 2027 14:00–17:00"))
+    assert read.step == "start"
+    assert (read.pending_local, read.pending_end_local) == ("2027-04-17T14:00", "2027-04-17T17:00")
+    assert read.starts_local is None  # nothing stored before «Да, верно»
+    again = walk(read, Reply(choice=Choice.retype))
+    assert (again.step, again.pending_local, again.starts_local) == ("start", None, None)
+    stored = walk(read, CONFIRM)
+    assert stored.step == "capacity"  # the end came with the start
+    assert (stored.starts_local, stored.ends_local) == ("2027-04-17T14:00", "2027-04-17T17:00")
+    with pytest.raises(InvalidInput) as caught:
+        walk(draft, text("30 февраля 14:00"))
+    assert caught.value.problem == Problem.no_such_date
+    assert caught.value.details == {"month": 2, "days": 28}  # the next February, 2027
+
+
+def test_choice_options_one_a_message_until_done() -> None:
+    from bot.services.event_editor import QuestionDraft
+
+    draft = EventDraft(
+        step="question_options", pending_question=QuestionDraft(key="q1", text="Тема?")
+    )
+    with pytest.raises(InvalidInput) as caught:
+        walk(draft, Reply(choice=Choice.done))
+    assert caught.value.problem == Problem.options_count
+    draft = walk(draft, text("Образование"), text("образование"), text("Демография"))
+    assert draft.step == "question_options"
+    assert draft.pending_question is not None
+    assert draft.pending_question.options == ["Образование", "Демография"]
+    done = walk(draft, Reply(choice=Choice.done))
+    assert done.step == "questions"
+    assert done.questions[0].options == ["Образование", "Демография"]

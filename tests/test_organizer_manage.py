@@ -128,7 +128,9 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     [prompt] = await organizer.click("Перенести")
     assert "Перенос «" in prompt.body
     assert "Когда начало?" in prompt.body
-    [end] = await organizer.send("09.12.2026 11:00")
+    [echo] = await organizer.send("09.12.2026 11:00")
+    assert "среда, 9 декабря, 11:00 по местному времени (МСК+2) — верно?" in echo.body
+    [end] = await organizer.send("Да, верно")
     assert "Сейчас: 9 декабря, 14:00" in end.body  # three hours, as before
     saved, screen = await organizer.send(KEEP)
     assert "Зарегистрированные участники (2) получат уведомление" in saved.body
@@ -203,7 +205,8 @@ async def test_duplicate_makes_a_new_draft_with_a_new_date(
     await open_event(organizer, event)
     [prompt] = await organizer.click("Дублировать")
     assert "Копия «" in prompt.body
-    await organizer.send("16.12.2026 14:00")
+    await organizer.send("16 декабря в 14")
+    await organizer.send("Да, верно")
     _facts, card = await organizer.send(KEEP)
     assert "16 декабря, 14:00–17:00 (Тюмень, UTC+5)" in card.body
     await organizer.click("Сохранить черновик", card)

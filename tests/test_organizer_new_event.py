@@ -34,7 +34,9 @@ VALID: list[tuple[str, str]] = [
     ("address", "ул. Ленина 1"),
     ("location", SKIP),
     ("start", "11.09.2027 11:00"),
+    ("start_echo", "Да, верно"),
     ("end", "14:00"),
+    ("end_echo", "Да, верно"),
     ("capacity", "50"),
     ("deadline", "⏱ До начала"),
     ("questions", "✅ Готово"),
@@ -52,7 +54,9 @@ STEP_QUESTION = {
     "address": "Адрес",
     "location": "Отправьте метку площадки",
     "start": "Когда начало?",
+    "start_echo": "суббота, 11 сентября 2027, 11:00 по местному времени (МСК+3) — верно?",
     "end": "Когда окончание?",
+    "end_echo": "суббота, 11 сентября 2027, 11:00–14:00 по местному времени (МСК+3) — верно?",
     "capacity": "Сколько мест?",
     "deadline": "До какого момента открыта регистрация?",
     "questions": "Вопросы участникам",
@@ -147,13 +151,18 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("description", "   ", "Ответ пустой"),
     ("venue", KEEP, "Оставлять пока нечего"),
     ("location", "ул. Ленина 1", "нужна метка на карте"),
-    ("start", "завтра в два", "Не могу разобрать дату"),
-    ("start", "31.02.2027 10:00", "Такой даты в календаре нет"),
+    ("start", "когда-нибудь", "Не могу разобрать дату"),
+    ("start", "завтра", "Добавьте время, например «17 декабря 14:00»"),
+    (
+        "start",
+        "31.02.2027 10:00",
+        "Такой даты нет: в феврале 28 дней. Напишите, например, «28.02 14:00»",
+    ),
+    ("start", "30 апреля 25:00", "Не могу разобрать дату"),
     ("start", "17.04.2026 14:00", "17.04.2026 14:00 уже прошло"),
-    ("start", "22.11 14:00", "уже прошло"),
     ("start", "17.04.2031 14:00", "Проверьте, пожалуйста, год"),
     ("end", "10:00", "Окончание должно быть позже начала (11.09.2027 11:00)"),
-    ("end", "в пять", "Не могу разобрать время"),
+    ("end", "в пять", "Добавьте время"),
     ("end", "20.10.2027 10:00", "не больше 31 дней"),
     ("capacity", "много", "цифрами"),
     ("capacity", "0", "Число мест — от 1 до 100000"),
@@ -179,7 +188,9 @@ async def test_every_refusal_says_why_and_asks_again(
     assert STEP_QUESTION[step] not in after[0].body or step == "questions"
 
 
-async def test_non_text_answers_and_an_unknown_zone(admin: ChatClient) -> None:
+async def test_non_text_answers_and_a_region_of_several_zones(
+    admin: ChatClient, services: Services
+) -> None:
     await walk_to(admin, "title")
     [reply] = await admin.send_location(55.0, 73.0)
     assert "текстом или кнопками" in reply.body
@@ -187,25 +198,30 @@ async def test_non_text_answers_and_an_unknown_zone(admin: ChatClient) -> None:
     await admin.send("Семинар")
     await admin.send(SKIP)
     await admin.send(SKIP)
-    [zone] = await admin.send("Ишим")
-    assert STEP_QUESTION["timezone"] in zone.body
-    assert "UTC+5 · Asia/Yekaterinburg" in zone.buttons()
+    [zone] = await admin.send("Якутия")
+    assert "Республика Саха (Якутия) — в нескольких часовых поясах" in zone.body
+    assert "шаг 6 из 15" in zone.body  # the zone step counts now that it is asked
+    assert zone.buttons()[:3] == ["Якутск · МСК+6", "Усть-Нера · МСК+7", "Среднеколымск · МСК+8"]
     [refused] = await admin.send("Mars/Olympus")
     assert "Такого часового пояса я не знаю" in refused.body
-    [event_format] = await admin.send("UTC+5 · Asia/Yekaterinburg")
+    [event_format] = await admin.send("Усть-Нера · МСК+7")
     assert STEP_QUESTION["format"] in event_format.body
     [venue] = await admin.send("Очно")
     assert STEP_QUESTION["venue"] in venue.body
-    # Back from the venue returns to the zone (the city was not in the list), past the format.
+    # Back from the venue returns to the format, then to the zone (the region spans several).
     await admin.send(BACK)
     [back] = await admin.send(BACK)
-    assert STEP_QUESTION["timezone"] in back.body
-    assert "Asia/Yekaterinburg" in back.body  # «Now: …»
+    assert "в нескольких часовых поясах" in back.body
+    assert "Сейчас: Усть-Нера · МСК+7" in back.body
+    for answer in ("Усть-Нера · МСК+7", "Очно", "Дом НКО", "ул. Ленина 1", SKIP, "17 мая 10:00"):
+        [reply] = await admin.send(answer)
+    assert "воскресенье, 17 января 2027" not in reply.body
+    assert "понедельник, 17 мая 2027, 10:00 по местному времени (МСК+7) — верно?" in reply.body
 
 
 async def test_back_walks_every_step_and_keeps_the_answers(admin: ChatClient) -> None:
     await walk_to(admin, "reminders")
-    order = [step for step, _answer in VALID]
+    order = [step for step, _answer in VALID if not step.endswith("_echo")]
     for step in reversed(order[:-1]):
         [reply] = await admin.send(BACK)
         assert STEP_QUESTION[step] in reply.body, step
@@ -225,13 +241,18 @@ async def test_questions_with_options_and_the_map_pin(
     await admin.send_location(54.98, 73.37)
     for answer in ("11.09.2027 11:00", "14:00", "♾ Без ограничений", "10.09.2027 18:00"):
         await admin.send(answer)
+        if answer != "♾ Без ограничений":
+            await admin.send("Да, верно")
     [kind] = await admin.send("Какая тема вам ближе?")
     assert STEP_QUESTION["question_kind"] in kind.body
     [options] = await admin.send("🔘 Выбор из вариантов")
     assert STEP_QUESTION["question_options"] in options.body
-    [refused] = await admin.send("Только один")
+    assert "✅ Готово" in options.buttons()
+    [refused] = await admin.send("✅ Готово")
     assert "от 2 до 10 вариантов" in refused.body
-    [menu] = await admin.send("Образование\nЗдравоохранение\nДемография")
+    [more] = await admin.send("Образование")
+    assert "Варианты: Образование. Пришлите следующий или нажмите «Готово»." in more.body
+    [menu] = await admin.send("Здравоохранение\nДемография")
     assert "1. Какая тема вам ближе? — Образование / Здравоохранение / Демография" in menu.body
     await admin.send("➕ Добавить вопрос")
     await admin.send("Ваше предложение к круглому столу")
@@ -263,11 +284,14 @@ async def test_editing_a_field_from_the_preview(admin: ChatClient, services: Ser
     await admin.click("Изменить поле")
     [prompt] = await admin.click("Дата и время")
     assert STEP_QUESTION["start"] in prompt.body
-    [end] = await admin.send("12.09.2027 10:00")
+    [echo] = await admin.send("12.09.2027 10:00")
+    assert "воскресенье, 12 сентября 2027, 10:00" in echo.body
+    [end] = await admin.send("Да, верно")
     assert "Сейчас: 12 сентября 2027, 13:00" in end.body  # the length is kept
     [back_to_start] = await admin.send(BACK)
     assert STEP_QUESTION["start"] in back_to_start.body
     await admin.send("12.09.2027 10:00")
+    await admin.send("Да, верно")
     _facts, card = await admin.send(KEEP)
     assert "12 сентября 2027, 10:00–13:00 (Омск, UTC+6)" in card.body
     await admin.click("Изменить поле", card)

@@ -23,14 +23,14 @@ async def test_mydata_shows_profile_consents_and_registrations(
     member: ChatClient, services: Services
 ) -> None:
     event = await make_event(services, questions=(choice_question(),))
-    await register_new(member, event, subscribe="Только Тюмень")
+    await register_new(member, event, subscribe="Только Тюменская область")
     [reply] = await member.send("/mydata")
     body = reply.body
     assert f"ФИО: {NAME}" in body
     assert "Организация: АНО «Дом НКО»" in body
     assert "Телефон: +7 912 345-67-89" in body
     assert "Язык: 🇷🇺 Русский" in body
-    assert "Анонсы: только Тюмень" in body
+    assert "Анонсы: только Тюменская область" in body
     assert "Обработка персональных данных, редакция 2026-11-v1: дано 22 ноября, 12:00 (UTC+3)" in (
         body
     )
@@ -79,7 +79,7 @@ async def test_forget_erases_cancels_promotes_and_keeps_anonymous_counts(
     for client in (leaver, waiting):
         await client.send("/start")
         await client.click("Русский")
-    await register_new(leaver, event, subscribe="Да, все города")
+    await register_new(leaver, event, subscribe="Да, все регионы")
     await register_new(waiting, event, button="Встать в лист ожидания")
     # An unfinished dialog for another event holds a typed name: it must go too.
     other = await make_event(services, title="Другое")

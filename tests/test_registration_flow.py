@@ -57,7 +57,11 @@ async def test_full_registration_from_card_to_ticket(
     replies = await member.click("Даю согласие")
     assert consent.body == "✅ Спасибо, ваше согласие записано."
     assert "анонсы новых мероприятий" in replies[-1].body
-    assert replies[-1].buttons() == ["Да, все города 📣", "Только Тюмень 📣", "Нет, спасибо"]
+    assert replies[-1].buttons() == [
+        "Да, все регионы 📣",
+        "Только Тюменская область 📣",
+        "Нет, спасибо",
+    ]
     [log] = await consents.for_person(services.db, member.user.id)
     assert (log.kind, log.granted, log.created_at) == (
         ConsentKind.personal_data,
@@ -65,12 +69,12 @@ async def test_full_registration_from_card_to_ticket(
         NOW.timestamp(),
     )
 
-    [ask_name] = await member.click("Только Тюмень")
+    [ask_name] = await member.click("Только Тюменская область")
     assert "Регистрация на <b>«Роль СО НКО" in ask_name.body
     assert "фамилию, имя и отчество" in ask_name.body
     person = await people.get(services.db, member.user.id)
     assert person is not None
-    assert (person.subscribed, person.subscription_city) == (True, "Тюмень")
+    assert (person.subscribed, person.subscription_city) == (True, "72")
 
     [ask_org] = await member.send(NAME)
     assert "организацию" in ask_org.body
@@ -423,14 +427,14 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     await make_event(services, city="Омск", timezone="Asia/Omsk")
     [reply] = await member.send("/subscribe")
     assert "Вы не подписаны на анонсы" in reply.body
-    assert reply.buttons() == ["Да, все города 📣", "Только Омск 📣", "Нет, спасибо"]
+    assert reply.buttons() == ["Да, все регионы 📣", "Только Омская область 📣", "Нет, спасибо"]
     await member.click("Только Омск")
-    assert "в городе Омск" in reply.body
+    assert "в Омской области" in reply.body
     person = await people.get(services.db, member.user.id)
     assert person is not None
-    assert (person.subscribed, person.subscription_city) == (True, "Омск")
+    assert (person.subscribed, person.subscription_city) == (True, "55")
     [again] = await member.send("/subscribe")
-    assert "Вы получаете анонсы мероприятий в городе Омск" in again.body
+    assert "Вы получаете анонсы мероприятий в Омской области" in again.body
     await member.click("Нет, спасибо")
     log = await consents.for_person(services.db, member.user.id)
     assert [(c.kind, c.granted) for c in log] == [

@@ -57,7 +57,7 @@ async def test_subscribing_again_from_the_copy_is_logged_like_consent(
     reader = make_client(100)
     await reader.click("Отписаться")
     await reader.click("Подписаться снова")
-    await reader.click("Да, все города")
+    await reader.click("Да, все регионы")
     person = await people.get(services.db, 100)
     assert person is not None
     assert person.subscribed

@@ -339,7 +339,7 @@ class AnnounceDialog:
             return Step(UseButtons())
         zone = await self.audience.timezone_for(found.audience)
         try:
-            moment = moments.parse_future(text, zone, self.clock.timestamp()).timestamp()
+            moment = moments.read_future(text, zone, self.clock.timestamp()).start.timestamp()
         except InvalidInput as error:
             return Step(Unreadable(error))
         if stage == Stage.send_time:

@@ -585,13 +585,12 @@ class AnnouncementService:
     # -- the publish hook -------------------------------------------------------------------
 
     async def publish_offer(self, event: events_repo.Event) -> TextContent | None:
-        """The offer to announce a just-published event to its city's subscribers (in the
-        current language); None when nobody would receive it."""
+        """The offer to announce a just-published event to its region's subscribers (in the
+        current language), or word that nobody there is subscribed yet; None for an event no
+        longer worth announcing."""
         if event.status != events_repo.EventStatus.published or event.starts_at <= self._now():
             return None
-        count = await self.audience.count(Audience(AudienceKind.city, city=event.city))
-        if count == 0:
-            return None
+        count = await self.audience.count(region_audience(event))
         return self.notices.publish_offer(event, count)
 
     async def offer_for_published_event(
@@ -603,6 +602,12 @@ class AnnouncementService:
             return False
         await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
         return True
+
+
+def region_audience(event: events_repo.Event) -> Audience:
+    """Subscribers of the event's region (and of all regions): a member subscribed to
+    Тюменская область hears of an event in Ишим."""
+    return Audience(AudienceKind.city, city=event.region_code or event.city)
 
 
 def _shown_key(progress: Progress) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.services import places
 from bot.services.catalog import city_key
 from bot.services.roles import Access
 from db import Database
@@ -36,7 +37,7 @@ class AudienceService:
     async def cities(self) -> list[CityOption]:
         """Cities subscribers chose and cities with upcoming events, with audience sizes."""
         names = set(await repo.subscriber_cities(self.db))
-        upcoming = await events_repo.upcoming_cities(self.db, self.clock.timestamp())
+        upcoming = await events_repo.upcoming_regions(self.db, self.clock.timestamp())
         names.update(city for city, _ in upcoming)
         options = []
         for city in sorted(names):
@@ -97,8 +98,13 @@ class AudienceService:
         """A city name to label the zone with, when there is one."""
         if audience is None:
             return None
-        if audience.kind == AudienceKind.city:
-            return audience.city
+        if audience.kind == AudienceKind.city and audience.city:
+            # The town that names the region's zone: «Тюмень» for Тюменская область.
+            try:
+                area = places.region(audience.city)
+            except KeyError:
+                return audience.city  # a name kept from before regions
+            return area.zone_settlement(await self.timezone_for(audience)).name_ru
         if audience.kind == AudienceKind.event and audience.event_id is not None:
             event = await events_repo.get(self.db, audience.event_id)
             return None if event is None else event.city

@@ -32,8 +32,8 @@ class CatalogPage:
     page: int  # 0-based, clamped into range
     pages: int
     total: int
-    city: str | None  # the filter, None for all cities
-    cities: list[tuple[str, int]]  # every city with upcoming events, and how many
+    city: str | None  # the filter: a region's code, None for all regions
+    cities: list[tuple[str, int]]  # every region with upcoming events (codes), and how many
 
     @property
     def city_id(self) -> int:
@@ -57,7 +57,8 @@ class Catalog:
         self.clock = clock
 
     async def cities(self) -> list[tuple[str, int]]:
-        return await events_repo.upcoming_cities(self.db, self.clock.timestamp())
+        """Regions (codes) with upcoming events, and how many each."""
+        return await events_repo.upcoming_regions(self.db, self.clock.timestamp())
 
     async def city_by_key(self, key: int) -> str | None:
         """The city behind a key from a button; None for "all" or a city with no events left."""
@@ -67,13 +68,13 @@ class Catalog:
 
     async def page(self, page: int, city_id: int = 0) -> CatalogPage:
         now = self.clock.timestamp()
-        cities = await events_repo.upcoming_cities(self.db, now)
+        cities = await events_repo.upcoming_regions(self.db, now)
         city = next((name for name, _ in cities if city_key(name) == city_id), None)
-        total = await events_repo.count_upcoming(self.db, now, city=city)
+        total = await events_repo.count_upcoming(self.db, now, region=city)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         events = await events_repo.list_upcoming(
-            self.db, now, city=city, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+            self.db, now, region=city, limit=PAGE_SIZE, offset=page * PAGE_SIZE
         )
         items = [Listed(event, await registrations_repo.seats(self.db, event)) for event in events]
         return CatalogPage(items, page, pages, total, city, cities)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field, HttpUrl, TypeAdapter, ValidationError
 
+from bot.services import geography, moments, places, spoken_dates
 from bot.services.moments import (
+    MAX_EVENT_DAYS,
     city_zone,
     from_local,
     local_text,
-    parse_end,
-    parse_future,
     parse_zone,
     to_local,
 )
 from bot.services.problems import InvalidInput, Problem
+from bot.services.spoken_dates import DateProblem
 from bot.services.validation import clean_line, clean_text
 from db.events import Event, EventFormat, EventKind, EventStatus, NewEvent, Question
 
@@ -76,6 +77,8 @@ class Choice(StrEnum):
     done = "done"
     free_text = "free_text"
     options = "options"
+    confirm = "confirm"  # «Да, верно»: the date as the bot read it
+    retype = "retype"  # «Нет, ввести заново»
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,9 @@ class EventDraft(BaseModel):
     kind: EventKind | None = None
     description: str = ""
     organizer_name: str = ""
-    city: str | None = None
+    city: str | None = None  # the name shown: a town of the list, one typed, or the region
+    region_code: str | None = None
+    settlement_id: str | None = None
     timezone: str | None = None
     venue: str = ""
     address: str = ""
@@ -122,6 +127,9 @@ class EventDraft(BaseModel):
     format: EventFormat | None = None  # None until asked: counted as in person
     new_date: bool = False  # a duplicate: its start must be typed anew, «Keep» is not offered
     join_url: str = ""
+    # A date step's reading, echoed back before it is stored (start, end or deadline).
+    pending_local: str | None = None
+    pending_end_local: str | None = None  # «14:00–17:00» at the start sets the end too
 
 
 # -- small parsers --------------------------------------------------------------------------
@@ -211,9 +219,16 @@ def deadline_of(draft: EventDraft) -> datetime | None:
 # -- the step machine -------------------------------------------------------------------------
 
 
+def _spans_zones(draft: EventDraft) -> bool:
+    """A region of several zones named without a town of the list: which zone is not known."""
+    if draft.region_code is None:
+        return draft.city is not None and city_zone(draft.city) is None
+    return places.region(draft.region_code).spans_zones and draft.settlement_id is None
+
+
 def needs_zone(draft: EventDraft) -> bool:
-    """The zone step is asked only for a city that is not in the list."""
-    return draft.city is None or city_zone(draft.city) is None
+    """The zone step is asked only where the region spans several zones."""
+    return draft.city is None or _spans_zones(draft)
 
 
 VENUE_STEPS = frozenset({"venue", "address", "location"})
@@ -243,11 +258,10 @@ def _order(draft: EventDraft) -> list[str]:
 
 def numbered_steps(draft: EventDraft) -> list[str]:
     """The steps as counted for «step N of M»: the zone only once a city needs it."""
-    unknown_city = draft.city is not None and city_zone(draft.city) is None
     return [
         step
         for step in STEPS
-        if (step != "timezone" or unknown_city) and asked_for_format(draft, step)
+        if (step != "timezone" or _spans_zones(draft)) and asked_for_format(draft, step)
     ]
 
 
@@ -375,15 +389,28 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
                 return draft.model_copy(update={"organizer_name": ""})
             return draft.model_copy(update={"organizer_name": clean_line(text, ORGANIZER_LIMIT)})
         case "city":
-            city = clean_line(text, CITY_LIMIT)
-            known = city_zone(city)
-            if known is not None:
-                return draft.model_copy(update={"city": known[0], "timezone": known[1]})
-            # An unknown city keeps no zone: the next step asks for it.
-            return draft.model_copy(update={"city": city, "timezone": None})
+            typed = clean_line(text, CITY_LIMIT)
+            located = geography.locate(typed)
+            if located is None:
+                raise InvalidInput(
+                    Problem.place_unknown,
+                    text=typed,
+                    suggestions=places.suggest_places(typed, limit=3),
+                )
+            # A region of several zones without its town keeps no zone: the next step asks.
+            return draft.model_copy(
+                update={
+                    "city": located.city,
+                    "region_code": located.region.code,
+                    "settlement_id": located.settlement_id,
+                    "timezone": located.place.zone if located.zone_is_certain else None,
+                }
+            )
         case "timezone":
             at = datetime.fromtimestamp(now, UTC)
-            return draft.model_copy(update={"timezone": parse_zone(clean_line(text, 80), at)})
+            answer = clean_line(text, 80)
+            picked = geography.zone_of_answer(answer, draft.region_code, at)
+            return draft.model_copy(update={"timezone": picked or parse_zone(answer, at)})
         case "format":
             if reply.event_format is None:
                 raise InvalidInput(Problem.format_unknown)
@@ -402,14 +429,23 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
                 raise InvalidInput(Problem.location_expected)
             latitude, longitude = reply.location
             return draft.model_copy(update={"latitude": latitude, "longitude": longitude})
+        case "start" | "end" | "deadline" if reply.choice in (Choice.confirm, Choice.retype):
+            return _confirm_date(draft, reply.choice == Choice.confirm)
         case "start":
-            new_start = parse_future(clean_line(text, 40), zone, now)
-            return draft.model_copy(update=_shift_with_start(draft, new_start))
+            spoken = moments.read_future(clean_line(text, 60), zone, now)
+            pending_end = None if spoken.end is None else local_text(spoken.end)
+            return draft.model_copy(
+                update={"pending_local": local_text(spoken.start), "pending_end_local": pending_end}
+            )
         case "end":
             began = start_of(draft)
             assert began is not None, "the end is asked after the start"
-            end = parse_end(clean_line(text, 40), began, zone)
-            return draft.model_copy(update={"ends_local": local_text(end)})
+            end = spoken_dates.read_end(clean_line(text, 60), began)
+            if isinstance(end, DateProblem):
+                raise moments.refusal(end, start=began)
+            if end - began > timedelta(days=MAX_EVENT_DAYS):
+                raise InvalidInput(Problem.too_long_event, days=MAX_EVENT_DAYS)
+            return draft.model_copy(update={"pending_local": local_text(end)})
         case "capacity":
             if reply.choice == Choice.no_limit:
                 return draft.model_copy(update={"capacity": None})
@@ -417,11 +453,12 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
         case "deadline":
             if reply.choice == Choice.same_as_start:
                 return draft.model_copy(update={"deadline_local": None})
-            deadline = parse_future(clean_line(text, 40), zone, now)
             starts = start_of(draft)
+            day = starts.date() if starts is not None else None
+            deadline = moments.read_future(clean_line(text, 60), zone, now, day=day).start
             if starts is not None and deadline > starts:
                 raise InvalidInput(Problem.deadline_after_start, start=starts)
-            return draft.model_copy(update={"deadline_local": local_text(deadline)})
+            return draft.model_copy(update={"pending_local": local_text(deadline)})
         case "questions":
             return _accept_questions(draft, reply)
         case "question_text":
@@ -443,9 +480,19 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
         case "question_options":
             pending = draft.pending_question
             assert pending is not None, "the options are asked after the text"
-            if text is None:
+            if reply.choice == Choice.done:
+                options = parse_options("\n".join(pending.options))
+            elif text is None:
                 raise InvalidInput(Problem.not_text)
-            added = pending.model_copy(update={"options": parse_options(text), "required": True})
+            elif len([line for line in re.split(r"\n|;", text) if line.strip()]) > 1:
+                options = parse_options("\n".join([*pending.options, text]))
+            else:
+                # One option a message (easier on a phone): kept until «Done».
+                gathered = _add_option(pending.options, text)
+                return draft.model_copy(
+                    update={"pending_question": pending.model_copy(update={"options": gathered})}
+                )
+            added = pending.model_copy(update={"options": options, "required": True})
             return draft.model_copy(
                 update={"questions": [*draft.questions, added], "pending_question": None}
             )
@@ -458,6 +505,39 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
                 update={"reminder_offsets": parse_reminders(clean_line(text, 60))}
             )
     raise ValueError(f"unknown step {step!r}")
+
+
+def _add_option(options: list[str], text: str) -> list[str]:
+    cleaned = " ".join(text.split()).strip(" -•·")
+    if not cleaned:
+        raise InvalidInput(Problem.empty)
+    if len(cleaned) > OPTION_LIMIT:
+        raise InvalidInput(Problem.option_too_long, limit=OPTION_LIMIT)
+    if cleaned.casefold() in {option.casefold() for option in options}:
+        return options
+    if len(options) >= MAX_OPTIONS:
+        raise InvalidInput(Problem.options_count, limit=MAX_OPTIONS)
+    return [*options, cleaned]
+
+
+def _confirm_date(draft: EventDraft, confirmed: bool) -> EventDraft:
+    """«Да, верно» stores the date read; «Нет, ввести заново» forgets it and asks again."""
+    cleared = {"pending_local": None, "pending_end_local": None}
+    if draft.pending_local is None:
+        raise InvalidInput(Problem.nothing_to_keep)
+    if not confirmed:
+        return draft.model_copy(update=cleared)
+    zone = draft.timezone or "Europe/Moscow"
+    match draft.step:
+        case "start":
+            update = _shift_with_start(draft, from_local(draft.pending_local, zone))
+            if draft.pending_end_local is not None:
+                update["ends_local"] = draft.pending_end_local
+        case "end":
+            update = {"ends_local": draft.pending_local}
+        case _:
+            update = {"deadline_local": draft.pending_local}
+    return draft.model_copy(update={**update, **cleared})
 
 
 def _accept_questions(draft: EventDraft, reply: Reply) -> EventDraft:
@@ -482,6 +562,12 @@ def _accept_questions(draft: EventDraft, reply: Reply) -> EventDraft:
 def step_after(before: EventDraft, after: EventDraft, reply: Reply) -> str:
     """The next step once `before.step` was answered into `after`."""
     step = before.step
+    if after.pending_local is not None or reply.choice == Choice.retype:
+        return step  # the date read is echoed back, or asked again
+    if step == "start" and reply.choice == Choice.confirm and before.pending_end_local:
+        return next_step(after, "end")  # «14:00–17:00» gave the end as well
+    if step == "question_options" and after.pending_question is not None:
+        return step  # options one a message, until «Done»
     if step == "questions":
         if reply.choice == Choice.done:
             return next_step(after, "questions")
@@ -532,6 +618,8 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
         "title": draft.title,
         "kind": draft.kind,
         "city": draft.city,
+        "region_code": draft.region_code,
+        "settlement_id": draft.settlement_id,
         "timezone": draft.timezone,
         "starts_at": from_local(draft.starts_local, draft.timezone).timestamp(),
         "ends_at": from_local(draft.ends_local, draft.timezone).timestamp(),
@@ -570,6 +658,8 @@ def from_event(event: Event) -> EventDraft:
         description=event.description,
         organizer_name=event.organizer_name,
         city=event.city,
+        region_code=event.region_code,
+        settlement_id=event.settlement_id,
         timezone=event.timezone,
         venue=event.venue,
         address=event.address,

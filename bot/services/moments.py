@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.services import spoken_dates
 from bot.services.problems import InvalidInput, Problem
+from bot.services.spoken_dates import DateProblem, Reason
 
 # Russian cities organizers pick from, with their IANA zones (Russia keeps no summer time).
 CITY_ZONES: tuple[tuple[str, str], ...] = (
@@ -193,6 +196,47 @@ def parse_end(text: str, start: datetime, zone: str) -> datetime:
     if end - start > timedelta(days=MAX_EVENT_DAYS):
         raise InvalidInput(Problem.too_long_event, days=MAX_EVENT_DAYS)
     return end
+
+
+# -- dates as people type them -------------------------------------------------------------
+
+
+_YEAR = re.compile(r"\d{4}|[./]\d{1,2}[./]\d{2}\b")
+
+
+def refusal(problem: DateProblem, start: datetime | None = None) -> InvalidInput:
+    """A date the reader did not take, as the refusal the organizer reads."""
+    match problem.reason:
+        case Reason.no_such_date:
+            return InvalidInput(
+                Problem.no_such_date, month=problem.month, days=problem.days_in_month
+            )
+        case Reason.no_time:
+            return InvalidInput(Problem.no_time)
+        case Reason.past:
+            return InvalidInput(Problem.past, moment=problem.moment)
+        case Reason.too_far:
+            return InvalidInput(Problem.too_far, years=MAX_YEARS_AHEAD)
+        case Reason.end_before_start:
+            return InvalidInput(Problem.end_before_start, start=start or problem.moment)
+    return InvalidInput(Problem.date_format)
+
+
+def read_future(
+    text: str, zone: str, now: float, *, day: date | None = None
+) -> spoken_dates.Spoken:
+    """What was typed for a moment still ahead, read in `zone` (spoken_dates: words in Russian
+    or English, the numeric forms, a «14:00–17:00» range); InvalidInput says why not. `day` is
+    the date a time alone falls on."""
+    local_now = datetime.fromtimestamp(now, ZoneInfo(zone))
+    reading = spoken_dates.read_moment(text, zone, local_now, day=day)
+    if isinstance(reading, DateProblem):
+        if reading.month == 2 and not _YEAR.search(text):
+            # «30 февраля» without a year means the next February: say how long that one is.
+            year = local_now.year if local_now.month <= 2 else local_now.year + 1
+            reading = replace(reading, days_in_month=calendar.monthrange(year, 2)[1])
+        raise refusal(reading)
+    return reading
 
 
 # -- local times ------------------------------------------------------------------------------

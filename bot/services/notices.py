@@ -105,4 +105,5 @@ class AnnouncementNotices(Protocol):
         """A scheduled one was not sent: the bot was down past its "not after" time."""
 
     def publish_offer(self, event: Event, count: int) -> TextContent:
-        """The offer to announce a just-published event, in the current language."""
+        """The offer to announce a just-published event, in the current language; a count of 0
+        says nobody in the event's region is subscribed yet."""

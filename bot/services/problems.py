@@ -31,6 +31,9 @@ class Problem(StrEnum):
     too_far = "too_far"  # details: years
     end_before_start = "end_before_start"  # details: start
     too_long_event = "too_long_event"  # details: days
+    no_such_date = "no_such_date"  # «30 февраля»; details: month, days
+    no_time = "no_time"  # a day without the time
+    place_unknown = "place_unknown"  # details: text, suggestions (Russian names)
     # An event's fields (the event editor)
     kind_unknown = "kind_unknown"
     location_expected = "location_expected"

@@ -21,6 +21,7 @@ from bot.callbacks import (
 from bot.i18n import N_, _
 from bot.services.audience import CityOption
 from bot.views import Screen
+from bot.views.places import region_name, region_where
 from bot.views.text import (
     CAPTION_LIMIT,
     button_text,
@@ -149,8 +150,8 @@ def describe(audience: Audience, event: Event | None = None) -> str:
     if audience.kind == AudienceKind.subscribers:
         return _("all subscribers")
     if audience.kind == AudienceKind.city:
-        return _("subscribers in {city} (and those subscribed to all cities)").format(
-            city=escape(audience.city or "")
+        return _("subscribers {where} (and those subscribed to all regions)").format(
+            where=escape(region_where(audience.city))
         )
     who = _(SEGMENT_NAMES[audience.segment]) if audience.segment else ""
     title = escape(event.title) if event is not None else "—"
@@ -166,7 +167,7 @@ def audience_menu(announcement_id: int, subscribers: int, note: str | None = Non
             _("📣 All subscribers — {count}").format(count=number(subscribers)),
             _step(AnnounceStepKind.everyone, announcement_id),
         ),
-        _button(_("🏙 Subscribers in one city"), _step(AnnounceStepKind.cities, announcement_id)),
+        _button(_("🗺 Subscribers in one region"), _step(AnnounceStepKind.cities, announcement_id)),
         _button(_("🎟 People of an event"), _step(AnnounceStepKind.events, announcement_id)),
         _cancel_row(announcement_id),
     ]
@@ -180,7 +181,7 @@ def city_menu(announcement_id: int, options: list[CityOption]) -> Screen:
         text = _("Subscribers of which city? Those subscribed to all cities are included.")
     rows = [
         _button(
-            _("{city} — {count}").format(city=option.city, count=number(option.count)),
+            _("{city} — {count}").format(city=region_name(option.city), count=number(option.count)),
             _step(AnnounceStepKind.city, announcement_id, value=option.key),
         )
         for option in options
@@ -509,11 +510,21 @@ def not_found() -> str:
 
 def publish_offer(event: Event, count: int) -> Screen:
     text = _(
-        "📣 Tell subscribers about it? {count} people subscribed to announcements in {city} "
-        "(or in all cities) would get it, with a registration link. You will see a preview first."
-    ).format(count=number(count), city=escape(event.city))
+        "📣 Tell subscribers about it? {count} people subscribed to announcements {where} "
+        "(or to all regions) would get it, with a registration link. You will see a preview "
+        "first."
+    ).format(count=number(count), where=escape(region_where(event.region_code or event.city)))
     button = _("📣 Announce to {count} subscribers").format(count=number(count))
     return Screen(text, _markup([_button(button, AnnounceEvent(event_id=event.id).pack())]))
+
+
+def no_subscribers(event: Event) -> Screen:
+    """Said after publishing when nobody would hear of the event: never silently nothing."""
+    text = _(
+        "Nobody is subscribed to announcements {where} yet (nor to all regions), so there is "
+        "no one to tell about it. Members subscribe with /subscribe."
+    ).format(where=escape(region_where(event.region_code or event.city)))
+    return Screen(text, None)
 
 
 def event_announcement(event: Event, now: float, register_url: str) -> str:

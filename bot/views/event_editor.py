@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -12,14 +11,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.i18n import _
 from bot.services import event_editor as editor
-from bot.services import moments
+from bot.services import geography, moments, places
 from bot.services.catalog import EventView
 from bot.services.event_editor import Choice, EventDraft
-from bot.services.moments import CITY_ZONES, RUSSIAN_ZONES
 from bot.views import Screen
 from bot.views.events import event_card
+from bot.views.moments import moment_text
 from bot.views.online import format_name
-from bot.views.text import KIND_NAMES, kind_name, moment_in, shorten, utc_offset
+from bot.views.text import KIND_NAMES, kind_name, locale, moment_in, shorten
 from db.events import EventFormat, EventKind
 from db.registrations import Seats
 
@@ -52,6 +51,8 @@ def choice_labels(default_offsets: tuple[int, ...]) -> dict[Choice, str]:
         Choice.done: _("✅ Done"),
         Choice.free_text: _("✍️ Free answer"),
         Choice.options: _("🔘 Choice of options"),
+        Choice.confirm: _("Yes, correct"),
+        Choice.retype: _("No, type it again"),
     }
 
 
@@ -92,8 +93,48 @@ def format_of(text: str | None) -> EventFormat | None:
     return None
 
 
-def zone_label(zone: str, at: datetime) -> str:
-    return f"{utc_offset(at.astimezone(ZoneInfo(zone)))} · {zone}"
+def zone_label(draft: EventDraft, at: datetime) -> str:
+    """«Тюмень · МСК+2»: the zone as its button reads."""
+    assert draft.timezone is not None
+    for zone, label in geography.zone_options(draft.region_code, at, locale()):
+        if zone == draft.timezone:
+            return label
+    return places.msk_offset(draft.timezone, at, locale())
+
+
+def place_name(draft: EventDraft) -> str:
+    """The draft's place in the organizer's language: «Omsk» for «Омск»."""
+    if draft.settlement_id is not None:
+        return places.settlement(draft.settlement_id).name(locale())
+    if draft.region_code is not None:
+        area = places.region(draft.region_code)
+        if draft.city == area.name_ru:
+            return area.name(locale())
+    return draft.city or ""
+
+
+def place_where(draft: EventDraft) -> str:
+    """«в Омске», "in Omsk": the draft's place after «in»."""
+    if locale() == "en" or draft.region_code is None:
+        return _("in {place}").format(place=place_name(draft))
+    if draft.settlement_id is not None:
+        return places.settlement(draft.settlement_id).in_ru
+    area = places.region(draft.region_code)
+    return area.in_ru if draft.city == area.name_ru else places.in_place(draft.city or "")
+
+
+def _pending_moment(draft: EventDraft, now: float) -> str:
+    """The date just read, in full, to be confirmed: «суббота, 17 апреля 2027, 14:00 …»."""
+    assert draft.pending_local is not None
+    zone = draft.timezone or "Europe/Moscow"
+    start = moments.from_local(draft.pending_local, zone)
+    end = None
+    if draft.pending_end_local is not None:
+        end = moments.from_local(draft.pending_end_local, zone)
+    elif draft.step == "end" and draft.starts_local is not None:
+        # The end is read back with its start: «14:00–17:00» says more than «17:00».
+        start, end = moments.from_local(draft.starts_local, zone), start
+    return moment_text(start, end, now=datetime.fromtimestamp(now, UTC))
 
 
 def location_label() -> str:
@@ -128,11 +169,11 @@ def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int,
         case "organizer":
             return escape(draft.organizer_name) or _("(not shown)")
         case "city":
-            return escape(draft.city or "—")
+            return escape(place_name(draft) or "—")
         case "timezone":
             if draft.timezone is None:
                 return "—"
-            return escape(zone_label(draft.timezone, datetime.fromtimestamp(now, UTC)))
+            return escape(zone_label(draft, datetime.fromtimestamp(now, UTC)))
         case "format":
             return format_labels()[editor.format_of(draft)]
         case "join_url":
@@ -200,14 +241,14 @@ def step_question(step: str, draft: EventDraft) -> str:
             )
         case "city":
             return _(
-                "In which city? Choose one below or type its name: the city sets the time zone "
+                "In which city? Choose one below or type a town or a region in Russian or "
+                "English, e.g. <i>Ишим</i> or <i>Tyumen Oblast</i>: the place sets the time zone "
                 "of every time you enter."
             )
         case "timezone":
-            return _(
-                "I don't know the time zone of {city}. Choose it below, or type an IANA zone "
-                "such as <i>Asia/Omsk</i>, or an offset such as <i>UTC+6</i>."
-            ).format(city=escape(draft.city or ""))
+            return _("{place} spans several time zones. Which one is the event in?").format(
+                place=escape(place_name(draft))
+            )
         case "format":
             return _(
                 "How will people take part: in person at a venue, online, or both? "
@@ -230,9 +271,10 @@ def step_question(step: str, draft: EventDraft) -> str:
             )
         case "start":
             return _(
-                "When does it start? Local time in {city}, e.g. <i>17.04 14:00</i>, "
-                "<i>17.04.2027 14:00</i> or <i>2027-04-17 14:00</i>."
-            ).format(city=escape(draft.city or ""))
+                "When does it start? Local time {where}, e.g. <i>17 December 14:00</i>, "
+                "<i>tomorrow at 14</i>, <i>on Friday 10:00</i> or <i>17.04 14:00</i>. "
+                "With the end: <i>17.04 14:00–17:00</i>."
+            ).format(where=escape(place_where(draft)))
         case "end":
             return _(
                 "When does it end? A time on the same day, e.g. <i>17:00</i>, "
@@ -258,8 +300,14 @@ def step_question(step: str, draft: EventDraft) -> str:
             text = escape(pending.text) if pending else ""
             return _("«{question}»: a free answer, or a choice of options?").format(question=text)
         case "question_options":
+            pending = draft.pending_question
+            if pending is not None and pending.options:
+                return _("Options so far: {options}. Send the next one, or press «Done».").format(
+                    options=escape(" / ".join(pending.options))
+                )
             return _(
-                "Type the options, one per line (from 2 to {limit}), e.g.:\n"
+                "Type the options (from 2 to {limit}): one per message, then press «Done», "
+                "or all at once, one per line, e.g.:\n"
                 "<i>Образование\nЗдравоохранение\nДемография</i>"
             ).format(limit=editor.MAX_OPTIONS)
         case "reminders":
@@ -285,12 +333,15 @@ def step_keyboard(
         case "format":
             rows.append(list(format_labels().values()))
         case "city":
-            names = [name for name, _zone in CITY_ZONES]
+            names = [place.name(locale()) for place in geography.popular()]
             rows += [names[index : index + 3] for index in range(0, len(names), 3)]
         case "timezone":
             at = datetime.fromtimestamp(now, UTC)
-            zones = [zone_label(zone, at) for zone in RUSSIAN_ZONES]
+            options = geography.zone_options(draft.region_code, at, locale())
+            zones = [label for _zone, label in options]
             rows += [zones[index : index + 2] for index in range(0, len(zones), 2)]
+        case "question_options":
+            rows.append([labels[Choice.done]])
         case "location":
             location = True
             rows.append([labels[Choice.skip]])
@@ -313,8 +364,18 @@ def step_keyboard(
     return _keyboard(rows, location=location)
 
 
+def confirm_date(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> Screen:
+    """The date as read, echoed back before it is stored."""
+    labels = choice_labels(defaults)
+    text = _("{moment} — correct?").format(moment=_pending_moment(draft, now))
+    rows = [[labels[Choice.confirm], labels[Choice.retype]], [back_label()]]
+    return Screen(text, _keyboard(rows))
+
+
 def prompt(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> Screen:
     step = draft.step
+    if draft.pending_local is not None and step in ("start", "end", "deadline"):
+        return confirm_date(draft, now, defaults)
     lines = []
     if draft.event_id is None and not draft.editing and step in editor.STEPS:
         position = editor.numbered_steps(draft)

@@ -20,6 +20,7 @@ from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
 from bot.views import Screen
 from bot.views.online import format_line, format_name, link_promise
+from bot.views.places import by_name, region_name, region_where
 from bot.views.text import (
     MESSAGE_LIMIT,
     button_text,
@@ -55,15 +56,17 @@ def catalog(page: CatalogPage, now: float) -> Screen:
     if page.total == 0:
         text = _("There are no upcoming events yet. Please look in again later.")
         if page.city is not None:
-            text = _("There are no upcoming events in {city}.").format(city=escape(page.city))
+            text = _("There are no upcoming events {where}.").format(
+                where=escape(region_where(page.city))
+            )
         builder = InlineKeyboardBuilder()
         if page.city is not None:
-            builder.button(text=_("All cities"), callback_data=CatalogNav(page=0, city=0))
+            builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
         return Screen(text, builder.as_markup() if page.city is not None else None)
 
     title = _("Upcoming events")
     if page.city is not None:
-        title = _("Upcoming events in {city}").format(city=escape(page.city))
+        title = _("Upcoming events {where}").format(where=escape(region_where(page.city)))
     lines = [f"<b>{title}</b>"]
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
@@ -104,21 +107,25 @@ def catalog(page: CatalogPage, now: float) -> Screen:
             )
         builder.row(*nav)
     if len(page.cities) > 1 or page.city is not None:
-        label = _("🏙 City: {city}").format(city=page.city) if page.city else _("🏙 All cities")
+        label = (
+            _("🗺 Region: {region}").format(region=region_name(page.city))
+            if page.city
+            else _("🗺 All regions")
+        )
         builder.row(InlineKeyboardButton(text=button_text(label), callback_data=CityMenu().pack()))
     return Screen("\n".join(lines), builder.as_markup())
 
 
 def city_menu(cities: list[tuple[str, int]]) -> Screen:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("All cities"), callback_data=CatalogNav(page=0, city=0))
-    for city, count in cities:
+    builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
+    for code, count in by_name(cities):
         builder.button(
-            text=button_text(f"{city} ({count})"),
-            callback_data=CatalogNav(page=0, city=city_key(city)),
+            text=f"{region_name(code)} ({count})",
+            callback_data=CatalogNav(page=0, city=city_key(code)),
         )
-    builder.adjust(1, 2)
-    return Screen(_("Choose a city:"), builder.as_markup())
+    builder.adjust(1)  # region names are long: one a row, never cut short
+    return Screen(_("Choose a region:"), builder.as_markup())
 
 
 def registration_line(view: EventView) -> str | None:

@@ -152,5 +152,8 @@ class ViewNotices:
             )
 
     def publish_offer(self, event: Event, count: int) -> TextContent:
-        screen = announcements.publish_offer(event, count)
+        if count == 0:
+            screen = announcements.no_subscribers(event)
+        else:
+            screen = announcements.publish_offer(event, count)
         return TextContent(screen.text, reply_markup=screen.inline)

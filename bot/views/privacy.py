@@ -13,6 +13,7 @@ from bot.services.privacy import Forgotten, MyData
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.my import status_line
+from bot.views.places import region_name
 from bot.views.registration import DASH
 from bot.views.text import MESSAGE_LIMIT, moment_in, utf16_len, when_short
 from db.consents import ConsentKind
@@ -43,7 +44,7 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
         if not person.subscribed:
             announcements = _("not subscribed")
         elif person.subscription_city:
-            announcements = _("only {city}").format(city=person.subscription_city)
+            announcements = _("only {city}").format(city=region_name(person.subscription_city))
         else:
             announcements = _("all cities")
         profile.append(_field(_("Announcements"), announcements))

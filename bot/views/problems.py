@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
+from bot.services.places import Place
 from bot.services.problems import InvalidInput, Problem
+from bot.views.text import locale
 
 
 def problem_text(error: InvalidInput) -> str:
@@ -80,6 +83,21 @@ def problem_text(error: InvalidInput) -> str:
             return _("An event can last at most {days} days. Please check the end.").format(
                 days=details["days"]
             )
+        case Problem.no_such_date:
+            days = details["days"]
+            return ngettext(
+                "There is no such date: {month} has {days} day. Type, for example, «{example}».",
+                "There is no such date: {month} has {days} days. Type, for example, «{example}».",
+                days,
+            ).format(
+                month=_month_name(details["month"]),
+                days=days,
+                example=f"{days:02d}.{details['month']:02d} 14:00",
+            )
+        case Problem.no_time:
+            return _("Please add the time, for example «17 December 14:00» or «17.12 14:00».")
+        case Problem.place_unknown:
+            return _place_unknown(details["text"], details.get("suggestions") or [])
         case Problem.kind_unknown:
             return _("Please choose the kind with the buttons below.")
         case Problem.format_unknown:
@@ -136,3 +154,36 @@ def problem_text(error: InvalidInput) -> str:
 def _typed_moment(value: object) -> str:
     """A moment as organizers type it back, e.g. 17.04.2027 14:00; empty when unknown."""
     return value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else ""
+
+
+def _month_name(month: int) -> str:
+    """«в феврале» in Russian, "February" in English: the month a day is missing from."""
+    names = (
+        _("January"),
+        _("February"),
+        _("March"),
+        _("April"),
+        _("May"),
+        _("June"),
+        _("July"),
+        _("August"),
+        _("September"),
+        _("October"),
+        _("November"),
+        _("December"),
+    )
+    return names[month - 1]
+
+
+def _place_unknown(text: str, suggestions: list[Place]) -> str:
+    lines = [_("I don't know the place «{text}».").format(text=escape(text))]
+    if suggestions:
+        names = ", ".join(f"«{escape(place.name(locale()))}»" for place in suggestions)
+        lines.append(_("Did you mean {names}?").format(names=names))
+    lines.append(
+        _(
+            "Type a town or a region, e.g. «Ishim» or «Tyumen Oblast». A town that is not in "
+            "the list: type it with its region, e.g. «Zavodoukovsk, Tyumen Oblast»."
+        )
+    )
+    return " ".join(lines)

@@ -28,6 +28,7 @@ from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
 from bot.views.online import join_line
+from bot.views.places import region_name, region_where
 from bot.views.text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -91,12 +92,13 @@ def subscription_question(city: str | None) -> Screen:
 
 
 def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
+    """«Все регионы», then «Только Тюменская область» for each region (codes) offered."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Yes, all cities"), callback_data=SubscribeChoice(city=0))
-    for city in cities:
+    builder.button(text=_("📣 Yes, all regions"), callback_data=SubscribeChoice(city=0))
+    for code in sorted(cities, key=lambda code: region_name(code).casefold()):
         builder.button(
-            text=button_text(_("📣 Only {city}").format(city=city)),
-            callback_data=SubscribeChoice(city=city_key(city)),
+            text=_("📣 Only {region}").format(region=region_name(code)),
+            callback_data=SubscribeChoice(city=city_key(code)),
         )
     builder.button(text=_("No, thank you"), callback_data=SubscribeChoice(city=-1))
     builder.adjust(1)
@@ -107,18 +109,20 @@ def subscription_saved(subscribed: bool, city: str | None) -> str:
     if not subscribed:
         return _("Fine, no announcements. /subscribe changes this.")
     if city:
-        return _("📣 You will receive announcements of events in {city}.").format(city=escape(city))
-    return _("📣 You will receive announcements of events in all cities.")
+        return _("📣 You will receive announcements of events {where}.").format(
+            where=escape(region_where(city))
+        )
+    return _("📣 You will receive announcements of events in all regions.")
 
 
 def subscription_status(subscribed: bool, city: str | None) -> str:
     if not subscribed:
         return _("You are not subscribed to announcements. Would you like to subscribe?")
     if city:
-        return _("You receive announcements of events in {city}. Change this?").format(
-            city=escape(city)
+        return _("You receive announcements of events {where}. Change this?").format(
+            where=escape(region_where(city))
         )
-    return _("You receive announcements of events in all cities. Change this?")
+    return _("You receive announcements of events in all regions. Change this?")
 
 
 def profile_lines(profile: Profile | RegistrationDraft) -> list[str]:

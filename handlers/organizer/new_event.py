@@ -168,6 +168,11 @@ async def on_answer(
 async def go_back(
     bot: Bot, chat_id: int, state: FSMContext, services: Services, access: Access, draft: EventDraft
 ) -> None:
+    if draft.pending_local is not None:
+        # «Back» at a date read back to the organizer asks for that date again.
+        cleared = draft.model_copy(update={"pending_local": None, "pending_end_local": None})
+        await ask(bot, chat_id, state, services, access, cleared)
+        return
     previous = editor.previous_step(draft, draft.step)
     if previous is not None:
         update: dict[str, object] = {"step": previous}

@@ -126,7 +126,7 @@ def test_register_check_in_and_announce_by_clicking(
     pick(page, "Общее собрание")
     click(page, "Зарегистрироваться")
     click(page, "Даю согласие")
-    click(page, "Только Тюмень")
+    click(page, "Только Тюменская область")
     wait_text(page, "фамилию, имя и отчество")
     send(page, "Анна Петрова")
     wait_text(page, "организацию")

@@ -132,7 +132,7 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
     consent = tg.wait_for_message(anna, contains="Согласие на обработку", timeout=WAIT)
     tg.press_button(anna, consent, text="Даю согласие")
     subscription = tg.wait_for_message(anna, contains="анонсы", timeout=WAIT)
-    tg.press_button(anna, subscription, text="Только Тюмень")
+    tg.press_button(anna, subscription, text="Только Тюменская область")
     answer_profile(tg, anna, "Иванова Анна Сергеевна", contact=True)
     tg.wait_for_message(anna, contains="Вопрос организаторов 1 из 3", timeout=WAIT)
     tg.press_reply_button(anna, "Здравоохранение")

@@ -79,11 +79,15 @@ def test_create_publish_register_check_in_export(
         tg.wait_for_message(organizer, contains=next_question)
     tg.press_reply_button(organizer, "Пропустить ⏭")
     tg.wait_for_message(organizer, contains="Когда начало?")
-    tg.send_text(organizer, "вчера")  # refused with the reason, asked again
+    tg.send_text(organizer, "когда-нибудь")  # refused with the reason, asked again
     tg.wait_for_message(organizer, contains="Не могу разобрать дату")
     tg.send_text(organizer, start)
+    tg.wait_for_message(organizer, contains="— верно?")  # the date read back first
+    tg.press_reply_button(organizer, "Да, верно")
     tg.wait_for_message(organizer, contains="Когда окончание?")
     tg.send_text(organizer, "17:00")
+    tg.wait_for_message(organizer, contains="14:00–17:00")
+    tg.press_reply_button(organizer, "Да, верно")
     tg.wait_for_message(organizer, contains="Сколько мест?")
     tg.send_text(organizer, "40")
     tg.wait_for_message(organizer, contains="До какого момента")
