@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_chat_commands, set_default_commands
+from bot.filters import run_filters_inline
 from bot.flood import InteractiveRetryMiddleware
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
@@ -141,6 +142,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(LocaleMiddleware(services.i18n))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*build_routers())
+    run_filters_inline(dp)
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
