@@ -100,6 +100,8 @@ class AnnouncementService:
     _: KW_ONLY
     default_locale: str
     default_timezone: str
+    # People per freeze transaction (see db.announcements.freeze_chunk).
+    freeze_chunk: int = repo.FREEZE_CHUNK
     _bot: Bot | None = field(default=None, init=False)
     _watcher: asyncio.Task[None] | None = field(default=None, init=False)
     # What the status message shows now, and when it was edited, per announcement.
@@ -247,6 +249,10 @@ class AnnouncementService:
         assert confirmed is not None
         return Queued(confirmed, frozen.queued)
 
+    async def _between_chunks(self) -> None:
+        # The writer is free here: dialogs waiting for it go first (asyncio.Lock is fair).
+        await asyncio.sleep(0)
+
     async def _freeze(self, announcement_id: int) -> repo.Freeze | None:
         """Queue a freezing announcement's audience chunk by chunk, each chunk its own short
         transaction, then make it sending or scheduled. Resumes where a crash left it."""
@@ -254,10 +260,14 @@ class AnnouncementService:
         while more:
             async with self.db.write() as tx:
                 more = await repo.freeze_chunk(
-                    tx, announcement_id, priority=int(Priority.BULK), now=self._now()
+                    tx,
+                    announcement_id,
+                    priority=int(Priority.BULK),
+                    now=self._now(),
+                    size=self.freeze_chunk,
                 )
             if more:
-                await asyncio.sleep(0)  # let dialogs waiting for the writer in between
+                await self._between_chunks()
         async with self.db.write() as tx:
             frozen = await repo.end_freeze(tx, announcement_id, self._now())
         if frozen is None:
