@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Router
+from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -35,12 +36,15 @@ def run_filters_inline(root: Router) -> int:
     switched = 0
     for router in root.chain_tail:
         for observer in router.observers.values():
-            for handler in (observer._handler, *observer.handlers):
-                for target in (handler, *(handler.filters or ())):
-                    if not target.awaitable:
-                        target.callback = _awaitable(target.callback)
-                        target.awaitable = True
-                        switched += 1
+            # The observer's own filters are the router-level ones (its callback never runs).
+            targets: list[CallableObject] = list(observer._handler.filters or ())
+            for handler in observer.handlers:
+                targets += [handler, *(handler.filters or ())]
+            for target in targets:
+                if not target.awaitable:
+                    target.callback = _awaitable(target.callback)
+                    target.awaitable = True
+                    switched += 1
     return switched
 
 
