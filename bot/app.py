@@ -20,8 +20,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_chat_commands, set_default_commands
+from bot.filters import run_filters_inline
 from bot.flood import InteractiveRetryMiddleware
-from bot.fsm_storage import SQLiteStorage
+from bot.fsm_storage import DialogStepIsolation, SQLiteStorage
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.identity import BotIdentity
 from bot.inbox import Inbox, run_polling
@@ -134,10 +135,16 @@ async def create_services(
 
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     pin_response_models()
+    storage = storage or SQLiteStorage(services.db, services.clock)
     dp = Dispatcher(
-        storage=storage or SQLiteStorage(services.db, services.clock),
-        # One update at a time per person: a double tap sees the first tap's result.
-        events_isolation=SimpleEventIsolation(),
+        storage=storage,
+        # One update at a time per person: a double tap sees the first tap's result; with
+        # our storage their dialog state is also read once and written once per update.
+        events_isolation=(
+            DialogStepIsolation(storage)
+            if isinstance(storage, SQLiteStorage)
+            else SimpleEventIsolation()
+        ),
         services=services,
         i18n=services.i18n,
         deep_links=build_deep_links(),
@@ -149,6 +156,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.message.outer_middleware(TextEncodingMiddleware())
     dp.include_routers(*build_routers())
+    run_filters_inline(dp)
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp

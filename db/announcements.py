@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from sqlite3 import Row
@@ -301,8 +302,7 @@ _SEGMENTS: dict[Segment, str] = {
 def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
     if audience.kind == AudienceKind.subscribers:
         return (
-            f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
-            " ORDER BY p.id",
+            f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}",  # noqa: S608
             (),
         )
     if audience.kind == AudienceKind.city:
@@ -311,7 +311,7 @@ def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
         # A subscriber without a city asked for every city, this one included.
         return (
             f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
-            " AND (p.subscription_city IS NULL OR p.subscription_city = ?) ORDER BY p.id",
+            " AND (p.subscription_city IS NULL OR p.subscription_city = ?)",
             (audience.city,),
         )
     if audience.event_id is None or audience.segment is None:
@@ -319,7 +319,7 @@ def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
     return (
         "SELECT DISTINCT p.id, p.language FROM registrations r JOIN people p"  # noqa: S608
         f" ON p.id = r.person_id WHERE r.event_id = ? AND {_SEGMENTS[audience.segment]}"
-        f" AND {_REACHABLE} ORDER BY p.id",
+        f" AND {_REACHABLE}",
         (audience.event_id,),
     )
 
@@ -328,7 +328,14 @@ async def recipients(db: Queries, audience: Audience) -> list[Recipient]:
     """Who the audience is now; in the confirming transaction, what is queued is what was
     counted."""
     sql, params = _audience_sql(audience)
-    return [Recipient(row[0], row[1]) for row in await db.fetch_all(sql, params)]
+    rows = await db.fetch_all(f"{sql} ORDER BY p.id", params)
+    return [Recipient(row[0], row[1]) for row in rows]
+
+
+async def audience_size(db: Queries, audience: Audience) -> int:
+    """How many people the audience is now, counted without reading them."""
+    sql, params = _audience_sql(audience)
+    return int(await db.fetch_value(f"SELECT COUNT(*) FROM ({sql})", params))  # noqa: S608
 
 
 async def segment_counts(db: Queries, event_id: int) -> dict[Segment, int]:
@@ -375,9 +382,162 @@ async def withdraw_for_person(db: Queries, person_id: int, reason: str, now: flo
         "UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?"
         " WHERE recipient_id = ? AND state = 'pending' AND source IN"
         " (SELECT 'announcement:' || id FROM announcements"
-        "  WHERE audience IN ('subscribers', 'city') AND state IN ('scheduled', 'sending'))",
+        "  WHERE audience IN ('subscribers', 'city') AND (state IN ('scheduled', 'sending')"
+        "  OR id IN (SELECT announcement_id FROM announcement_freezes)))",
         (reason, now, person_id),
     )
+
+
+# -- freezing an audience in chunks -----------------------------------------------------------
+
+# People per chunk: each chunk is one short transaction on the single writer (a few ms at this
+# size), so dialogs waiting for the writer are not held up by a large broadcast.
+FREEZE_CHUNK = 2000
+_BEFORE_EVERYONE = -(2**63)
+
+
+@dataclass(frozen=True, slots=True)
+class Freeze:
+    """An audience being frozen: where it stands, and what the announcement becomes after."""
+
+    announcement_id: int
+    after_id: int
+    queued: int
+    messages: dict[str, int]
+    default_language: str
+    target: State
+    due_at: float
+    send_at: float
+    not_after: float | None
+    timezone: str
+
+
+def _freeze(row: Row) -> Freeze:
+    return Freeze(
+        announcement_id=row["announcement_id"],
+        after_id=row["after_id"],
+        queued=row["queued"],
+        messages={str(k): int(v) for k, v in json.loads(row["messages"]).items()},
+        default_language=row["default_language"],
+        target=State(row["target"]),
+        due_at=row["due_at"],
+        send_at=row["send_at"],
+        not_after=row["not_after"],
+        timezone=row["timezone"],
+    )
+
+
+async def begin_freeze(
+    db: Queries,
+    announcement_id: int,
+    *,
+    messages: dict[str, int],
+    default_language: str,
+    target: State,
+    due_at: float,
+    send_at: float,
+    not_after: float | None,
+    timezone: str,
+    now: float,
+) -> None:
+    """Mark a draft as freezing: its outbox messages exist, no recipient is queued yet."""
+    await db.execute(
+        "INSERT INTO announcement_freezes (announcement_id, after_id, messages, default_language,"
+        " target, due_at, send_at, not_after, timezone, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            announcement_id,
+            _BEFORE_EVERYONE,
+            json.dumps(messages),
+            default_language,
+            str(target),
+            due_at,
+            send_at,
+            not_after,
+            timezone,
+            now,
+        ),
+    )
+
+
+async def freeze_of(db: Queries, announcement_id: int) -> Freeze | None:
+    row = await db.fetch_one(
+        "SELECT * FROM announcement_freezes WHERE announcement_id = ?", (announcement_id,)
+    )
+    return None if row is None else _freeze(row)
+
+
+async def freezing(db: Queries) -> list[int]:
+    """Announcements whose freeze a crash interrupted, oldest first."""
+    rows = await db.fetch_all("SELECT announcement_id FROM announcement_freezes ORDER BY rowid")
+    return [int(row[0]) for row in rows]
+
+
+async def freeze_chunk(
+    db: Queries, announcement_id: int, *, priority: int, now: float, size: int = FREEZE_CHUNK
+) -> bool:
+    """Queue the audience among the next `size` people by id; False when nobody is left.
+
+    Call it in a transaction of its own, one per chunk: the rows and the new position commit
+    together, and a repeated chunk queues nobody twice (one row per source and recipient).
+    The audience is read as it is at this chunk: someone who unsubscribed or erased their data
+    before their chunk is not queued, and after it their row is withdrawn as for any sending.
+    """
+    found = await freeze_of(db, announcement_id)
+    announcement = await get(db, announcement_id)
+    if found is None or announcement is None or announcement.audience is None:
+        return False
+    upper = await db.fetch_value(
+        "SELECT id FROM people WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?",
+        (found.after_id, size - 1),
+    )
+    audience_sql, audience_params = _audience_sql(announcement.audience)
+    bounds = " AND p.id > ?" + ("" if upper is None else " AND p.id <= ?")
+    languages = [lang for lang in found.messages if lang != found.default_language]
+    pick = "".join(" WHEN ? THEN ?" for _ in languages)
+    message = f"CASE a.language{pick} ELSE ? END" if languages else "?"
+    # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+    sql = (
+        "INSERT INTO deliveries (message_id, source, recipient_id, priority, state, due_at,"  # noqa: S608
+        f" created_at, updated_at) SELECT {message}, ?, a.id, ?, 'pending', ?, ?, ?"
+        f" FROM ({audience_sql}{bounds}) AS a WHERE true"
+        " ON CONFLICT (source, recipient_id) DO NOTHING"
+    )
+    params: list[Any] = []
+    for lang in languages:
+        params += [lang, found.messages[lang]]
+    params += [found.messages[found.default_language], source_of(announcement_id)]
+    params += [priority, found.due_at, now, now, *audience_params, found.after_id]
+    if upper is not None:
+        params.append(upper)
+    queued = await db.execute(sql, params)
+    await db.execute(
+        "UPDATE announcement_freezes SET after_id = ?, queued = queued + ?"
+        " WHERE announcement_id = ?",
+        (2**63 - 1 if upper is None else upper, queued, announcement_id),
+    )
+    return upper is not None
+
+
+async def end_freeze(db: Queries, announcement_id: int, now: float) -> Freeze | None:
+    """The audience is frozen: the draft becomes sending or scheduled with its size."""
+    found = await freeze_of(db, announcement_id)
+    if found is None:
+        return None
+    await db.execute(
+        "DELETE FROM announcement_freezes WHERE announcement_id = ?", (announcement_id,)
+    )
+    await confirm(
+        db,
+        announcement_id,
+        state=found.target,
+        total=found.queued,
+        send_at=found.send_at,
+        not_after=found.not_after,
+        timezone=found.timezone,
+        now=now,
+    )
+    return found
 
 
 # -- what an organizer may pick -------------------------------------------------------------

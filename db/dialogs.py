@@ -7,6 +7,20 @@ from typing import Any
 
 from db.database import Queries
 
+NO_DATA = "{}"
+
+
+def encode(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+async def get(db: Queries, key: str) -> tuple[str | None, str]:
+    """State and encoded data of one dialog in one query: (None, "{}") when there is none."""
+    row = await db.fetch_one("SELECT state, data FROM fsm_records WHERE key = ?", (key,))
+    if row is None:
+        return None, NO_DATA
+    return (None if row["state"] is None else str(row["state"])), str(row["data"])
+
 
 async def get_state(db: Queries, key: str) -> str | None:
     value = await db.fetch_value("SELECT state FROM fsm_records WHERE key = ?", (key,))
@@ -36,12 +50,25 @@ async def set_state(db: Queries, key: str, state: str | None, now: float) -> Non
 
 
 async def set_data(db: Queries, key: str, data: dict[str, Any], now: float) -> None:
-    encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    encoded = encode(data)
     await db.execute(
         "INSERT INTO fsm_records (key, data, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (key) DO UPDATE SET data = excluded.data,"
         " updated_at = excluded.updated_at",
         (key, encoded, now),
+    )
+
+
+async def save(db: Queries, key: str, state: str | None, data: str, now: float) -> None:
+    """State and encoded data together, one statement: an idle dialog leaves no row."""
+    if state is None and data == NO_DATA:
+        await db.execute("DELETE FROM fsm_records WHERE key = ?", (key,))
+        return
+    await db.execute(
+        "INSERT INTO fsm_records (key, state, data, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data,"
+        " updated_at = excluded.updated_at",
+        (key, state, data, now),
     )
 
 

@@ -152,6 +152,16 @@ def _chat_id(value: object) -> int:
     return value
 
 
+async def store_message(
+    db: Queries, *, kind: Kind, payload: str, attachment: bytes | None, now: float
+) -> int:
+    """One message body for recipients queued later (a broadcast frozen in chunks)."""
+    return await db.insert(
+        "INSERT INTO outbox_messages (kind, payload, attachment, created_at) VALUES (?, ?, ?, ?)",
+        (kind, payload, attachment, now),
+    )
+
+
 async def claim(db: Queries, now: float, limit: int) -> list[Claimed]:
     """Move up to `limit` due pending rows to `sending`, most urgent first."""
     # In write(): a statement that changes rows runs on the writer even when it returns rows.

@@ -2,11 +2,12 @@
 
 Life of an announcement (`db.announcements.State`):
 - draft: the organizer's message is known; the audience is chosen and counted, a preview shown.
-- confirmed: in one transaction the audience is resolved again; when its size differs from
-  the number the organizer saw, nothing is queued and the new number is shown instead.
-  Otherwise one outbox row per recipient is queued under `announcement:<id>`: these rows are
-  the frozen audience. "Send now" makes them due at once (state sending); "Schedule" parks
-  them (state scheduled) until the start.
+- confirmed: the audience is counted again; when its size differs from the number the
+  organizer saw, nothing is queued and the new number is shown instead. Otherwise it is
+  frozen: one outbox row per recipient under `announcement:<id>`, queued in chunks of people
+  by id, each chunk a short transaction (the draft is "freezing" meanwhile, and a restart
+  carries on). "Send now" makes the rows due at once (state sending); "Schedule" parks them
+  (state scheduled) until the start.
 - start of a scheduled one: an in-memory date job, a periodic sweep and the start-up sweep
   all call `sweep()`, which starts each due announcement once (guarded by its state). Missed
   while the bot was down: sent late (noted in the report), or skipped when past "not after".
@@ -20,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -100,6 +100,8 @@ class AnnouncementService:
     _: KW_ONLY
     default_locale: str
     default_timezone: str
+    # People per freeze transaction (see db.announcements.freeze_chunk).
+    freeze_chunk: int = repo.FREEZE_CHUNK
     _bot: Bot | None = field(default=None, init=False)
     _watcher: asyncio.Task[None] | None = field(default=None, init=False)
     # What the status message shows now, and when it was edited, per announcement.
@@ -214,44 +216,67 @@ class AnnouncementService:
             current = await repo.get(tx, announcement_id)
             if current is None or current.state != State.draft:
                 return Refusal.over
-            # Resolved inside the transaction that queues them: what is queued is what counted.
-            recipients = await repo.recipients(tx, audience)
-            if len(recipients) != current.shown_count:
-                await repo.set_shown_count(tx, announcement_id, len(recipients), now)
-                return Changed(len(recipients))
-            if not recipients:
+            if await repo.freeze_of(tx, announcement_id) is not None:
+                return Refusal.over  # a second press while the first one freezes it
+            count = await repo.audience_size(tx, audience)
+            if count != current.shown_count:
+                await repo.set_shown_count(tx, announcement_id, count, now)
+                return Changed(count)
+            if not count:
                 return Refusal.empty
-            by_language: dict[str, list[int]] = defaultdict(list)
-            for recipient in recipients:
-                by_language[self._language_of(recipient.language)].append(recipient.id)
-            queued = 0
-            for language, ids in sorted(by_language.items()):
-                content = CopyContent(found.from_chat_id, found.message_id, markups[language])
-                queued += await delivery.enqueue_in(
-                    tx,
-                    found.source,
-                    ids,
-                    content,
-                    priority=Priority.BULK,
-                    due_at=now if send_at is None else repo.PARKED_UNTIL,
+            messages = {
+                language: await delivery.store_in(
+                    tx, CopyContent(found.from_chat_id, found.message_id, markups[language])
                 )
-            await repo.confirm(
+                for language in sorted(markups)
+            }
+            await repo.begin_freeze(
                 tx,
                 announcement_id,
-                state=State.sending if send_at is None else State.scheduled,
-                total=queued,
+                messages=messages,
+                default_language=self._language_of(None),
+                target=State.sending if send_at is None else State.scheduled,
+                due_at=now if send_at is None else repo.PARKED_UNTIL,
                 send_at=now if send_at is None else send_at,
                 not_after=not_after,
                 timezone=timezone,
                 now=now,
             )
-        if send_at is None:
-            delivery.wake()
-        else:
-            self._plan(announcement_id, send_at)
+        frozen = await self._freeze(announcement_id)
+        if frozen is None:
+            return Refusal.over
         confirmed = await repo.get(self.db, announcement_id)
         assert confirmed is not None
-        return Queued(confirmed, queued)
+        return Queued(confirmed, frozen.queued)
+
+    async def _between_chunks(self) -> None:
+        # The writer is free here: dialogs waiting for it go first (asyncio.Lock is fair).
+        await asyncio.sleep(0)
+
+    async def _freeze(self, announcement_id: int) -> repo.Freeze | None:
+        """Queue a freezing announcement's audience chunk by chunk, each chunk its own short
+        transaction, then make it sending or scheduled. Resumes where a crash left it."""
+        more = True
+        while more:
+            async with self.db.write() as tx:
+                more = await repo.freeze_chunk(
+                    tx,
+                    announcement_id,
+                    priority=int(Priority.BULK),
+                    now=self._now(),
+                    size=self.freeze_chunk,
+                )
+            if more:
+                await self._between_chunks()
+        async with self.db.write() as tx:
+            frozen = await repo.end_freeze(tx, announcement_id, self._now())
+        if frozen is None:
+            return None
+        if frozen.target == State.sending:
+            self.delivery.wake()
+        else:
+            self._plan(announcement_id, frozen.send_at)
+        return frozen
 
     def _language_of(self, language: str | None) -> str:
         if language in SUPPORTED_LOCALES:
@@ -334,6 +359,9 @@ class AnnouncementService:
             coalesce=True,
             max_instances=1,
         )
+        for announcement_id in await repo.freezing(self.db):
+            log.info("announcements: %d resumes freezing its audience", announcement_id)
+            await self._freeze(announcement_id)
         for announcement in await repo.in_state(self.db, State.scheduled):
             assert announcement.send_at is not None
             self._plan(announcement.id, announcement.send_at)

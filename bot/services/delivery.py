@@ -103,6 +103,18 @@ class DeliveryService:
             now=now,
         )
 
+    async def store_in(self, tx: Transaction, content: Content) -> int:
+        """A message body in the outbox, for recipients queued later (`db.announcements`'s
+        chunked freeze); returns its id."""
+        stored = encode(content)
+        return await outbox.store_message(
+            tx,
+            kind=stored.kind,
+            payload=stored.payload,
+            attachment=stored.attachment,
+            now=self.clock.timestamp(),
+        )
+
     def wake(self) -> None:
         """Tell the sender there is new work (harmless when it is not running)."""
         if self.sender is not None:
