@@ -32,6 +32,7 @@ from bot.services.announcements import AnnouncementService
 from bot.services.audience import AudienceService
 from bot.services.backups import BackupService
 from bot.services.catalog import Catalog
+from bot.services.search import EventSearch
 from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
@@ -104,6 +105,7 @@ async def create_services(
         identity=identity,
         delivery=delivery,
         catalog=Catalog(db, clock),
+        search=EventSearch(db, clock),
         registrations=registrations,
         privacy=PrivacyService(db, clock, delivery, registrations),
         roles=RoleService(db, clock, settings.admin_ids),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -50,7 +51,10 @@ class ConsentAnswer(CallbackData, prefix="cs1"):
 
 
 class SubscribeChoice(CallbackData, prefix="sb1"):
-    """Announcements: -1 no, 0 all cities, otherwise `city_key()` of one city."""
+    """Announcements: -1 no, -2 keep as is, 0 all cities, otherwise `city_key()` of one city."""
+
+    NONE: ClassVar[int] = -1
+    KEEP: ClassVar[int] = -2
 
     city: int
 
@@ -96,7 +100,9 @@ class ForgetAnswer(CallbackData, prefix="fg1"):
 
 class ReminderActionKind(StrEnum):
     coming = "yes"
-    not_coming = "no"
+    not_coming = "no"  # asks first: a seat given away cannot be taken back
+    not_coming_sure = "nosure"
+    keep = "keep"
     ticket = "ticket"
 
 

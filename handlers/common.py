@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from bot.commands import ADMIN_COMMANDS, MEMBER_COMMANDS, ORGANIZER_COMMANDS
 from bot.commands import Command as BotCmd
 from bot.i18n import _
+from bot.views.menu import main_menu
 
 
 def _lines(i18n: I18n, commands: tuple[BotCmd, ...]) -> list[str]:
@@ -34,7 +35,7 @@ async def on_cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(
         _("Cancelled. Nothing from this dialog was saved. /help shows what I can do."),
-        reply_markup=ReplyKeyboardRemove(),
+        reply_markup=main_menu(),  # a dialog's own keyboard gives way to the menu
     )
 
 

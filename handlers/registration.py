@@ -236,8 +236,15 @@ async def on_subscription_choice(
 ) -> None:
     form = Form(state, raw_state)
     user = query.from_user
+    if callback_data.city == SubscribeChoice.KEEP:
+        # «Keep as is» changes nothing, whatever the subscription is by now.
+        person = await people.get(services.db, user.id)
+        kept = person is not None and person.subscribed
+        city_now = person.subscription_city if person is not None else None
+        await edit_or_send(bot, query, views.subscription_kept(kept, city_now))
+        return
     city: str | None = None
-    subscribed = callback_data.city != -1
+    subscribed = callback_data.city != SubscribeChoice.NONE
     if callback_data.city > 0:
         city = await services.catalog.city_by_key(callback_data.city)
         if city is None:
@@ -261,7 +268,7 @@ async def on_subscribe(message: Message, services: Services) -> None:
     cities = [name for name, _ in await services.catalog.cities()]
     await message.answer(
         views.subscription_status(subscribed, city),
-        reply_markup=views.subscription_keyboard(cities),
+        reply_markup=views.subscription_keyboard(cities, subscribed),
     )
 
 

@@ -18,6 +18,7 @@ from bot.services.roles import Access
 from bot.states import Onboarding
 from bot.ui import edit_or_send
 from bot.views import events as event_views
+from bot.views import menu as menu_views
 from db import people
 from db.people import Person
 from handlers.deeplinks import DeepLinkOpeners
@@ -50,6 +51,20 @@ async def on_start(
 ) -> None:
     assert message.from_user is not None
     user = message.from_user
+    spoken = telegram_language(user.language_code)
+    if (person is None or person.language is None) and spoken is not None:
+        # Telegram has told us the language: no gate, the link (or the greeting) comes first.
+        now = services.clock.timestamp()
+        await people.ensure(services.db, user.id, now)
+        await people.set_language(services.db, user.id, spoken, now)
+        if is_organizer:
+            await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
+        if command.args:
+            await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
+        await message.answer(welcome_text(), reply_markup=menu_views.main_menu())
+        # Offered once, never a gate: nothing waits for this answer.
+        await message.answer(language_offer(), reply_markup=language_keyboard())
+        return
     if person is None or person.language is None:
         await people.ensure(services.db, user.id, services.clock.timestamp())
         # The very first start: choose a language, then open whatever link brought them here.
@@ -66,7 +81,18 @@ async def on_start(
     if command.args:
         await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
         return
-    await message.answer(welcome_text())
+    await message.answer(welcome_text(), reply_markup=menu_views.main_menu())
+
+
+def telegram_language(code: str | None) -> str | None:
+    """The language Telegram reports for the person, when it is one we speak."""
+    spoken = (code or "").split("-")[0].lower()
+    return spoken if spoken in SUPPORTED_LOCALES else None
+
+
+def language_offer() -> str:
+    # The Russian text names English in English: whoever can't read Russian finds the switch.
+    return _("I write in English. If another language suits you better, choose your language:")
 
 
 async def open_link(
@@ -122,7 +148,7 @@ async def on_language_chosen(
         if payload:
             await open_link(bot, user.id, payload, deep_links, services, state, access)
         else:
-            await bot.send_message(user.id, welcome_text())
+            await bot.send_message(user.id, welcome_text(), reply_markup=menu_views.main_menu())
 
 
 async def on_onboarding_text(message: Message) -> None:

@@ -431,7 +431,7 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     assert (person.subscribed, person.subscription_city) == (True, "Омск")
     [again] = await member.send("/subscribe")
     assert "Вы получаете анонсы мероприятий в городе Омск" in again.body
-    await member.click("Нет, спасибо")
+    await member.click("Отписаться от всех анонсов")
     log = await consents.for_person(services.db, member.user.id)
     assert [(c.kind, c.granted) for c in log] == [
         (ConsentKind.announcements, True),

@@ -89,7 +89,8 @@ def subscription_question(city: str | None) -> Screen:
     return Screen(text, subscription_keyboard([city] if city else []))
 
 
-def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
+def subscription_keyboard(cities: list[str], subscribed: bool = False) -> InlineKeyboardMarkup:
+    """The choices; for a subscriber the last two say plainly whether anything changes."""
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📣 Yes, all cities"), callback_data=SubscribeChoice(city=0))
     for city in cities:
@@ -97,9 +98,34 @@ def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
             text=button_text(_("📣 Only {city}").format(city=city)),
             callback_data=SubscribeChoice(city=city_key(city)),
         )
-    builder.button(text=_("No, thank you"), callback_data=SubscribeChoice(city=-1))
+    if subscribed:
+        builder.button(
+            text=_("Keep as is"), callback_data=SubscribeChoice(city=SubscribeChoice.KEEP)
+        )
+        builder.button(
+            text=_("Unsubscribe from all announcements"),
+            callback_data=SubscribeChoice(city=SubscribeChoice.NONE),
+        )
+    else:
+        builder.button(
+            text=_("No, thank you"), callback_data=SubscribeChoice(city=SubscribeChoice.NONE)
+        )
     builder.adjust(1)
     return builder.as_markup()
+
+
+def subscription_kept(subscribed: bool, city: str | None) -> str:
+    if not subscribed:
+        return _("Nothing changed: you do not receive announcements. /subscribe changes this.")
+    if city:
+        return _(
+            "Nothing changed: you receive announcements of events in {city}. "
+            "/subscribe changes this."
+        ).format(city=escape(city))
+    return _(
+        "Nothing changed: you receive announcements of events in all cities. "
+        "/subscribe changes this."
+    )
 
 
 def subscription_saved(subscribed: bool, city: str | None) -> str:

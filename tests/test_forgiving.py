@@ -1,0 +1,63 @@
+"""Issue 12 in-process: taps that can be taken back, no dead ends, straight to the point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.clock import ManualClock
+from bot.services import Services
+from db import people
+from db import registrations as registrations_repo
+from db.registrations import RegistrationStatus
+from tests.kit.client import ChatClient
+from tests.kit.mocked_bot import MockedBot
+from tests.member_kit import make_event
+from tests.reminders_kit import fire_at, reminders_to, seat
+
+# -- «Can't come» asks first ------------------------------------------------------------------
+
+
+async def test_a_stray_cant_come_is_not_confirmed_and_the_seat_stays(
+    services: Services, clock: ManualClock, bot: MockedBot, make_client: Callable[..., ChatClient]
+) -> None:
+    event = await make_event(services, capacity=1)
+    anna_seat = await seat(services, event, 3141)
+    boris_place = await seat(services, event, 3142)
+    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    await fire_at(services, clock, bot, planned["24h"].due_at)
+    anna = make_client(3141, "ru")
+    reminder = reminders_to(bot, 3141)[0]
+
+    await anna.click("Не смогу", reminder)
+    assert "Отменить регистрацию?" in reminder.body
+    await anna.click("Нет, оставить место", reminder)
+
+    # The reminder asks its question again, and nobody moved.
+    assert reminder.buttons() == ["✅ Приду", "✖️ Не смогу"]
+    kept = await registrations_repo.get(services.db, anna_seat.id)
+    waiting = await registrations_repo.get(services.db, boris_place.id)
+    assert kept is not None and kept.status == RegistrationStatus.confirmed
+    assert waiting is not None and waiting.status == RegistrationStatus.waitlisted
+    await services.delivery.drain(bot)
+    assert not any("освободилось" in s.body for s in bot.session.messages.get(3142, []))
+
+
+# -- /subscribe: «Keep as is» keeps it --------------------------------------------------------
+
+
+async def test_keep_as_is_on_subscribe_leaves_the_subscription_as_it_was(
+    member: ChatClient, services: Services
+) -> None:
+    await make_event(services, city="Омск", timezone="Asia/Omsk")
+    await member.send("/subscribe")
+    await member.click("Только Омск")
+    [again] = await member.send("/subscribe")
+    assert again.buttons()[-2:] == ["Оставить как есть", "Отписаться от всех анонсов"]
+    assert "Нет, спасибо" not in again.buttons()
+
+    await member.click("Оставить как есть", again)
+
+    assert "Ничего не изменилось" in again.body
+    person = await people.get(services.db, member.user.id)
+    assert person is not None
+    assert (person.subscribed, person.subscription_city) == (True, "Омск")
