@@ -61,3 +61,82 @@ async def test_keep_as_is_on_subscribe_leaves_the_subscription_as_it_was(
     person = await people.get(services.db, member.user.id)
     assert person is not None
     assert (person.subscribed, person.subscription_city) == (True, "Омск")
+
+
+# -- never a dead end -------------------------------------------------------------------------
+
+MENU = ["Мероприятия", "Мои регистрации", "Помощь"]
+STICKER = {
+    "file_id": "s1",
+    "file_unique_id": "s1u",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
+
+async def test_free_text_naming_an_event_shows_it(member: ChatClient, services: Services) -> None:
+    tyumen = await make_event(services)
+    await make_event(
+        services, title="Годовое собрание Альянса", kind="meeting", city="Омск", timezone="Asia/Omsk"
+    )
+
+    [reply] = await member.send("Здравствуйте! Хочу записаться на круглый стол в Тюмени")
+
+    assert "Вот что я нашёл" in reply.body
+    assert "Роль СО НКО" in reply.body
+    assert "Годовое собрание" not in reply.body
+    assert reply.buttons() == ["Мероприятие 1"]
+    await member.click("Мероприятие 1", reply)
+    assert any("Зарегистрироваться" in label for label in reply.buttons())  # the card now
+    assert f"ev_{tyumen.id}" not in reply.body  # the card, not a link to it
+
+
+async def test_free_text_matching_nothing_gets_the_menu_and_a_hint(
+    member: ChatClient, services: Services
+) -> None:
+    await make_event(services)
+    [reply] = await member.send("Какая сегодня погода?")
+    assert reply.body.startswith("Я не понял сообщение. Мероприятия — /events")
+    assert reply.buttons() == MENU
+
+
+async def test_a_sticker_gets_the_menu_and_a_hint(member: ChatClient) -> None:
+    [reply] = await member.send_update(sticker=STICKER)
+    assert "Я не понял сообщение" in reply.body
+    assert reply.buttons() == MENU
+
+
+async def test_menu_labels_work_when_typed(member: ChatClient, services: Services) -> None:
+    await make_event(services)
+    [events] = await member.send("мероприятия")
+    assert "Предстоящие мероприятия" in events.body
+    [mine] = await member.send("🎫 МОИ РЕГИСТРАЦИИ")
+    assert "/events" in mine.body
+    [help_text] = await member.send("Помощь")
+    assert "/language" in help_text.body
+
+
+# -- straight to the point --------------------------------------------------------------------
+
+
+async def test_a_new_russian_person_from_a_deep_link_sees_the_card_first(
+    make_client: Callable[..., ChatClient], services: Services
+) -> None:
+    event = await make_event(services)
+    newcomer = make_client(3301, "ru")
+
+    card, greeting, offer = await newcomer.send(f"/start ev_{event.id}")
+
+    assert "Роль СО НКО" in card.body
+    assert "Зарегистрироваться" in " ".join(card.buttons())
+    assert "Здравствуйте" in greeting.body
+    assert greeting.buttons() == MENU
+    assert "Выберите язык" in offer.body
+    person = await people.get(services.db, 3301)
+    assert person is not None and person.language == "ru"
+    # The offer is not a gate: registering works straight away.
+    await newcomer.click("Зарегистрироваться", card)
+    assert "согласие" in newcomer.last.body.lower()
