@@ -140,3 +140,40 @@ async def test_a_new_russian_person_from_a_deep_link_sees_the_card_first(
     # The offer is not a gate: registering works straight away.
     await newcomer.click("Зарегистрироваться", card)
     assert "согласие" in newcomer.last.body.lower()
+
+
+# -- typed where a button was expected --------------------------------------------------------
+
+
+async def test_typing_a_name_at_the_announcements_question_asks_it_again_with_buttons(
+    member: ChatClient, services: Services
+) -> None:
+    event = await make_event(services)
+    await member.send(f"/start ev_{event.id}")
+    await member.click("Зарегистрироваться")
+    await member.click("Даю согласие")
+
+    [again] = await member.send("Иванова Анна Сергеевна")
+
+    assert "не понял" not in again.body.lower()
+    assert "сразу после этого вопроса" in again.body
+    assert "Нет, спасибо" in again.buttons()
+    # The words of a button, typed in another case and without the emoji, are the press.
+    await member.send("да, все города")
+    person = await people.get(services.db, member.user.id)
+    assert person is not None and person.subscribed
+    assert "ФИО" in member.last.body or "фамилию" in member.last.body
+
+
+async def test_a_typed_confirm_on_the_summary_registers(
+    member: ChatClient, services: Services
+) -> None:
+    from tests.member_kit import register_new
+
+    event = await make_event(services)
+    await register_new(member, event, confirm=False)
+    await member.send("подтвердить")
+    registration = await registrations_repo.live(services.db, event.id, member.user.id)
+    assert registration is not None
+    assert registration.status == RegistrationStatus.confirmed
+    assert any("зарегистрированы" in m.body for m in member.messages[-4:])

@@ -417,5 +417,13 @@ def one_more_answer() -> str:
     return _("One more answer is needed.")
 
 
+def use_buttons() -> str:
+    return _("Please answer with the buttons below, or type the words of one of them.")
+
+
+def details_come_next() -> str:
+    return _("I will ask your name and contacts right after this question.")
+
+
 def no_keyboard() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
