@@ -37,6 +37,7 @@ class EventCard(CallbackData, prefix="ev1"):
 
 class EventActionKind(StrEnum):
     register = "reg"
+    register_companion = "regc"  # the member and one companion, two seats
     calendar = "ics"
     map = "map"
 

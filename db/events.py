@@ -78,6 +78,7 @@ class NewEvent:
     reminder_offsets: tuple[int, ...] | None = None
     owner_id: int | None = None
     slug: str | None = None
+    companions_allowed: bool = False  # a member may bring one companion, on a seat of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class Event:
     cancel_reason: str | None
     created_at: float
     updated_at: float
+    companions_allowed: bool = False
 
     @property
     def registration_closes_at(self) -> float:
@@ -157,6 +159,7 @@ def _event(row: Row) -> Event:
         cancel_reason=row["cancel_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        companions_allowed=bool(row["companions_allowed"]),
     )
 
 
@@ -167,7 +170,7 @@ def _column_value(name: str, value: Any) -> Any:
         return None if value is None else json.dumps(list(value))
     if name == "kind":
         return str(EventKind(value))
-    if name == "registration_closed":
+    if name in ("registration_closed", "companions_allowed"):
         return int(bool(value))
     return value
 

@@ -189,7 +189,12 @@ async def on_register(
     if await dialog_event(form, services, callback_data.event_id) is not None:
         callback_answer.text = views.already_in_dialog()
         return
-    draft = RegistrationDraft(event_id=view.event.id)
+    companions = 1 if callback_data.action == EventActionKind.register_companion else 0
+    if companions and not view.event.companions_allowed:
+        callback_answer.text = event_views.refusal_text(Refusal.no_companion)
+        callback_answer.show_alert = True
+        return
+    draft = RegistrationDraft(event_id=view.event.id, companions=companions)
     await proceed(bot, user.id, form, services, draft, view.event)
 
 
@@ -419,7 +424,9 @@ async def confirm(
         return
     profile = dialog.profile(draft)
     assert profile is not None, "before_confirming checks the profile"
-    outcome = await services.registrations.register(user.id, event.id, profile, draft.answers)
+    outcome = await services.registrations.register(
+        user.id, event.id, profile, draft.answers, companions=draft.companions
+    )
     if outcome is None:
         await proceed(bot, user.id, form, services, draft, event)
         return
@@ -559,7 +566,10 @@ async def on_typed_instead_of_button(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(
-        on_register, EventAction.filter(F.action == EventActionKind.register)
+        on_register,
+        EventAction.filter(
+            F.action.in_({EventActionKind.register, EventActionKind.register_companion})
+        ),
     )
     router.callback_query.register(on_consent, ConsentAnswer.filter())
     router.callback_query.register(on_subscription_choice, SubscribeChoice.filter())

@@ -145,7 +145,7 @@ async def test_declining_consent_stores_nothing_and_browsing_still_works(
     assert "ничего о вас не сохранено" in member.last.body
     assert await consents.for_person(services.db, member.user.id) == []
     assert await member.send("Иванова Анна") != []  # not taken as an answer
-    assert "Не понял" in member.last.body
+    assert "Я не понял сообщение" in member.last.body
     [catalog] = await member.send("/events")
     assert "Предстоящие мероприятия" in catalog.body
 
@@ -268,7 +268,9 @@ async def test_cancel_works_at_every_step(member: ChatClient, services: Services
             await member.send(text)
         [reply] = await member.send("/cancel")
         assert "Отменено" in reply.body
-        assert isinstance(reply.reply_markup, ReplyKeyboardRemove)
+        # The dialog's keyboard gives way to the main menu.
+        assert isinstance(reply.reply_markup, ReplyKeyboardMarkup)
+        assert reply.buttons() == ["Мероприятия", "Мои регистрации", "Помощь"]
         assert await live_count(services) == 0
     # Cancel from the summary's own button.
     await open_card(member, event)

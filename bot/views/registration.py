@@ -254,6 +254,8 @@ def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
         "",
         *profile_lines(draft),
     ]
+    if draft.companions:
+        lines.append(_("With you: one companion, on a seat of their own."))
     head = "\n".join(lines)
     answers = [draft.answers.get(question.key) or DASH for question in event.questions]
     labels = [escape(question.text) for question in event.questions]
