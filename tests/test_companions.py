@@ -124,3 +124,25 @@ async def test_the_card_offers_a_companion_only_where_allowed(
     single = await make_event(services, capacity=1, companions_allowed=True)
     [card] = await member.send(f"/start ev_{single.id}")
     assert "Записаться с сопровождающим" not in card.buttons()
+
+
+async def test_the_organizer_allows_companions_in_the_event_editor(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    from db import events as events_repo
+
+    organizer = await make_organizer(services, make_client)
+    event = await owned_event(services, ORGANIZER_ID, capacity=20)
+    [listing] = await organizer.send("/manage")
+    await organizer.click(event.title[:30], listing)
+    await organizer.click("Изменить")
+    [prompt] = await organizer.click("Сопровождающие")
+    assert "Сейчас: нельзя" in prompt.body
+    assert "Да, можно с сопровождающим" in prompt.buttons()
+    # Typed words that are no choice are refused with the question again.
+    [refused] = await organizer.send("может быть")
+    assert "сопровождающим" in refused.body
+    saved, _card = await organizer.send("Да, можно с сопровождающим")
+    assert saved.body == "Сохранено."
+    changed = await events_repo.get(services.db, event.id)
+    assert changed is not None and changed.companions_allowed

@@ -56,7 +56,8 @@ STEPS: tuple[str, ...] = (
 )
 QUESTION_STEPS: tuple[str, ...] = ("question_text", "question_kind", "question_options")
 # Fields an organizer can pick in the edit menu (each is the step that asks it).
-EDITABLE: tuple[str, ...] = tuple(step for step in STEPS if step != "end")
+# «companions» is asked only from the edit menu: the creation dialog stays as short as it was.
+EDITABLE: tuple[str, ...] = (*(step for step in STEPS if step != "end"), "companions")
 
 
 class Choice(StrEnum):
@@ -73,6 +74,8 @@ class Choice(StrEnum):
     done = "done"
     free_text = "free_text"
     options = "options"
+    companions_yes = "companions_yes"
+    companions_no = "companions_no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,7 @@ class EventDraft(BaseModel):
     questions: list[QuestionDraft] = Field(default_factory=list)
     pending_question: QuestionDraft | None = None
     reminder_offsets: list[int] | None = None  # None: the settings' default plan
+    companions_allowed: bool = False  # members may bring one companion each
 
 
 # -- small parsers --------------------------------------------------------------------------
@@ -258,6 +262,7 @@ def has_value(draft: EventDraft, step: str) -> bool:
         "capacity": draft.capacity,
         "deadline": draft.deadline_local,
         "reminders": draft.reminder_offsets,
+        "companions": draft.companions_allowed,
     }
     return values.get(step) is not None
 
@@ -357,6 +362,11 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             return draft.model_copy(update={"deadline_local": local_text(deadline)})
         case "questions":
             return _accept_questions(draft, reply)
+        case "companions":
+            if reply.choice not in (Choice.companions_yes, Choice.companions_no):
+                raise InvalidInput(Problem.choice)
+            allowed = reply.choice == Choice.companions_yes
+            return draft.model_copy(update={"companions_allowed": allowed})
         case "question_text":
             question = QuestionDraft(
                 key=_new_question_key(draft), text=clean_line(text, QUESTION_LIMIT)
@@ -475,6 +485,7 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
         "reminder_offsets": None
         if draft.reminder_offsets is None
         else tuple(draft.reminder_offsets),
+        "companions_allowed": draft.companions_allowed,
     }
 
 
@@ -514,6 +525,7 @@ def from_event(event: Event) -> EventDraft:
             for q in event.questions
         ],
         reminder_offsets=None if event.reminder_offsets is None else list(event.reminder_offsets),
+        companions_allowed=event.companions_allowed,
     )
 
 

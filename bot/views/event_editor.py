@@ -51,6 +51,8 @@ def choice_labels(default_offsets: tuple[int, ...]) -> dict[Choice, str]:
         Choice.done: _("✅ Done"),
         Choice.free_text: _("✍️ Free answer"),
         Choice.options: _("🔘 Choice of options"),
+        Choice.companions_yes: _("Yes, with a companion"),
+        Choice.companions_no: _("No, alone only"),
     }
 
 
@@ -143,6 +145,8 @@ def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int,
             if not draft.reminder_offsets:
                 return _("no reminders")
             return _("{hours} before").format(hours=hours_text(draft.reminder_offsets))
+        case "companions":
+            return _("allowed") if draft.companions_allowed else _("not allowed")
     return "—"
 
 
@@ -236,6 +240,11 @@ def step_question(step: str, draft: EventDraft) -> str:
                 "Reminders to registered people: as usual, none, or type hours before the "
                 "start, e.g. <i>48, 24, 2</i>."
             )
+        case "companions":
+            return _(
+                "May a member come with a companion (for example, a guide of a blind "
+                "participant)? The companion takes a seat of their own."
+            )
     return ""
 
 
@@ -274,6 +283,8 @@ def step_keyboard(
             rows.append([labels[Choice.free_text], labels[Choice.options]])
         case "reminders":
             rows += [[labels[Choice.default_reminders]], [labels[Choice.no_reminders]]]
+        case "companions":
+            rows += [[labels[Choice.companions_yes]], [labels[Choice.companions_no]]]
     if editor.has_value(draft, step) and step not in ("questions",):
         rows.insert(0, [labels[Choice.keep]])
     rows.append([back_label()])
@@ -321,6 +332,7 @@ def field_name(step: str) -> str:
         "deadline": _("Registration deadline"),
         "questions": _("Questions"),
         "reminders": _("Reminders"),
+        "companions": _("Companions"),
     }
     return names.get(step, step)
 
@@ -346,6 +358,7 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
         "",
         fact("questions"),
         fact("reminders"),
+        fact("companions"),
     ]
     if draft.latitude is not None:
         facts.append(fact("location"))
