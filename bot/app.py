@@ -32,7 +32,6 @@ from bot.services.announcements import AnnouncementService
 from bot.services.audience import AudienceService
 from bot.services.backups import BackupService
 from bot.services.catalog import Catalog
-from bot.services.search import EventSearch
 from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
@@ -41,6 +40,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
+from bot.services.search import EventSearch
 from bot.services.status import StatusService
 from bot.settings import Settings
 from bot.views.notices import ViewNotices

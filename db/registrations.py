@@ -213,8 +213,7 @@ async def register(
             return refusal
         needed = 1 + companions
         if companions and (
-            not event.companions_allowed
-            or (event.capacity is not None and event.capacity < needed)
+            not event.companions_allowed or (event.capacity is not None and event.capacity < needed)
         ):
             return Refusal.no_companion
         # Free seats go to the waitlist first, so a newcomer never overtakes people waiting.

@@ -27,7 +27,8 @@ async def test_a_companion_takes_a_second_seat_and_pairs_wait_together(
         await prepared_person(services, person)
     pair = await registrations_repo.register(services.db, event.id, 4101, {}, now, companions=1)
     single = await registrations_repo.register(services.db, event.id, 4102, {}, now)
-    assert isinstance(pair, Registered) and isinstance(single, Registered)
+    assert isinstance(pair, Registered)
+    assert isinstance(single, Registered)
     assert pair.registration.status == RegistrationStatus.confirmed
     assert (await registrations_repo.seats(services.db, event)).left == 0
 
@@ -36,13 +37,15 @@ async def test_a_companion_takes_a_second_seat_and_pairs_wait_together(
         services.db, event.id, 4103, {}, now, companions=1
     )
     behind = await registrations_repo.register(services.db, event.id, 4104, {}, now)
-    assert isinstance(waiting_pair, Registered) and isinstance(behind, Registered)
+    assert isinstance(waiting_pair, Registered)
+    assert isinstance(behind, Registered)
     assert waiting_pair.registration.status == RegistrationStatus.waitlisted
     assert behind.position == 2
 
     # One seat frees up: not enough for the pair, so nobody moves.
     cancelled = await registrations_repo.cancel(services.db, single.registration.id, 4102, now)
-    assert not isinstance(cancelled, Refusal) and cancelled.promoted == []
+    assert not isinstance(cancelled, Refusal)
+    assert cancelled.promoted == []
     # Now all three seats are free: the pair first (two seats), then the person behind them.
     cancelled = await registrations_repo.cancel(services.db, pair.registration.id, 4101, now)
     assert not isinstance(cancelled, Refusal)
@@ -145,4 +148,5 @@ async def test_the_organizer_allows_companions_in_the_event_editor(
     saved, _card = await organizer.send("Да, можно с сопровождающим")
     assert saved.body == "Сохранено."
     changed = await events_repo.get(services.db, event.id)
-    assert changed is not None and changed.companions_allowed
+    assert changed is not None
+    assert changed.companions_allowed

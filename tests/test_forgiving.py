@@ -36,8 +36,10 @@ async def test_a_stray_cant_come_is_not_confirmed_and_the_seat_stays(
     assert reminder.buttons() == ["✅ Приду", "✖️ Не смогу"]
     kept = await registrations_repo.get(services.db, anna_seat.id)
     waiting = await registrations_repo.get(services.db, boris_place.id)
-    assert kept is not None and kept.status == RegistrationStatus.confirmed
-    assert waiting is not None and waiting.status == RegistrationStatus.waitlisted
+    assert kept is not None
+    assert kept.status == RegistrationStatus.confirmed
+    assert waiting is not None
+    assert waiting.status == RegistrationStatus.waitlisted
     await services.delivery.drain(bot)
     assert not any("освободилось" in s.body for s in bot.session.messages.get(3142, []))
 
@@ -80,7 +82,11 @@ STICKER = {
 async def test_free_text_naming_an_event_shows_it(member: ChatClient, services: Services) -> None:
     tyumen = await make_event(services)
     await make_event(
-        services, title="Годовое собрание Альянса", kind="meeting", city="Омск", timezone="Asia/Omsk"
+        services,
+        title="Годовое собрание Альянса",
+        kind="meeting",
+        city="Омск",
+        timezone="Asia/Omsk",
     )
 
     [reply] = await member.send("Здравствуйте! Хочу записаться на круглый стол в Тюмени")
@@ -136,7 +142,8 @@ async def test_a_new_russian_person_from_a_deep_link_sees_the_card_first(
     assert greeting.buttons() == MENU
     assert "Выберите язык" in offer.body
     person = await people.get(services.db, 3301)
-    assert person is not None and person.language == "ru"
+    assert person is not None
+    assert person.language == "ru"
     # The offer is not a gate: registering works straight away.
     await newcomer.click("Зарегистрироваться", card)
     assert "согласие" in newcomer.last.body.lower()
@@ -161,7 +168,8 @@ async def test_typing_a_name_at_the_announcements_question_asks_it_again_with_bu
     # The words of a button, typed in another case and without the emoji, are the press.
     await member.send("да, все города")
     person = await people.get(services.db, member.user.id)
-    assert person is not None and person.subscribed
+    assert person is not None
+    assert person.subscribed
     assert "ФИО" in member.last.body or "фамилию" in member.last.body
 
 

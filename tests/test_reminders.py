@@ -280,7 +280,8 @@ async def test_cant_come_cancels_and_the_waitlist_moves_up_at_once(
     # Asked first: nothing has moved yet.
     assert reminder.buttons() == ["Да, отменить регистрацию", "Нет, оставить место"]
     still = await registrations_repo.get(services.db, anna_seat.id)
-    assert still is not None and still.status == RegistrationStatus.confirmed
+    assert still is not None
+    assert still.status == RegistrationStatus.confirmed
     await anna.click("Да, отменить регистрацию", reminder)
 
     assert anna.last_answer.text == "Регистрация отменена."

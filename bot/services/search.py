@@ -23,9 +23,33 @@ KIND_WORDS: dict[EventKind, str] = {
 }
 # Words in almost every message about events: they would match everything.
 IGNORED = frozenset(
-    "хотеть записаться зарегистрироваться регистрация здравствуйте добрый день привет "
-    "мероприятие событие пожалуйста можно как где когда который the and for want register "
-    "event events hello please".split()
+    {
+        "хотеть",
+        "записаться",
+        "зарегистрироваться",
+        "регистрация",
+        "здравствуйте",
+        "добрый",
+        "день",
+        "привет",
+        "мероприятие",
+        "событие",
+        "пожалуйста",
+        "можно",
+        "как",
+        "где",
+        "когда",
+        "который",
+        "the",
+        "and",
+        "for",
+        "want",
+        "register",
+        "event",
+        "events",
+        "hello",
+        "please",
+    }
 )
 MIN_LENGTH = 3
 SEARCH_SCOPE = 200  # upcoming events read per search; far more than a region ever has
