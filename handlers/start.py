@@ -137,9 +137,12 @@ async def on_language_chosen(
     access: Access,
 ) -> None:
     user = query.from_user
+    before = await people.get(services.db, user.id)
+    changed = before is None or before.language != callback_data.code
     await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
     payload: str | None = None
-    if await state.get_state() == Onboarding.choosing_language.state:
+    onboarding = await state.get_state() == Onboarding.choosing_language.state
+    if onboarding:
         payload = (await state.get_data()).get("payload")
         await state.clear()
     with i18n.use_locale(callback_data.code):
@@ -147,7 +150,9 @@ async def on_language_chosen(
         await edit_or_send(bot, query, text)
         if payload:
             await open_link(bot, user.id, payload, deep_links, services, state, access)
-        else:
+        elif onboarding or changed:
+            # The greeting (and the menu's labels) in the language just chosen; the same
+            # language again needs no second greeting.
             await bot.send_message(user.id, welcome_text(), reply_markup=menu_views.main_menu())
 
 
