@@ -43,6 +43,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
+from bot.services.search import EventSearch
 from bot.services.status import StatusService
 from bot.settings import Settings
 from bot.views.notices import ViewNotices
@@ -109,6 +110,7 @@ async def create_services(
         identity=identity,
         delivery=delivery,
         catalog=Catalog(db, clock),
+        search=EventSearch(db, clock),
         registrations=registrations,
         privacy=PrivacyService(db, clock, delivery, registrations),
         roles=RoleService(db, clock, settings.admin_ids),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
@@ -46,6 +46,7 @@ class EventCard(CallbackData, prefix="ev1"):
 
 class EventActionKind(StrEnum):
     register = "reg"
+    register_companion = "regc"  # the member and one companion, two seats
     calendar = "ics"
     map = "map"
 
@@ -60,7 +61,10 @@ class ConsentAnswer(CallbackData, prefix="cs1"):
 
 
 class SubscribeChoice(CallbackData, prefix="sb1"):
-    """Announcements: -1 no, 0 all cities, otherwise `city_key()` of one city."""
+    """Announcements: -1 no, -2 keep as is, 0 all cities, otherwise `city_key()` of one city."""
+
+    NONE: ClassVar[int] = -1
+    KEEP: ClassVar[int] = -2
 
     city: Number
 
@@ -106,7 +110,9 @@ class ForgetAnswer(CallbackData, prefix="fg1"):
 
 class ReminderActionKind(StrEnum):
     coming = "yes"
-    not_coming = "no"
+    not_coming = "no"  # asks first: a seat given away cannot be taken back
+    not_coming_sure = "nosure"
+    keep = "keep"
     ticket = "ticket"
 
 

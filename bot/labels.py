@@ -25,3 +25,9 @@ def shorten(text: str, limit: int) -> str:
 def button_text(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
     """Button labels are plain text (no HTML), kept short enough to read on a phone."""
     return shorten(" ".join(text.split()), limit)
+
+
+def label_key(text: str) -> str:
+    """A label as typed or as shown, compared without case, emoji or punctuation."""
+    kept = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("ё", "е"))
+    return " ".join(kept.split())

@@ -40,6 +40,7 @@ class RegistrationDraft(BaseModel):
     phone: str | None = None
     email: str | None = None
     answers: dict[str, str] = Field(default_factory=dict)
+    companions: int = 0  # 1: «Register with a companion» was chosen on the card
 
 
 class Followup(StatesGroup):

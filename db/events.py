@@ -90,6 +90,7 @@ class NewEvent:
     settlement_id: str | None = None  # a town of the reference list; None: `city` as typed
     format: EventFormat = EventFormat.in_person
     join_url: str = ""  # only for confirmed registrants: never on the card
+    companions_allowed: bool = False  # a member may bring one companion, on a seat of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,8 @@ class Event:
     @property
     def has_venue(self) -> bool:
         return self.format != EventFormat.online
+
+    companions_allowed: bool = False
 
     @property
     def registration_closes_at(self) -> float:
@@ -186,6 +189,7 @@ def _event(row: Row) -> Event:
         join_url=row["join_url"],
         region_code=row["region_code"],
         settlement_id=row["settlement_id"],
+        companions_allowed=bool(row["companions_allowed"]),
     )
 
 
@@ -198,7 +202,7 @@ def _column_value(name: str, value: Any) -> Any:
         return str(EventKind(value))
     if name == "format":
         return str(EventFormat(value))
-    if name == "registration_closed":
+    if name in ("registration_closed", "companions_allowed"):
         return int(bool(value))
     return value
 

@@ -31,6 +31,7 @@ class Refusal(StrEnum):
     started = "started"  # the event has started or is over
     closed = "closed"  # past the deadline, or the organizer closed registration
     not_yours = "not_yours"  # a registration that is not the person's, or is no longer live
+    no_companion = "no_companion"  # companions not allowed, or fewer seats in all than needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +48,15 @@ class Registration:
     created_at: float
     updated_at: float
     cancelled_at: float | None
+    companions: int = 0  # people coming with the member, each on a seat of their own
 
     @property
     def is_live(self) -> bool:
         return self.status != RegistrationStatus.cancelled
+
+    @property
+    def seats_needed(self) -> int:
+        return 1 + self.companions
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +107,15 @@ def _registration(row: Row) -> Registration:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
+        companions=row["companions"],
     )
 
 
 async def seats(db: Queries, event: Event) -> Seats:
+    """Seats taken and waited for, counting each companion as a person."""
     row = await db.fetch_one(
-        "SELECT COALESCE(SUM(status = 'confirmed'), 0), COALESCE(SUM(status = 'waitlisted'), 0)"
+        "SELECT COALESCE(SUM(CASE WHEN status = 'confirmed' THEN 1 + companions END), 0),"
+        " COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 + companions END), 0)"
         " FROM registrations WHERE event_id = ?",
         (event.id,),
     )
@@ -181,8 +190,12 @@ async def register(
     person_id: int,
     answers: dict[str, str],
     now: float,
+    companions: int = 0,
 ) -> Registered | Refusal:
     """Check and take a seat (or a waitlist place) in one write transaction.
+
+    With a companion, two seats are taken together or the pair waits together; an event
+    whose capacity is below what the pair needs refuses at once (they could never get in).
 
     `BEGIN IMMEDIATE` on the single writer (the caller's transaction, or one opened here), so
     the count of confirmed seats cannot change between the check and the insert: with N seats
@@ -198,12 +211,17 @@ async def register(
         refusal = refusal_for(event, now)
         if refusal is not None:
             return refusal
+        needed = 1 + companions
+        if companions and (
+            not event.companions_allowed or (event.capacity is not None and event.capacity < needed)
+        ):
+            return Refusal.no_companion
         # Free seats go to the waitlist first, so a newcomer never overtakes people waiting.
         await promote(tx, event, now)
         current = await seats(tx, event)
         status = RegistrationStatus.confirmed
         seq: int | None = None
-        if current.waitlisted > 0 or (current.left is not None and current.left <= 0):
+        if current.waitlisted > 0 or (current.left is not None and current.left < needed):
             status = RegistrationStatus.waitlisted
             last = await tx.fetch_value(
                 "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
@@ -211,8 +229,8 @@ async def register(
             seq = int(last or 0) + 1
         new_id = await tx.insert(
             "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
-            " ticket_token, short_code, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ticket_token, short_code, created_at, updated_at, companions)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 event_id,
                 person_id,
@@ -223,6 +241,7 @@ async def register(
                 await _new_short_code(tx, event_id),
                 now,
                 now,
+                companions,
             ),
         )
         created = await get(tx, new_id)
@@ -241,11 +260,15 @@ async def promote(db: Queries, event: Event, now: float) -> list[Registration]:
             if current.waitlisted == 0 or (current.left is not None and current.left <= 0):
                 return promoted
             row = await tx.fetch_one(
-                "SELECT id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
+                "SELECT id, companions FROM registrations"
+                " WHERE event_id = ? AND status = 'waitlisted'"
                 " ORDER BY waitlist_seq LIMIT 1",
                 (event.id,),
             )
             assert row is not None
+            if current.left is not None and current.left < 1 + row["companions"]:
+                # A pair waits for two seats together; nobody behind them overtakes.
+                return promoted
             # waitlist_seq stays: it records that this seat came from the waitlist.
             await tx.execute(
                 "UPDATE registrations SET status = 'confirmed', updated_at = ? WHERE id = ?",

@@ -10,6 +10,7 @@ from handlers import (
     common,
     errors,
     fallback,
+    menu,
     my_registrations,
     organizer,
     privacy,
@@ -39,6 +40,7 @@ def build_routers() -> list[Router]:
         privacy.build_router(),
         subscriptions.build_router(),
         reminders.build_router(),
+        menu.build_router(),
         fallback.build_router(),
         errors.build_router(),
     ]

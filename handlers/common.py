@@ -12,6 +12,7 @@ from bot.commands import ADMIN_COMMANDS, MEMBER_COMMANDS, ORGANIZER_COMMANDS
 from bot.commands import Command as BotCmd
 from bot.i18n import _
 from bot.views.accessibility import plain_mode_hint, plain_mode_keyboard
+from bot.views.menu import main_menu
 
 
 def _lines(i18n: I18n, commands: tuple[BotCmd, ...]) -> list[str]:
@@ -38,7 +39,7 @@ async def on_cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(
         _("Cancelled. Nothing from this dialog was saved. /help shows what I can do."),
-        reply_markup=ReplyKeyboardRemove(),
+        reply_markup=main_menu(),  # a dialog's own keyboard gives way to the menu
     )
 
 

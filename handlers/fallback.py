@@ -11,6 +11,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import _
 from bot.services import Services
+from handlers import menu
 
 
 async def on_group_message(message: Message, services: Services) -> None:
@@ -36,10 +37,9 @@ async def on_unknown_command(message: Message) -> None:
     )
 
 
-async def on_unexpected(message: Message) -> None:
-    await message.answer(
-        _("I didn't understand that. Use the buttons, or /help to see what I can do.")
-    )
+async def on_unexpected(message: Message, services: Services) -> None:
+    # Never a dead end: the events the words name, or the menu and a one-line hint.
+    await menu.on_stray(message, services)
 
 
 async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:

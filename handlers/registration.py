@@ -18,6 +18,7 @@ from bot.callbacks import (
     EventActionKind,
     SubscribeChoice,
 )
+from bot.labels import label_key
 from bot.outgoing import send_calendar, send_ticket
 from bot.services import Services
 from bot.services import registration_dialog as dialog
@@ -26,6 +27,7 @@ from bot.services.registration import CONSENT_VERSION
 from bot.services.registration_dialog import Stage
 from bot.states import RegistrationDraft, RegistrationForm
 from bot.ui import edit_or_send
+from bot.views import Screen
 from bot.views import events as event_views
 from bot.views import registration as views
 from bot.views.problems import problem_text
@@ -187,7 +189,12 @@ async def on_register(
     if await dialog_event(form, services, callback_data.event_id) is not None:
         callback_answer.text = views.already_in_dialog()
         return
-    draft = RegistrationDraft(event_id=view.event.id)
+    companions = 1 if callback_data.action == EventActionKind.register_companion else 0
+    if companions and not view.event.companions_allowed:
+        callback_answer.text = event_views.refusal_text(Refusal.no_companion)
+        callback_answer.show_alert = True
+        return
+    draft = RegistrationDraft(event_id=view.event.id, companions=companions)
     await proceed(bot, user.id, form, services, draft, view.event)
 
 
@@ -236,8 +243,15 @@ async def on_subscription_choice(
 ) -> None:
     form = Form(state, raw_state)
     user = query.from_user
+    if callback_data.city == SubscribeChoice.KEEP:
+        # «Keep as is» changes nothing, whatever the subscription is by now.
+        person = await people.get(services.db, user.id)
+        kept = person is not None and person.subscribed
+        city_now = person.subscription_city if person is not None else None
+        await edit_or_send(bot, query, views.subscription_kept(kept, city_now))
+        return
     city: str | None = None
-    subscribed = callback_data.city != -1
+    subscribed = callback_data.city != SubscribeChoice.NONE
     if callback_data.city > 0:
         city = await services.catalog.city_by_key(callback_data.city)
         if city is None:
@@ -261,7 +275,7 @@ async def on_subscribe(message: Message, services: Services) -> None:
     cities = [name for name, _ in await services.catalog.cities()]
     await message.answer(
         views.subscription_status(subscribed, city),
-        reply_markup=views.subscription_keyboard(cities),
+        reply_markup=views.subscription_keyboard(cities, subscribed),
     )
 
 
@@ -410,7 +424,9 @@ async def confirm(
         return
     profile = dialog.profile(draft)
     assert profile is not None, "before_confirming checks the profile"
-    outcome = await services.registrations.register(user.id, event.id, profile, draft.answers)
+    outcome = await services.registrations.register(
+        user.id, event.id, profile, draft.answers, companions=draft.companions
+    )
     if outcome is None:
         await proceed(bot, user.id, form, services, draft, event)
         return
@@ -457,10 +473,103 @@ async def on_edit_field(
     await show(bot, query.from_user.id, form, services, event, asked)
 
 
+# -- a button's words typed instead of pressing it ---------------------------------------------
+
+BUTTON_STAGES = (Stage.consent, Stage.subscription, Stage.saved_profile, Stage.summary)
+
+
+async def waiting_screen(
+    stage: Stage, services: Services, person_id: int, event: Event
+) -> Screen | None:
+    """The buttons a stage waits for, as they were shown."""
+    match stage:
+        case Stage.consent:
+            return views.consent(CONSENT_VERSION)
+        case Stage.subscription:
+            return views.subscription_question(event.city)
+        case Stage.saved_profile:
+            saved = await dialog.saved_profile(services.db, person_id)
+            return None if saved is None else views.saved_profile(saved, event)
+        case Stage.summary:
+            return views.summary_question(event)
+    return None
+
+
+def typed_button(screen: Screen, typed: str | None) -> str | None:
+    """The callback data of the button whose words were typed (case and emoji aside)."""
+    wanted = label_key(typed or "")
+    markup = screen.inline
+    if not wanted or markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data and label_key(button.text) == wanted:
+                return button.callback_data
+    return None
+
+
+async def on_typed_instead_of_button(
+    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
+) -> None:
+    """Words of a button are taken as the press; anything else asks the question again, with
+    its buttons, so nobody is left with "not understood"."""
+    assert message.from_user is not None
+    user = message.from_user
+    form = Form(state, raw_state)
+    found = await dialog_event(form, services)
+    stage = next((st for st in BUTTON_STAGES if form.is_in(STATE_OF[st])), None)
+    if found is None or stage is None:
+        await form.clear()
+        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        return
+    _draft, event = found
+    screen = await waiting_screen(stage, services, user.id, event)
+    if screen is None:
+        await form.clear()
+        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        return
+    data = typed_button(screen, message.text)
+    if data is None:
+        hint = views.details_come_next() if stage == Stage.subscription else views.use_buttons()
+        await message.answer(hint + "\n\n" + screen.text, reply_markup=screen.reply_markup)
+        return
+    # The same handler as the press; with no message to edit, the outcome comes as a new one.
+    query = CallbackQuery(
+        id=f"typed:{message.message_id}",
+        from_user=user,
+        chat_instance="typed",
+        data=data,
+        message=None,
+    )
+    answer = CallbackAnswer(answered=True)
+    if stage == Stage.consent:
+        await on_consent(
+            query, ConsentAnswer.unpack(data), state, form.current, services, bot, answer
+        )
+    elif stage == Stage.subscription:
+        await on_subscription_choice(
+            query, SubscribeChoice.unpack(data), state, form.current, services, bot, answer
+        )
+    elif stage == Stage.saved_profile:
+        await on_saved_profile_choice(
+            query, DialogAction.unpack(data), state, form.current, services, bot, answer
+        )
+    else:
+        await on_summary_action(
+            query, DialogAction.unpack(data), state, form.current, services, bot, answer
+        )
+    if answer.text:
+        # What a press would have shown in a toast belongs in the chat here.
+        await message.answer(answer.text)
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(
-        on_register, EventAction.filter(F.action == EventActionKind.register)
+        on_register,
+        EventAction.filter(
+            F.action.in_({EventActionKind.register, EventActionKind.register_companion})
+        ),
     )
     router.callback_query.register(on_consent, ConsentAnswer.filter())
     router.callback_query.register(on_subscription_choice, SubscribeChoice.filter())
@@ -475,4 +584,10 @@ def build_router() -> Router:
     router.message.register(on_answer_contact, answering, F.contact)
     router.message.register(on_answer_text, answering, F.text, ~F.text.startswith("/"))
     router.message.register(on_answer_other, answering, ~F.text)
+    waiting_for_a_button = StateFilter(*(STATE_OF[stage] for stage in BUTTON_STAGES))
+    router.message.register(
+        on_typed_instead_of_button,
+        waiting_for_a_button,
+        ~(F.text.startswith("/")),
+    )
     return router

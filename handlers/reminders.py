@@ -40,6 +40,15 @@ async def on_reminder_button(
         await services.reminders.acknowledge(target)
         callback_answer.text = views.coming_toast()
         screen = views.coming(target.event, target.planned.id, now)
+    elif callback_data.action == ReminderActionKind.not_coming:
+        if now >= target.event.starts_at:
+            callback_answer.text = views.too_late_to_cancel()
+            callback_answer.show_alert = True
+            return
+        # Nothing changes yet: the waitlist moves only once the person is sure.
+        screen = views.confirm_not_coming(target.event, target.planned.id, now)
+    elif callback_data.action == ReminderActionKind.keep:
+        screen = views.ahead(target.event, target.planned.id, now)
     else:
         outcome = await services.reminders.decline(user.id, target)
         if not isinstance(outcome, Cancelled):

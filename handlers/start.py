@@ -19,6 +19,7 @@ from bot.services.roles import Access
 from bot.states import Onboarding
 from bot.ui import edit_or_send
 from bot.views import events as event_views
+from bot.views import menu as menu_views
 from bot.views.accessibility import plain_mode_hint, with_plain_mode_button
 from db import people
 from db.people import Person
@@ -62,6 +63,20 @@ async def on_start(
 ) -> None:
     assert message.from_user is not None
     user = message.from_user
+    spoken = telegram_language(user.language_code)
+    if (person is None or person.language is None) and spoken is not None:
+        # Telegram has told us the language: no gate, the link (or the greeting) comes first.
+        now = services.clock.timestamp()
+        await people.ensure(services.db, user.id, now)
+        await people.set_language(services.db, user.id, spoken, now)
+        if is_organizer:
+            await set_chat_commands(bot, i18n, user.id, is_organizer=True, is_admin=is_admin)
+        if command.args:
+            await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
+        await message.answer(welcome_text(), reply_markup=menu_views.main_menu())
+        # Offered once, never a gate: nothing waits for this answer.
+        await message.answer(language_offer(), reply_markup=language_keyboard())
+        return
     if person is None or person.language is None:
         await people.ensure(services.db, user.id, services.clock.timestamp())
         # The very first start: choose a language, then open whatever link brought them here.
@@ -80,7 +95,21 @@ async def on_start(
     if command.args:
         await open_link(bot, message.chat.id, command.args, deep_links, services, state, access)
         return
-    await message.answer(welcome_text(is_organizer=is_organizer, is_admin=is_admin))
+    await message.answer(
+        welcome_text(is_organizer=is_organizer, is_admin=is_admin),
+        reply_markup=menu_views.main_menu(),
+    )
+
+
+def telegram_language(code: str | None) -> str | None:
+    """The language Telegram reports for the person, when it is one we speak."""
+    spoken = (code or "").split("-")[0].lower()
+    return spoken if spoken in SUPPORTED_LOCALES else None
+
+
+def language_offer() -> str:
+    # The Russian text names English in English: whoever can't read Russian finds the switch.
+    return _("I write in English. If another language suits you better, choose your language:")
 
 
 async def open_link(
@@ -130,9 +159,12 @@ async def on_language_chosen(
     is_organizer: bool,
 ) -> None:
     user = query.from_user
+    before = await people.get(services.db, user.id)
+    changed = before is None or before.language != callback_data.code
     await people.set_language(services.db, user.id, callback_data.code, services.clock.timestamp())
     payload: str | None = None
-    if await state.get_state() == Onboarding.choosing_language.state:
+    onboarding = await state.get_state() == Onboarding.choosing_language.state
+    if onboarding:
         payload = (await state.get_data()).get("payload")
         await state.clear()
     with i18n.use_locale(callback_data.code):
@@ -140,9 +172,13 @@ async def on_language_chosen(
         await edit_or_send(bot, query, text)
         if payload:
             await open_link(bot, user.id, payload, deep_links, services, state, access)
-        else:
+        elif onboarding or changed:
+            # The greeting (and the menu's labels) in the language just chosen; the same
+            # language again needs no second greeting.
             await bot.send_message(
-                user.id, welcome_text(is_organizer=is_organizer, is_admin=is_admin)
+                user.id,
+                welcome_text(is_organizer=is_organizer, is_admin=is_admin),
+                reply_markup=menu_views.main_menu(),
             )
 
 

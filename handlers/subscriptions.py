@@ -50,7 +50,7 @@ async def on_resubscribe(
     await bot.send_message(
         query.from_user.id,
         registration_views.subscription_status(subscribed, city),
-        reply_markup=registration_views.subscription_keyboard(cities),
+        reply_markup=registration_views.subscription_keyboard(cities, subscribed),
     )
 
 

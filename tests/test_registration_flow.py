@@ -149,7 +149,7 @@ async def test_declining_consent_stores_nothing_and_browsing_still_works(
     assert "ничего о вас не сохранено" in member.last.body
     assert await consents.for_person(services.db, member.user.id) == []
     assert await member.send("Иванова Анна") != []  # not taken as an answer
-    assert "Не понял" in member.last.body
+    assert "Я не понял сообщение" in member.last.body
     [catalog] = await member.send("/events")
     assert "Предстоящие мероприятия" in catalog.body
 
@@ -272,7 +272,9 @@ async def test_cancel_works_at_every_step(member: ChatClient, services: Services
             await member.send(text)
         [reply] = await member.send("/cancel")
         assert "Отменено" in reply.body
-        assert isinstance(reply.reply_markup, ReplyKeyboardRemove)
+        # The dialog's keyboard gives way to the main menu.
+        assert isinstance(reply.reply_markup, ReplyKeyboardMarkup)
+        assert reply.buttons() == ["Мероприятия", "Мои регистрации", "Помощь"]
         assert await live_count(services) == 0
     # Cancel from the summary's own button.
     await open_card(member, event)
@@ -435,7 +437,7 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     assert (person.subscribed, person.subscription_city) == (True, "55")
     [again] = await member.send("/subscribe")
     assert "Вы получаете анонсы мероприятий в Омской области" in again.body
-    await member.click("Нет, спасибо")
+    await member.click("Отписаться от всех анонсов")
     log = await consents.for_person(services.db, member.user.id)
     assert [(c.kind, c.granted) for c in log] == [
         (ConsentKind.announcements, True),

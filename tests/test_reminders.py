@@ -277,6 +277,12 @@ async def test_cant_come_cancels_and_the_waitlist_moves_up_at_once(
     anna = make_client(3041, "ru")
     reminder = reminders_to(bot, 3041)[0]
     await anna.click("Не смогу", reminder)
+    # Asked first: nothing has moved yet.
+    assert reminder.buttons() == ["Да, отменить регистрацию", "Нет, оставить место"]
+    still = await registrations_repo.get(services.db, anna_seat.id)
+    assert still is not None
+    assert still.status == RegistrationStatus.confirmed
+    await anna.click("Да, отменить регистрацию", reminder)
 
     assert anna.last_answer.text == "Регистрация отменена."
     assert "Ваша регистрация отменена" in reminder.body  # the reminder was edited in place

@@ -15,13 +15,14 @@ async def test_first_start_greets_in_russian_and_offers_languages(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
     client = make_client(1001, "ru")
-    replies = await client.send("/start")
-    assert len(replies) == 1
-    assert "Здравствуйте" in replies[0].body
-    assert replies[0].buttons() == ["Русский 🇷🇺", "English 🇬🇧"]
+    greeting, offer = await client.send("/start")
+    assert "Здравствуйте" in greeting.body
+    assert greeting.buttons() == ["Мероприятия", "Мои регистрации", "Помощь"]  # the main menu
+    # Telegram said `ru`: Russian at once, the other language offered, not a gate.
+    assert offer.buttons() == ["Русский 🇷🇺", "English 🇬🇧"]
     person = await people.get(services.db, 1001)
     assert person is not None
-    assert person.language is None
+    assert person.language == "ru"
     assert person.full_name is None  # nothing personal before consent
 
 
@@ -32,8 +33,9 @@ async def test_english_user_is_greeted_in_english_and_choice_is_saved(
     replies = await client.send("/start")
     assert "Welcome!" in replies[0].body
     await client.click("English")
-    assert client.messages[0].body == "Language: English"  # the prompt was edited in place
-    assert "Welcome!" in client.last.body
+    assert client.messages[1].body == "Language: English"  # the offer was edited in place
+    assert "Welcome!" in client.messages[0].body
+    assert len(client.messages) == 2  # the same language again: no second greeting
     person = await people.get(services.db, 1002)
     assert person is not None
     assert person.language == "en"
@@ -70,11 +72,12 @@ async def test_garbage_deep_link_gets_a_friendly_message(member: ChatClient) -> 
 async def test_first_start_keeps_the_link_until_the_language_is_chosen(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    client = make_client(1005, "en")
+    # Telegram did not say a language we speak: then the choice comes first.
+    client = make_client(1005, "de")
     await client.send("/start zz_unknown")
     # An unrelated message in between does not lose the pending link: it re-asks the language.
     replies = await client.send("hello")
-    assert "choose your language with the buttons" in replies[0].body
+    assert "выберите язык кнопками" in replies[0].body
     replies = await client.click("English")
     assert any("link is not recognised" in r.body for r in replies)
 
@@ -92,12 +95,13 @@ async def test_cancel_outside_a_dialog_says_there_is_nothing(member: ChatClient)
 
 
 async def test_cancel_leaves_the_onboarding_dialog(make_client: Callable[..., ChatClient]) -> None:
-    client = make_client(1006, "ru")
+    client = make_client(1006, "de")  # a language we don't speak: the choice is asked
     await client.send("/start")
     replies = await client.send("/cancel")
     assert "Отменено" in replies[0].body
+    assert replies[0].buttons() == ["Мероприятия", "Мои регистрации", "Помощь"]
     replies = await client.send("привет")
-    assert "Не понял" in replies[0].body
+    assert "Я не понял сообщение" in replies[0].body
 
 
 async def test_unknown_command_is_named_and_escaped(member: ChatClient) -> None:

@@ -21,6 +21,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
+from bot.services.search import EventSearch
 from bot.services.status import StatusService
 from bot.settings import Settings
 from db import Database
@@ -39,6 +40,7 @@ class Services:
     identity: BotIdentity
     delivery: DeliveryService
     catalog: Catalog
+    search: EventSearch
     registrations: RegistrationService
     privacy: PrivacyService
     roles: RoleService

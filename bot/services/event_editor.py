@@ -60,7 +60,8 @@ STEPS: tuple[str, ...] = (
 )
 QUESTION_STEPS: tuple[str, ...] = ("question_text", "question_kind", "question_options")
 # Fields an organizer can pick in the edit menu (each is the step that asks it).
-EDITABLE: tuple[str, ...] = tuple(step for step in STEPS if step != "end")
+# «companions» is asked only from the edit menu: the creation dialog stays as short as it was.
+EDITABLE: tuple[str, ...] = (*(step for step in STEPS if step != "end"), "companions")
 
 
 class Choice(StrEnum):
@@ -79,6 +80,8 @@ class Choice(StrEnum):
     options = "options"
     confirm = "confirm"  # «Да, верно»: the date as the bot read it
     retype = "retype"  # «Нет, ввести заново»
+    companions_yes = "companions_yes"
+    companions_no = "companions_no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,7 @@ class EventDraft(BaseModel):
     # A date step's reading, echoed back before it is stored (start, end or deadline).
     pending_local: str | None = None
     pending_end_local: str | None = None  # «14:00–17:00» at the start sets the end too
+    companions_allowed: bool = False  # members may bring one companion each
 
 
 # -- small parsers --------------------------------------------------------------------------
@@ -330,6 +334,7 @@ def has_value(draft: EventDraft, step: str) -> bool:
         "reminders": draft.reminder_offsets,
         "format": draft.format,
         "join_url": draft.join_url or None,
+        "companions": draft.companions_allowed,
     }
     if step == "start" and draft.new_date:
         return False
@@ -461,6 +466,11 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             return draft.model_copy(update={"pending_local": local_text(deadline)})
         case "questions":
             return _accept_questions(draft, reply)
+        case "companions":
+            if reply.choice not in (Choice.companions_yes, Choice.companions_no):
+                raise InvalidInput(Problem.choice)
+            allowed = reply.choice == Choice.companions_yes
+            return draft.model_copy(update={"companions_allowed": allowed})
         case "question_text":
             question = QuestionDraft(
                 key=_new_question_key(draft), text=clean_line(text, QUESTION_LIMIT)
@@ -635,6 +645,7 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
         "reminder_offsets": None
         if draft.reminder_offsets is None
         else tuple(draft.reminder_offsets),
+        "companions_allowed": draft.companions_allowed,
     }
 
 
@@ -678,6 +689,7 @@ def from_event(event: Event) -> EventDraft:
         reminder_offsets=None if event.reminder_offsets is None else list(event.reminder_offsets),
         format=event.format,
         join_url=event.join_url,
+        companions_allowed=event.companions_allowed,
     )
 
 

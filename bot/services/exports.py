@@ -58,6 +58,8 @@ class AttendeeLabels:
     checked_in_at: str
     statuses: dict[str, str]
     erased: str  # shown instead of a name wiped by /forget
+    companions: str = "+1"  # the column of companions, shown only when someone brings one
+    companion_of: str = "+1 ({name})"  # a companion's row on the pass list
 
 
 def local_time(timestamp: float | None, zone: str) -> datetime | None:
@@ -82,6 +84,7 @@ def attendee_headers(event: Event, labels: AttendeeLabels) -> list[str]:
         labels.registered_at + zone_note,
         labels.checked_in_at + zone_note,
         *(question.text for question in event.questions),
+        *([labels.companions] if event.companions_allowed else []),
     ]
 
 
@@ -106,6 +109,8 @@ def attendee_rows(
             local_time(registration.created_at, event.timezone),
             local_time(registration.checked_in_at, event.timezone),
             *(registration.answers.get(question.key) for question in event.questions),
+            # Events that allow companions get the column: other sheets stay as they were.
+            *([registration.companions] if event.companions_allowed else []),
         ]
 
 
@@ -119,12 +124,22 @@ def attendee_table(event: Event, attendees: Sequence[Attendee], labels: Attendee
 
 
 def pass_table(
-    event: Event, attendees: Sequence[Attendee], number: str, full_name: str, organization: str
+    event: Event,
+    attendees: Sequence[Attendee],
+    number: str,
+    full_name: str,
+    organization: str,
+    companion_of: str = "+1 ({name})",
 ) -> Table:
-    """№, full name, organization: nothing more than the security desk needs."""
+    """№, full name, organization: nothing more than the security desk needs. A companion
+    has a row of their own right under the member, so every person at the door is counted."""
+    people: list[tuple[str | None, str | None]] = []
+    for attendee in attendees:
+        people.append((attendee.full_name, attendee.organization))
+        for _ in range(attendee.registration.companions):
+            people.append((companion_of.format(name=attendee.full_name or ""), None))
     rows: list[list[Cell]] = [
-        [index, attendee.full_name, attendee.organization]
-        for index, attendee in enumerate(attendees, start=1)
+        [index, name, org] for index, (name, org) in enumerate(people, start=1)
     ]
     return Table(event.title, [number, full_name, organization], rows)
 

@@ -68,7 +68,12 @@ class RegistrationService:
                 await announcements.withdraw_for_person(tx, person_id, "unsubscribed", now)
 
     async def register(
-        self, person_id: int, event_id: int, profile: Profile, answers: dict[str, str]
+        self,
+        person_id: int,
+        event_id: int,
+        profile: Profile,
+        answers: dict[str, str],
+        companions: int = 0,
     ) -> Registered | Refusal | None:
         """Save the profile and take a seat in one transaction.
 
@@ -79,7 +84,9 @@ class RegistrationService:
             return None
         now = self.clock.timestamp()
         async with self.db.write() as tx:
-            outcome = await registrations_repo.register(tx, event_id, person_id, answers, now)
+            outcome = await registrations_repo.register(
+                tx, event_id, person_id, answers, now, companions=companions
+            )
             # The profile is saved only with a registration that really happened.
             if isinstance(outcome, Registered) and outcome.created:
                 await people.save_profile(tx, person_id, profile, now)

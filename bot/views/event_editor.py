@@ -53,6 +53,8 @@ def choice_labels(default_offsets: tuple[int, ...]) -> dict[Choice, str]:
         Choice.options: _("🔘 Choice of options"),
         Choice.confirm: _("Yes, correct"),
         Choice.retype: _("No, type it again"),
+        Choice.companions_yes: _("Yes, with a companion"),
+        Choice.companions_no: _("No, alone only"),
     }
 
 
@@ -204,6 +206,8 @@ def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int,
             if not draft.reminder_offsets:
                 return _("no reminders")
             return _("{hours} before").format(hours=hours_text(draft.reminder_offsets))
+        case "companions":
+            return _("allowed") if draft.companions_allowed else _("not allowed")
     return "—"
 
 
@@ -315,6 +319,11 @@ def step_question(step: str, draft: EventDraft) -> str:
                 "Reminders to registered people: as usual, none, or type hours before the "
                 "start, e.g. <i>48, 24, 2</i>."
             )
+        case "companions":
+            return _(
+                "May a member come with a companion (for example, a guide of a blind "
+                "participant)? The companion takes a seat of their own."
+            )
     return ""
 
 
@@ -358,6 +367,8 @@ def step_keyboard(
             rows.append([labels[Choice.free_text], labels[Choice.options]])
         case "reminders":
             rows += [[labels[Choice.default_reminders]], [labels[Choice.no_reminders]]]
+        case "companions":
+            rows += [[labels[Choice.companions_yes]], [labels[Choice.companions_no]]]
     if editor.has_value(draft, step) and step not in ("questions",):
         rows.insert(0, [labels[Choice.keep]])
     rows.append([back_label()])
@@ -417,6 +428,7 @@ def field_name(step: str) -> str:
         "deadline": _("Registration deadline"),
         "questions": _("Questions"),
         "reminders": _("Reminders"),
+        "companions": _("Companions"),
     }
     return names.get(step, step)
 
@@ -442,6 +454,7 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
         "",
         fact("questions"),
         fact("reminders"),
+        fact("companions"),
     ]
     if draft.join_url and editor.asked_for_format(draft, "join_url"):
         facts.append(fact("join_url"))

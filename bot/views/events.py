@@ -132,9 +132,12 @@ def registration_line(view: EventView) -> str | None:
     if view.registration is None:
         return None
     if view.registration.status == RegistrationStatus.confirmed:
-        return _("✅ You are registered. Ticket code: {code}").format(
+        line = _("✅ You are registered. Ticket code: {code}").format(
             code=view.registration.short_code
         )
+        if view.registration.companions:
+            line += " " + _("A seat for your companion is held too.")
+        return line
     return _("⏳ You are on the waitlist, position {position}.").format(position=view.position)
 
 
@@ -148,6 +151,11 @@ def refusal_text(refusal: Refusal) -> str:
         return _("Registration for this event is closed.")
     if refusal == Refusal.not_yours:
         return _("This registration is no longer active.")
+    if refusal == Refusal.no_companion:
+        return _(
+            "A companion cannot be registered for this event: the organizers do not allow it, "
+            "or there are fewer seats in all than the two of you need. You can register alone."
+        )
     return _("This event was not found. It may have been removed.")
 
 
@@ -219,6 +227,13 @@ def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMar
             text=label,
             callback_data=EventAction(action=EventActionKind.register, event_id=event.id),
         )
+        if event.companions_allowed and (event.capacity is None or event.capacity >= 2):
+            builder.button(
+                text=_("Register with a companion"),
+                callback_data=EventAction(
+                    action=EventActionKind.register_companion, event_id=event.id
+                ),
+            )
     builder.button(
         text=_("📅 Add to calendar"),
         callback_data=EventAction(action=EventActionKind.calendar, event_id=event.id),

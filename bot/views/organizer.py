@@ -462,6 +462,8 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
             block.append(", ".join(details))
         block += answer_lines(event, attendee)
         block.append(attendee_status(attendee, event, now))
+        if attendee.registration.companions:
+            block.append(_("With a companion: two seats."))
         if utf16_len("\n".join([*lines, *block])) > MESSAGE_LIMIT - 200:
             break
         lines += block
@@ -520,6 +522,8 @@ def attendee_labels() -> AttendeeLabels:
             str(RegistrationStatus.cancelled): _("cancelled"),
         },
         erased=_("(data erased at the person's request)"),
+        companions=_("Companions"),
+        companion_of=_("Companion of {name}"),
     )
 
 

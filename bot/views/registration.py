@@ -91,8 +91,8 @@ def subscription_question(city: str | None) -> Screen:
     return Screen(text, subscription_keyboard([city] if city else []))
 
 
-def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
-    """«Все регионы», then «Только Тюменская область» for each region (codes) offered."""
+def subscription_keyboard(cities: list[str], subscribed: bool = False) -> InlineKeyboardMarkup:
+    """The choices; for a subscriber the last two say plainly whether anything changes."""
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📣 Yes, all regions"), callback_data=SubscribeChoice(city=0))
     for code in sorted(cities, key=lambda code: region_name(code).casefold()):
@@ -100,9 +100,34 @@ def subscription_keyboard(cities: list[str]) -> InlineKeyboardMarkup:
             text=_("📣 Only {region}").format(region=region_name(code)),
             callback_data=SubscribeChoice(city=city_key(code)),
         )
-    builder.button(text=_("No, thank you"), callback_data=SubscribeChoice(city=-1))
+    if subscribed:
+        builder.button(
+            text=_("Keep as is"), callback_data=SubscribeChoice(city=SubscribeChoice.KEEP)
+        )
+        builder.button(
+            text=_("Unsubscribe from all announcements"),
+            callback_data=SubscribeChoice(city=SubscribeChoice.NONE),
+        )
+    else:
+        builder.button(
+            text=_("No, thank you"), callback_data=SubscribeChoice(city=SubscribeChoice.NONE)
+        )
     builder.adjust(1)
     return builder.as_markup()
+
+
+def subscription_kept(subscribed: bool, city: str | None) -> str:
+    if not subscribed:
+        return _("Nothing changed: you do not receive announcements. /subscribe changes this.")
+    if city:
+        return _(
+            "Nothing changed: you receive announcements of events in {city}. "
+            "/subscribe changes this."
+        ).format(city=escape(city))
+    return _(
+        "Nothing changed: you receive announcements of events in all cities. "
+        "/subscribe changes this."
+    )
 
 
 def subscription_saved(subscribed: bool, city: str | None) -> str:
@@ -233,6 +258,8 @@ def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
         "",
         *profile_lines(draft),
     ]
+    if draft.companions:
+        lines.append(_("With you: one companion, on a seat of their own."))
     head = "\n".join(lines)
     answers = [draft.answers.get(question.key) or DASH for question in event.questions]
     labels = [escape(question.text) for question in event.questions]
@@ -401,6 +428,14 @@ def entering_new() -> str:
 
 def one_more_answer() -> str:
     return _("One more answer is needed.")
+
+
+def use_buttons() -> str:
+    return _("Please answer with the buttons below, or type the words of one of them.")
+
+
+def details_come_next() -> str:
+    return _("I will ask your name and contacts right after this question.")
 
 
 def no_keyboard() -> ReplyKeyboardRemove:

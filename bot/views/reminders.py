@@ -54,13 +54,13 @@ def _body(event: Event, now: float, *, join: bool = False) -> list[str]:
 
 
 def ahead(event: Event, planned_id: int, now: float) -> Screen:
-    """The day-before reminder: will you come? «Can't come» frees the seat at once."""
+    """The day-before reminder: will you come? «Can't come» asks once more, then frees the seat."""
     lines = [
         *_body(event, now, join=True),
         "",
         _(
-            "Will you come? If your plans have changed, press «Can't come»: we will free "
-            "your seat for someone else at once."
+            "Will you come? If your plans have changed, press «Can't come»: after you confirm, "
+            "we will give your seat to someone else."
         ),
     ]
     builder = InlineKeyboardBuilder()
@@ -107,6 +107,31 @@ def coming(event: Event, planned_id: int, now: float) -> Screen:
         text=_("🎫 Ticket"),
         callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
     )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def confirm_not_coming(event: Event, planned_id: int, now: float) -> Screen:
+    """«Can't come» asks first: the seat goes to the waitlist and cannot be taken back."""
+    lines = [
+        *_body(event, now),
+        "",
+        _(
+            "Cancel your registration? Your seat will go to the next person on the waitlist, "
+            "and you may not get it back."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, cancel registration"),
+        callback_data=ReminderAction(
+            action=ReminderActionKind.not_coming_sure, planned_id=planned_id
+        ),
+    )
+    builder.button(
+        text=_("No, keep my seat"),
+        callback_data=ReminderAction(action=ReminderActionKind.keep, planned_id=planned_id),
+    )
+    builder.adjust(1)
     return Screen("\n".join(lines), builder.as_markup())
 
 

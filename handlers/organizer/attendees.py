@@ -59,11 +59,16 @@ async def on_export(
             return
         labels = views.attendee_labels()
         table = exports.pass_table(
-            event, people, labels.number, labels.full_name, labels.organization
+            event,
+            people,
+            labels.number,
+            labels.full_name,
+            labels.organization,
+            companion_of=labels.companion_of,
         )
         data = await asyncio.to_thread(exports.to_xlsx, table, views.pass_heading(event, now))
         filename = exports.file_stem(event, "pass-list") + ".xlsx"
-        caption = views.pass_caption(event, len(people))
+        caption = views.pass_caption(event, len(table.rows))  # companions counted too
     else:
         xlsx = callback_data.action == ManageActionKind.export_xlsx
         exported = await attendees_service.export_everyone(

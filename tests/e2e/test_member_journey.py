@@ -94,11 +94,12 @@ def query(process: BotProcess, sql: str, *params: object) -> list[tuple[object, 
 
 
 def start_in_russian(tg: FakeTelegram, user: object, payload: str) -> SentMessage:
-    """First contact through a deep link: choose Russian, get what the link opens."""
+    """First contact through a deep link: Telegram says `ru`, so the card comes first and the
+    language is only offered after it."""
     tg.send_text(user, f"/start {payload}")  # type: ignore[arg-type]
-    prompt = tg.wait_for_message(user, contains="Выберите язык", timeout=WAIT)  # type: ignore[arg-type]
-    tg.press_button(user, prompt, text="Русский")  # type: ignore[arg-type]
-    return tg.wait_for_message(user, contains="🎟", timeout=WAIT)  # type: ignore[arg-type]
+    card = tg.wait_for_message(user, contains="🎟", timeout=WAIT)  # type: ignore[arg-type]
+    tg.wait_for_message(user, contains="Выберите язык", timeout=WAIT)  # type: ignore[arg-type]
+    return card
 
 
 def answer_profile(tg: FakeTelegram, user: object, name: str, *, contact: bool) -> None:

@@ -131,7 +131,10 @@ def test_the_real_process_sends_a_reminder_due_after_start_up_and_cant_come_prom
     assert [b["text"] for b in reminder.inline_buttons()] == ["Приду ✅", "Не смогу ✖️"]
     assert tg.messages(world.boris) == []  # the waitlist gets no reminder
 
-    query_id = tg.press_button(world.anna, reminder, text="Не смогу")
+    tg.press_button(world.anna, reminder, text="Не смогу")
+    # Asked first; the seat moves only after «Да, отменить регистрацию».
+    asked = tg.wait_for_edit(world.anna, reminder, contains="Отменить регистрацию?")
+    query_id = tg.press_button(world.anna, asked, text="Да, отменить регистрацию")
     assert tg.wait_for_answer(query_id).text == "Регистрация отменена."
     tg.wait_for_edit(world.anna, reminder, contains="Ваша регистрация отменена")
     tg.wait_for_message(world.boris, contains="освободилось место")
