@@ -8,7 +8,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from db import Database
+from bot.delivery.content import Priority
+from bot.services.delivery import DeliveryService
+from bot.services.notices import Notices
+from db import Database, Transaction, people
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -71,6 +74,8 @@ def _state_of(attendee: Attendee, event: Event) -> TicketOutcome:
 class CheckinService:
     db: Database
     clock: Clock
+    delivery: DeliveryService
+    notices: Notices
 
     async def _ticket(self, attendee: Attendee | None, access: Access) -> Ticket:
         if attendee is None:
@@ -130,5 +135,23 @@ class CheckinService:
                 assert marked is not None
                 fresh = replace(fresh, registration=marked)
                 state = TicketOutcome.checked_in
+                await self._queue_receipt_in(tx, marked.id, marked.person_id, event)
             counts = await organizer_repo.counts(tx, event.id)
+        if state == TicketOutcome.checked_in:
+            self.delivery.wake()
         return Ticket(state, fresh, event, counts)
+
+    async def _queue_receipt_in(
+        self, tx: Transaction, registration_id: int, person_id: int | None, event: Event
+    ) -> None:
+        """The guest's own «welcome», in the check-in's transaction; once per registration."""
+        if person_id is None:
+            return
+        language = await people.language_of(tx, person_id) or self.notices.default_language
+        await self.delivery.enqueue_in(
+            tx,
+            f"checkin:{registration_id}",
+            [person_id],
+            self.notices.checked_in(language, event),
+            priority=Priority.PERSONAL,
+        )

@@ -13,6 +13,7 @@ from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.organizer import attendee_name
 from bot.views.text import moment_in, when_short
+from db.events import Event
 from db.organizer import EventCounts
 
 
@@ -157,4 +158,11 @@ def choose_event(code: str, tickets: list[Ticket], now: float) -> Screen:
             code=escape(code)
         ),
         builder.as_markup(),
+    )
+
+
+def guest_receipt(event: Event) -> str:
+    """What the guest gets in their own chat when the organizer checks them in."""
+    return _("Welcome to <b>«{title}»</b>! Your arrival is recorded.").format(
+        title=escape(event.title)
     )
