@@ -193,7 +193,7 @@ class Application:
         if self.services.settings.webhook_url:
             from bot.webhook import run_webhook
 
-            await run_webhook(self.bot, self.dispatcher, self.services.settings)
+            await run_webhook(self.bot, self.dispatcher, self.inbox, self.services.settings)
         else:
             await self.run_polling()
 
