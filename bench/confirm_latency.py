@@ -1,6 +1,6 @@
 """From Confirm to the ticket: how long a person waits for the answer, the QR ticket and the .ics.
 
-    python -m bench.confirm_latency [--n 30] [--rush] [--code /path/to/other/checkout]
+    python -m bench.confirm_latency [--n 30] [--rush] [--send-rate R] [--code /path/to/checkout]
 
 The real bot process against the emulator; people with a saved profile are walked to the
 summary, then press Confirm one after another (each waits for their .ics before the next
@@ -63,12 +63,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--rush", action="store_true", help="everyone presses Confirm at once")
     parser.add_argument("--code", help="run another checkout's bot (for a before/after)")
+    parser.add_argument("--send-rate", help="SEND_RATE for the bot (default: the bot's own)")
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()}")
     with FakeTelegram(token=TOKEN) as tg, tempfile.TemporaryDirectory() as workdir:
         db_path = Path(workdir) / "bot.sqlite3"
         event_id = asyncio.run(prepare(db_path, args.n))
         env = {"LOG_LEVEL": "WARNING"} | ({"PYTHONPATH": args.code} if args.code else {})
+        if args.send_rate is not None:
+            env["SEND_RATE"] = args.send_rate
         process = BotProcess(tg, db_path, env=env)
         process.start()
         users = [tg.user(id=FIRST_ID + n, language_code="ru") for n in range(args.n)]
@@ -107,7 +110,8 @@ def main() -> None:
             assert arrived is not None, f"{user.id}: no {method}"
             into.append(arrived - at)
     mode = "all at once" if args.rush else "one after another"
-    print(f"{args.n} people pressed Confirm {mode} ({args.code or 'this checkout'})")
+    rate = f", SEND_RATE={args.send_rate}" if args.send_rate is not None else ""
+    print(f"{args.n} people pressed Confirm {mode} ({args.code or 'this checkout'}{rate})")
     print(summary("answer on screen", answer))
     print(summary("ticket photo     ", ticket))
     print(summary(".ics file        ", ics))
