@@ -87,7 +87,7 @@ async def create_services(
     i18n = i18n or create_i18n(settings.default_locale)
     scheduler = AsyncIOScheduler(timezone=UTC)
     identity = BotIdentity()
-    notices = ViewNotices(i18n)
+    notices = ViewNotices(i18n, identity)
     delivery = DeliveryService(db, clock, settings.send_rate)
     registrations = RegistrationService(db, clock, delivery, notices)
     reminders = ReminderService(
@@ -213,7 +213,7 @@ class Application:
         if self.services.settings.webhook_url:
             from bot.webhook import run_webhook
 
-            await run_webhook(self.bot, self.dispatcher, self.services.settings)
+            await run_webhook(self.bot, self.dispatcher, self.inbox, self.services.settings)
         else:
             await self.run_polling()
 

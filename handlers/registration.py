@@ -19,7 +19,6 @@ from bot.callbacks import (
     SubscribeChoice,
 )
 from bot.labels import label_key
-from bot.outgoing import send_calendar, send_ticket
 from bot.services import Services
 from bot.services import registration_dialog as dialog
 from bot.services.problems import InvalidInput, Problem
@@ -430,25 +429,24 @@ async def confirm(
     if outcome is None:
         await proceed(bot, user.id, form, services, draft, event)
         return
-    await form.clear()
     if not isinstance(outcome, Registered):
+        await form.clear()
         callback_answer.text = event_views.refusal_text(outcome)
         callback_answer.show_alert = True
         await edit_or_send(bot, query, event_views.refusal_text(outcome))
         return
-    now = services.clock.timestamp()
+    # The ticket and the `.ics` are in the outbox already (queued with the seat); the summary
+    # turns into the outcome here. The dialog ends only after that edit: a crash in between
+    # redoes this press, which then shows «already registered».
     registration = outcome.registration
     if not outcome.created:
-        await edit_or_send(
-            bot, query, views.already_registered(event, registration, outcome.position)
-        )
-        return
-    if registration.status == RegistrationStatus.waitlisted:
-        await edit_or_send(bot, query, views.waitlisted(event, outcome.position))
-        return
-    await edit_or_send(bot, query, views.confirmed(event, registration, now))
-    await send_ticket(bot, user.id, services, event, registration)
-    await send_calendar(bot, user.id, services, event, registration)
+        text = views.already_registered(event, registration, outcome.position)
+    elif registration.status == RegistrationStatus.waitlisted:
+        text = views.waitlisted(event, outcome.position)
+    else:
+        text = views.confirmed(event, registration, services.clock.timestamp())
+    await edit_or_send(bot, query, text)
+    await form.clear()
 
 
 async def on_edit_field(

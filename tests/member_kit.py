@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import ManualClock
 from bot.services import Services, geography
 from db import events
 from db.events import Event, EventKind, EventStatus, NewEvent, Question
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
+from tests.kit.mocked_bot import Sent
 
 TYUMEN = ZoneInfo("Asia/Yekaterinburg")
 
@@ -137,3 +139,22 @@ async def register_again(
     for question in event.questions:
         await client.send(question.options[0] if question.options else "Готов выступить")
     await client.click("Подтвердить")
+
+
+async def delivered(client: ChatClient, services: Services, rounds: int = 5) -> list[Sent]:
+    """Run the outbox sender until nothing is due; the messages it sent to this person.
+
+    One message per second goes to a chat, so the test clock moves a second between rounds.
+    """
+    clock = services.clock
+    assert isinstance(clock, ManualClock)
+    before = len(client.messages)
+    for _ in range(rounds):
+        await services.delivery.drain(client.bot)
+        pending = await services.db.fetch_value(
+            "SELECT count(*) FROM deliveries WHERE state = 'pending'"
+        )
+        if not pending:
+            break
+        clock.advance(1.0)
+    return client.messages[before:]

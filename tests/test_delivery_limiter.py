@@ -50,6 +50,16 @@ def test_one_message_per_second_to_a_private_chat() -> None:
     assert limiter.chat_delay(7, 11.0) == 0.0
 
 
+def test_a_persons_own_notices_may_come_a_few_at_once_then_one_a_second() -> None:
+    limiter = RateLimiter(0)
+    for _ in range(3):  # a ticket, its calendar file, a third notice: together
+        assert limiter.chat_delay(7, 10.0, burst=3) == 0.0
+        limiter.record(7, 10.0)
+    assert limiter.chat_delay(7, 10.0, burst=3) == pytest.approx(1.0)
+    assert limiter.chat_delay(7, 10.0) == pytest.approx(3.0)  # bulk waits out the burst
+    assert limiter.chat_delay(7, 11.0, burst=3) == 0.0
+
+
 def test_twenty_messages_a_minute_to_a_group() -> None:
     limiter = RateLimiter(0)
     group = -1001234
@@ -69,7 +79,7 @@ def test_old_chat_history_is_forgotten() -> None:
     for chat in range(5000, 9000):
         limiter.record(chat, 1000.0)
     assert limiter.chat_delay(1, 1000.0) == 0.0
-    assert len(limiter._last_private) < 5000
+    assert len(limiter._private_due) < 5000
     assert -5 not in limiter._group_sends
 
 

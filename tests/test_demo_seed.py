@@ -15,7 +15,7 @@ from db import events
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import TOKEN
-from tests.member_kit import register_new
+from tests.member_kit import delivered, register_new
 
 
 async def test_seed_is_idempotent_and_future_dated(services: Services) -> None:
@@ -54,7 +54,9 @@ async def test_demo_events_work_in_the_bot(member: ChatClient, services: Service
     assert "(Курск, UTC+3)" in card.body
     assert "«Точка кипения – ЮЗГУ»" in card.body
     await register_new(member, kursk)
-    assert "Вы зарегистрированы!" in member.messages[-3].body
+    assert "Вы зарегистрированы!" in member.last.body
+    ticket, ics = await delivered(member, services)  # the ticket and .ics come by the outbox
+    assert (ticket.method, ics.method) == ("SendPhoto", "SendDocument")
 
 
 def test_cli_seeds_and_reports(

@@ -27,6 +27,7 @@ from tests.member_kit import (
     PHONE,
     POSITION,
     choice_question,
+    delivered,
     make_event,
     open_card,
     register_new,
@@ -110,7 +111,8 @@ async def test_full_registration_from_card_to_ticket(
         assert line in summary.body
     assert confirm.buttons() == ["Подтвердить ✅", "Изменить ✏️", "Отмена ✖️"]
 
-    ticket, ics = await member.click("Подтвердить")
+    assert await member.click("Подтвердить") == []  # the summary turns into the outcome
+    ticket, ics = await delivered(member, services)  # then the outbox brings the files
     assert confirm.body.startswith("✅ Вы зарегистрированы!")
     assert "Ваш билет ниже" in confirm.body
     registration = await registrations.live(services.db, event.id, member.user.id)
@@ -353,6 +355,7 @@ async def test_confirm_pressed_twice_registers_once(member: ChatClient, services
     await asyncio.gather(member.press(data, question), member.press(data, question))
     assert await live_count(services) == 1
     assert "Вы уже зарегистрированы" in (member.last_answer.text or "")
+    await delivered(member, services)
     assert len([m for m in member.messages if m.method == "SendPhoto"]) == 1
 
 

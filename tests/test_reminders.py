@@ -501,6 +501,7 @@ async def test_cancelling_after_the_reminder_was_queued_withdraws_it(
     assert states == {
         f"reminder:{planned['2h'].id}": "cancelled",
         f"reminder:{planned['2h'].id}:pin": "cancelled",
+        f"cancel:{registration.id}": "sent",  # the file that takes it off their calendar
     }
 
 

@@ -68,6 +68,9 @@ class RecordingNotices(ViewNotices):
     ) -> TextContent:
         return self._say("soon" if soon else "ahead", language, event)
 
+    def checked_in(self, language: str, event: Event) -> TextContent:
+        return self._say("checked_in", language, event)
+
     def recipient_markup(
         self, language: str, *, unsubscribe: bool, register_url: str | None
     ) -> InlineKeyboardMarkup | None:
@@ -178,6 +181,14 @@ async def outbox_texts(db: Database, source_prefix: str) -> dict[int, str]:
     return {row["recipient_id"]: json.loads(row["payload"]).get("text", "") for row in rows}
 
 
+async def queued(db: Database, recipient: int, prefix: str = "checkin:") -> list[str]:
+    rows = await db.fetch_all(
+        "SELECT source FROM deliveries WHERE recipient_id = ? AND source LIKE ? ORDER BY id",
+        (recipient, prefix + "%"),
+    )
+    return [row["source"] for row in rows]
+
+
 ORGANIZER_ACCESS = Access(user_id=ORGANIZER, is_admin=False, is_organizer=True)
 
 
@@ -195,6 +206,14 @@ async def test_registration_service_promotes_and_tells_in_the_persons_language(
     assert [r.person_id for r in outcome.promoted] == [BORIS]
     assert notices.told == [("promotion", "en", event.id)]
     assert await outbox_texts(db, "promotion:") == {BORIS: f"promotion en {event.id}"}
+    # Anna's seat came with a ticket and a calendar file, and leaves with a cancelling one.
+    assert await queued(db, ANNA, "") == [
+        f"confirm:{anna.registration.id}:ticket",
+        f"confirm:{anna.registration.id}:calendar",
+        f"cancel:{anna.registration.id}",
+    ]
+    # Boris was waitlisted: no files then; the promotion notice carries the ticket button.
+    assert await queued(db, BORIS, "") == [f"promotion:{boris.registration.id}"]
 
 
 async def test_organizer_service_calls_reminders_and_notices_by_name(
@@ -268,17 +287,26 @@ async def test_role_service_reads_admins_from_its_own_argument(
 
 
 async def test_checkin_and_followup_services_alone(
-    db: Database, clock: ManualClock, registrations: RegistrationService
+    db: Database,
+    clock: ManualClock,
+    delivery: DeliveryService,
+    notices: RecordingNotices,
+    registrations: RegistrationService,
 ) -> None:
     event = await an_event(db)
     anna = await seated(registrations, ANNA, event)
-    checkin = CheckinService(db, clock, registrations.delivery, registrations.notices)
+    checkin = CheckinService(db, clock, delivery, notices)
     followups = FollowupService(db, clock)
     assert await followups.participant(ANNA, event.id) is None
 
     ticket = await checkin.check_in(anna.registration.id, ORGANIZER_ACCESS)
+    again = await checkin.check_in(anna.registration.id, ORGANIZER_ACCESS)
 
     assert ticket.outcome == TicketOutcome.checked_in
+    assert again.outcome == TicketOutcome.already
+    # The guest's receipt is queued with the check-in, once however often it is scanned.
+    assert notices.told[-1] == ("checked_in", "ru", event.id)
+    assert await queued(db, ANNA) == [f"checkin:{anna.registration.id}"]
     participant = await followups.participant(ANNA, event.id)
     assert participant is not None
     await followups.rate(participant, 5)

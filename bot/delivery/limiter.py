@@ -81,7 +81,8 @@ class RateLimiter:
         self._private_interval = private_interval
         self._group_window = group_window
         self._group_limit = group_limit
-        self._last_private: dict[int, float] = {}
+        # Per private chat, when its pace allows the next message (a GCRA like the global one).
+        self._private_due: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
         self._recorded = 0
 
@@ -148,15 +149,22 @@ class RateLimiter:
         self.current = rate
         self._interval = 1.0 / rate
 
-    def chat_delay(self, chat_id: int, now: float) -> float:
-        """Seconds until a message to this chat keeps within its limit (0: send now)."""
+    def chat_delay(self, chat_id: int, now: float, burst: int = 1) -> float:
+        """Seconds until a message to this chat keeps within its limit (0: send now).
+
+        `burst` lets a private chat get that many messages at once before the pace applies:
+        a person's own ticket and calendar file come together, as an interactive answer's
+        messages do, while bulk keeps to one a second.
+        """
         if chat_id < 0:
             sends = self._group_sends.get(chat_id)
             if sends is None or len(sends) < self._group_limit:
                 return 0.0
             return max(0.0, sends[0] + self._group_window - now)
-        last = self._last_private.get(chat_id)
-        return 0.0 if last is None else max(0.0, last + self._private_interval - now)
+        due = self._private_due.get(chat_id)
+        if due is None:
+            return 0.0
+        return max(0.0, due - (burst - 1) * self._private_interval - now)
 
     def record(self, chat_id: int, now: float) -> None:
         """A message to this chat starts now."""
@@ -168,12 +176,13 @@ class RateLimiter:
             sends = self._group_sends.setdefault(chat_id, deque(maxlen=self._group_limit))
             sends.append(now)
         else:
-            self._last_private[chat_id] = now
+            due = self._private_due.get(chat_id, now)
+            self._private_due[chat_id] = max(due, now) + self._private_interval
         self._recorded += 1
         if self._recorded % _PRUNE_EVERY == 0:
             self._forget_before(now - _FORGET_AFTER)
 
     def _forget_before(self, horizon: float) -> None:
         # A broadcast touches every recipient once; without pruning the maps only grow.
-        self._last_private = {c: t for c, t in self._last_private.items() if t > horizon}
+        self._private_due = {c: t for c, t in self._private_due.items() if t > horizon}
         self._group_sends = {c: s for c, s in self._group_sends.items() if s and s[-1] > horizon}

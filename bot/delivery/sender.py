@@ -28,6 +28,7 @@ from bot.delivery.content import (
     CopyContent,
     DocumentContent,
     LocationContent,
+    Priority,
     TextContent,
     decode,
 )
@@ -56,6 +57,10 @@ from db import Database, outbox
 # queued row's attempts.
 
 log = logging.getLogger(__name__)
+
+# Messages of a person's own notices that may reach their chat at once, like the messages of
+# one interactive answer (Telegram allows short bursts in a chat); bulk goes one a second.
+PERSONAL_BURST = 3
 
 # Transient failures: worth another try after a pause (Telegram restarting, a dropped
 # connection, a timeout). An unauthorized token or a polling conflict is an operator's
@@ -342,7 +347,9 @@ class Sender:
             self._outcomes.append(_final(row, "failed", "the message content is missing"))
             return
         now = self.clock.timestamp()
-        chat_wait = self.limiter.chat_delay(row.recipient_id, now)
+        # A person's own notices may come a few at once (a ticket with its calendar file).
+        burst = PERSONAL_BURST if row.priority == Priority.PERSONAL else 1
+        chat_wait = self.limiter.chat_delay(row.recipient_id, now, burst)
         if chat_wait > 0:
             # Not worth holding the batch for: the row waits in the queue instead.
             self._outcomes.append(_requeue(row, now + chat_wait))

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.delivery.content import Content, LocationContent, TextContent
+from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
 from db.announcements import Announcement, Audience
 from db.events import Event
 from db.outbox import Progress, Undelivered
@@ -53,6 +53,19 @@ class Notices(Protocol):
 
     def welcome(self, language: str, event: Event) -> TextContent:
         """The guest's own welcome when the organizer checks them in at the door."""
+
+    def ticket(
+        self, language: str, event: Event, registration: Registration, now: float
+    ) -> DocumentContent:
+        """The QR ticket of a confirmed seat. Draws an image: call it in a thread."""
+
+    def calendar(
+        self, language: str, event: Event, registration: Registration, now: float
+    ) -> DocumentContent:
+        """The event's `.ics` for a confirmed seat (with the ticket code)."""
+
+    def cancelled_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        """The person cancelled: the file that takes the event off their calendar."""
 
     def pin(self, event: Event) -> LocationContent:
         """The venue on the map (the event has coordinates)."""

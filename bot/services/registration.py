@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.delivery.content import Priority
+from bot.delivery.content import DocumentContent, Priority
 from bot.services.delivery import DeliveryService
 from bot.services.notices import Notices
 from db import Database, Transaction, announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.consents import ConsentKind
+from db.events import Event
 from db.people import Profile
 from db.registrations import (
     Cancelled,
@@ -26,6 +28,22 @@ from db.registrations import (
 # only together with this version: the log must say which words a person agreed to.
 CONSENT_VERSION = "2026-11-v1"
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
+
+
+@dataclass(frozen=True, slots=True)
+class SeatFiles:
+    """A confirmed seat's ticket and calendar file, drawn for one registration."""
+
+    registration: Registration
+    ticket: DocumentContent
+    calendar: DocumentContent
+
+    def fits(self, registration: Registration) -> bool:
+        """Drawn for this ticket (the token and code it was given), so it can be queued."""
+        return (self.registration.ticket_token, self.registration.short_code) == (
+            registration.ticket_token,
+            registration.short_code,
+        )
 
 
 @dataclass(eq=False)
@@ -75,34 +93,139 @@ class RegistrationService:
         answers: dict[str, str],
         companions: int = 0,
     ) -> Registered | Refusal | None:
-        """Save the profile and take a seat in one transaction.
+        """Save the profile and take a seat in one transaction, with what follows from it.
 
+        A confirmed seat's ticket and `.ics` are queued in the outbox in the same transaction,
+        so a crash right after the commit still delivers them (the sender is woken at once).
         None when the person has no valid consent (withdrawn meanwhile, or a forged press):
         then nothing at all is stored.
         """
         if not await self.has_consent(person_id):
             return None
         now = self.clock.timestamp()
+        drawn = await self._draw_ahead(person_id, event_id, answers, now)
         async with self.db.write() as tx:
             outcome = await registrations_repo.register(
-                tx, event_id, person_id, answers, now, companions=companions
+                tx,
+                event_id,
+                person_id,
+                answers,
+                now,
+                companions=companions,
+                ticket_token=None if drawn is None else drawn.registration.ticket_token,
+                short_code=None if drawn is None else drawn.registration.short_code,
             )
             # The profile is saved only with a registration that really happened.
             if isinstance(outcome, Registered) and outcome.created:
                 await people.save_profile(tx, person_id, profile, now)
+                if outcome.registration.status == RegistrationStatus.confirmed:
+                    await self._queue_seat_files_in(tx, outcome.registration, drawn, now)
+        if isinstance(outcome, Registered) and outcome.created:
+            self.delivery.wake()
         return outcome
+
+    async def _draw_ahead(
+        self, person_id: int, event_id: int, answers: dict[str, str], now: float
+    ) -> SeatFiles | None:
+        """Draw the ticket before taking the seat, when a seat looks likely.
+
+        Drawing takes milliseconds of CPU (more for a richer ticket); done in a thread and
+        outside the transaction, it never holds the single writer. The ticket's token and
+        code are chosen here and handed to `register`; when the guess was wrong (no seat
+        after all, the code taken meanwhile) nothing drawn is used.
+        """
+        event = await events_repo.get(self.db, event_id)
+        if event is None or registrations_repo.refusal_for(event, now) is not None:
+            return None
+        if await registrations_repo.live(self.db, event_id, person_id) is not None:
+            return None  # a repeated Confirm: nothing new to send
+        seats = await registrations_repo.seats(self.db, event)
+        if seats.waitlisted > 0 or (seats.left is not None and seats.left <= 0):
+            return None  # a waitlist place: no ticket yet
+        planned = Registration(
+            id=0,
+            event_id=event_id,
+            person_id=person_id,
+            status=RegistrationStatus.confirmed,
+            waitlist_seq=None,
+            answers=answers,
+            ticket_token=registrations_repo.new_ticket_token(),
+            short_code=registrations_repo.new_short_code(),
+            checked_in_at=None,
+            created_at=now,
+            updated_at=now,
+            cancelled_at=None,
+        )
+        language = await people.language_of(self.db, person_id) or self.notices.default_language
+        return await asyncio.to_thread(self._draw, language, event, planned, now)
+
+    def _draw(
+        self, language: str, event: Event, registration: Registration, now: float
+    ) -> SeatFiles:
+        return SeatFiles(
+            registration,
+            self.notices.ticket(language, event, registration, now),
+            self.notices.calendar(language, event, registration, now),
+        )
+
+    async def _queue_seat_files_in(
+        self, tx: Transaction, registration: Registration, drawn: SeatFiles | None, now: float
+    ) -> None:
+        """Queue the ticket, then the `.ics`, for a confirmed seat, in `tx`.
+
+        Keyed by the registration: a redone Confirm or promotion queues nothing twice.
+        """
+        if registration.person_id is None:
+            return
+        if drawn is None or not drawn.fits(registration):
+            # Rare (a seat freed up meanwhile, a code collision): drawn inside the transaction.
+            event = await events_repo.get(tx, registration.event_id)
+            assert event is not None
+            language = (
+                await people.language_of(tx, registration.person_id)
+                or self.notices.default_language
+            )
+            drawn = await asyncio.to_thread(self._draw, language, event, registration, now)
+        for part, content in (("ticket", drawn.ticket), ("calendar", drawn.calendar)):
+            await self.delivery.enqueue_in(
+                tx,
+                f"confirm:{registration.id}:{part}",
+                [registration.person_id],
+                content,
+                priority=Priority.PERSONAL,
+            )
 
     async def cancel(self, person_id: int, registration_id: int) -> Cancelled | Refusal:
         """Cancel; the first people on the waitlist get the seat and are told, atomically."""
         async with self.db.write() as tx:
+            before = await registrations_repo.get(tx, registration_id)
             outcome = await registrations_repo.cancel(
                 tx, registration_id, person_id, self.clock.timestamp()
             )
-            if isinstance(outcome, Cancelled):
+            if isinstance(outcome, Cancelled) and before is not None:
+                await self._queue_cancelled_in(tx, before)
                 await self.notify_promoted_in(tx, outcome.promoted)
-        if isinstance(outcome, Cancelled) and outcome.promoted:
+        if isinstance(outcome, Cancelled):
             self.delivery.wake()
         return outcome
+
+    async def _queue_cancelled_in(self, tx: Transaction, registration: Registration) -> None:
+        """A confirmed seat given up: the file that takes the event off the person's calendar,
+        queued in `tx` (the waitlist got no calendar file, so it gets none)."""
+        if registration.person_id is None or registration.status != RegistrationStatus.confirmed:
+            return
+        event = await events_repo.get(tx, registration.event_id)
+        assert event is not None
+        language = (
+            await people.language_of(tx, registration.person_id) or self.notices.default_language
+        )
+        await self.delivery.enqueue_in(
+            tx,
+            f"cancel:{registration.id}",
+            [registration.person_id],
+            self.notices.cancelled_calendar(language, event, self.clock.timestamp()),
+            priority=Priority.PERSONAL,
+        )
 
     async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.

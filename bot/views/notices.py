@@ -10,8 +10,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
+from bot.identity import BotIdentity
 from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
-from bot.views import announcements, checkin, reminders
+from bot.views import announcements, checkin, files, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
@@ -29,8 +30,10 @@ def _text(screen: Rendered) -> TextContent:
 class ViewNotices:
     """Implements `Notices` and `AnnouncementNotices` with the views and the catalogs."""
 
-    def __init__(self, i18n: I18n) -> None:
+    def __init__(self, i18n: I18n, identity: BotIdentity | None = None) -> None:
         self.i18n = i18n
+        # Links in tickets and calendar files name the bot, known once start-up asked Telegram.
+        self.identity = identity or BotIdentity()
 
     @property
     def default_language(self) -> str:
@@ -66,6 +69,22 @@ class ViewNotices:
 
     def welcome(self, language: str, event: Event) -> TextContent:
         return TextContent(text=self._in(language, lambda: checkin.guest_welcome(event)))
+
+    def ticket(
+        self, language: str, event: Event, registration: Registration, now: float
+    ) -> DocumentContent:
+        username = self.identity.username
+        return self._in(language, lambda: files.ticket(event, registration, username, now))
+
+    def calendar(
+        self, language: str, event: Event, registration: Registration, now: float
+    ) -> DocumentContent:
+        username = self.identity.username
+        return self._in(language, lambda: files.calendar(event, registration, username, now))
+
+    def cancelled_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        username = self.identity.username
+        return self._in(language, lambda: files.cancelled_calendar(event, username, now))
 
     def pin(self, event: Event) -> LocationContent:
         assert event.latitude is not None

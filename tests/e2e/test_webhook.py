@@ -93,7 +93,7 @@ def test_updates_posted_with_the_secret_are_handled(
     tg.wait_for_edit(anna, greeting, contains="Язык: русский")
     tg.send_text(anna, "/help")
     tg.wait_for_message(anna, contains="/language")
-    # An update leaves Telegram's queue once the bot answered 200, after handling it.
+    # An update leaves Telegram's queue once the bot answered 200: recorded, then handled.
     tg.wait_until(lambda: not tg.pending_updates, message="updates left undelivered")
     deliveries = tg.webhook_deliveries()
     assert len(deliveries) == 3
@@ -144,3 +144,26 @@ def test_updates_sent_while_the_bot_is_down_arrive_after_the_restart(
     tg.send_text(vera, "/help")
     webhook_bot.start()
     tg.wait_for_message(vera, contains="/language")
+
+
+def test_an_update_answered_200_and_killed_mid_handling_is_handled_after_the_restart(
+    tg: FakeTelegram, webhook_bot: BotProcess
+) -> None:
+    gleb = tg.user(first_name="Глеб", language_code="ru")
+    # The greeting hangs in Telegram long enough to kill the bot while it handles /start.
+    tg.faults.add("sendMessage", "slow", delay=30, chat_id=gleb.id)
+    tg.send_text(gleb, "/start")
+    tg.wait_until(
+        lambda: [c for c in tg.calls_to("sendMessage") if c.chat_id == gleb.id],
+        message="the bot never started answering",
+    )
+    assert not tg.pending_updates  # Telegram was told: the update is the bot's now
+    webhook_bot.kill()
+    webhook_bot.start()
+    # Recorded before the 200, so the restarted bot redoes it (the hung call was the first).
+    tg.wait_until(
+        lambda: len([c for c in tg.calls_to("sendMessage") if c.chat_id == gleb.id]) >= 2,
+        message="the recorded update was not redone",
+    )
+    tg.wait_for_message(gleb, contains="Выберите язык")
+    assert "redid 1 unfinished updates" in webhook_bot.log()
