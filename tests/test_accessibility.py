@@ -17,7 +17,7 @@ from tests.conftest import ADMIN_ID
 from tests.kit.a11y import AccessibilityCheck, label_problems
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot, Sent
-from tests.member_kit import make_event, register_new
+from tests.member_kit import delivered, make_event, register_new
 from tests.organizer_kit import register_person, started
 from tests.reminders_kit import check_in, fire_at, seat
 from tests.test_organizer_new_event import VALID
@@ -59,6 +59,7 @@ async def test_member_journey(
 
     # Registration, with its ticket and calendar file.
     await register_new(anna, event)
+    await delivered(anna, services)  # the ticket and calendar file come through the outbox
     ticket = next(m for m in anna.messages if m.method == "SendPhoto")
     assert event.title in ticket.body
     assert "2 декабря" in ticket.body

@@ -171,4 +171,4 @@ async def test_a_check_in_sends_the_guest_a_receipt_once(
 
     [receipt] = await delivered(anna, services)
     assert "Добро пожаловать" in receipt.body
-    assert (f"checkin:{mine.id}", "sent") in await outbox_of(services, anna.user.id)
+    assert (f"welcome:{mine.id}", "sent") in await outbox_of(services, anna.user.id)

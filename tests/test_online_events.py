@@ -18,7 +18,7 @@ from db.events import EventFormat
 from tests.conftest import ADMIN_ID
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
-from tests.member_kit import make_event, register_new
+from tests.member_kit import delivered, make_event, register_new
 from tests.organizer_kit import started
 from tests.reminders_kit import fire_at, reminders_to
 
@@ -113,6 +113,7 @@ async def test_a_hybrid_events_link_reaches_the_confirmed_person_only(
     assert LINK not in catalog.body
 
     await register_new(holder, event)
+    await delivered(holder, services)  # the ticket and calendar file come through the outbox
     confirmation = holder.find("Вы зарегистрированы")
     assert f"Ссылка для подключения: {LINK}" in confirmation.body
     [ics] = [sent for sent in holder.messages if sent.method == "SendDocument"]

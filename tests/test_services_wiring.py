@@ -68,8 +68,8 @@ class RecordingNotices(ViewNotices):
     ) -> TextContent:
         return self._say("soon" if soon else "ahead", language, event)
 
-    def checked_in(self, language: str, event: Event) -> TextContent:
-        return self._say("checked_in", language, event)
+    def welcome(self, language: str, event: Event) -> TextContent:
+        return self._say("welcome", language, event)
 
     def recipient_markup(
         self, language: str, *, unsubscribe: bool, register_url: str | None
@@ -181,7 +181,7 @@ async def outbox_texts(db: Database, source_prefix: str) -> dict[int, str]:
     return {row["recipient_id"]: json.loads(row["payload"]).get("text", "") for row in rows}
 
 
-async def queued(db: Database, recipient: int, prefix: str = "checkin:") -> list[str]:
+async def queued(db: Database, recipient: int, prefix: str = "welcome:") -> list[str]:
     rows = await db.fetch_all(
         "SELECT source FROM deliveries WHERE recipient_id = ? AND source LIKE ? ORDER BY id",
         (recipient, prefix + "%"),
@@ -305,8 +305,8 @@ async def test_checkin_and_followup_services_alone(
     assert ticket.outcome == TicketOutcome.checked_in
     assert again.outcome == TicketOutcome.already
     # The guest's receipt is queued with the check-in, once however often it is scanned.
-    assert notices.told[-1] == ("checked_in", "ru", event.id)
-    assert await queued(db, ANNA) == [f"checkin:{anna.registration.id}"]
+    assert notices.told[-1] == ("welcome", "ru", event.id)
+    assert await queued(db, ANNA) == [f"welcome:{anna.registration.id}"]
     participant = await followups.participant(ANNA, event.id)
     assert participant is not None
     await followups.rate(participant, 5)
