@@ -81,7 +81,7 @@ async def create_services(
     i18n = i18n or create_i18n(settings.default_locale)
     scheduler = AsyncIOScheduler(timezone=UTC)
     identity = BotIdentity()
-    notices = ViewNotices(i18n)
+    notices = ViewNotices(i18n, identity)
     delivery = DeliveryService(db, clock, settings.send_rate)
     registrations = RegistrationService(db, clock, delivery, notices)
     reminders = ReminderService(

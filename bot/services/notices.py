@@ -8,7 +8,7 @@ from typing import Protocol
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.delivery.content import Content, LocationContent, TextContent
+from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
 from db.announcements import Announcement, Audience
 from db.events import Event
 from db.outbox import Progress, Undelivered
@@ -42,6 +42,10 @@ class Notices(Protocol):
 
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         """The organizer moved, relocated or cancelled an event the person is registered for."""
+
+    def calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        """The `.ics` that follows a change notice: the event as it is now (same UID, higher
+        SEQUENCE), or, for a cancelled event, the file that takes it off the calendar."""
 
     def reminder(
         self, language: str, event: Event, planned_id: int, now: float, *, soon: bool

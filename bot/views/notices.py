@@ -10,12 +10,14 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
+from bot.identity import BotIdentity
+from bot.services.calendar import cancellation_ics, event_ics, ics_filename
 from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
-from bot.views import announcements, reminders
+from bot.views import announcements, registration, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
-from db.events import Event
+from db.events import Event, EventStatus
 from db.outbox import Progress
 from db.registrations import Registration
 
@@ -29,8 +31,10 @@ def _text(screen: Rendered) -> TextContent:
 class ViewNotices:
     """Implements `Notices` and `AnnouncementNotices` with the views and the catalogs."""
 
-    def __init__(self, i18n: I18n) -> None:
+    def __init__(self, i18n: I18n, identity: BotIdentity | None = None) -> None:
         self.i18n = i18n
+        # Calendar files link to the bot; its username is known once start-up asked Telegram.
+        self.identity = identity or BotIdentity()
 
     @property
     def default_language(self) -> str:
@@ -54,6 +58,22 @@ class ViewNotices:
 
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         return _text(self._in(language, lambda: notice(event)))
+
+    def calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        username = self.identity.username
+        with self._speaking(language):
+            if event.status == EventStatus.cancelled:
+                data = cancellation_ics(event, bot_username=username, now=now)
+                caption = registration.calendar_cancel_caption()
+            else:
+                data = event_ics(
+                    event,
+                    bot_username=username,
+                    now=now,
+                    alarm_text=registration.alarm_text(event),
+                )
+                caption = registration.calendar_update_caption()
+        return DocumentContent(data=data, filename=ics_filename(event), caption=caption)
 
     def reminder(
         self, language: str, event: Event, planned_id: int, now: float, *, soon: bool

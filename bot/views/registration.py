@@ -345,6 +345,17 @@ def calendar_caption() -> str:
     return _("📅 Open this file to add the event to your calendar.")
 
 
+def calendar_update_caption() -> str:
+    return _(
+        "📅 The event in your calendar, as it is now: open this file and the calendar "
+        "updates the entry."
+    )
+
+
+def calendar_cancel_caption() -> str:
+    return _("📅 Open this file and the calendar removes the cancelled event.")
+
+
 def alarm_text(event: Event) -> str:
     return _("Soon: {title}").format(title=event.title)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
@@ -92,19 +93,22 @@ def moment_in(timestamp: float, timezone: str, now: float, place: str | None = N
 
 
 def escaped_within(text: str, budget: int) -> str:
-    """Escape plain text for HTML so that the escaped result fits `budget` units."""
+    """Escape plain text for HTML so that what people see of it fits `budget` units.
+
+    Telegram counts its limits on the visible text, after entities are parsed: «&lt;» is
+    one character there, so the cut is made on the plain text, not on the escaped result.
+    """
     if budget <= 1:
         return ""
-    result = escape(text)
-    if utf16_len(result) <= budget:
-        return result
-    # Escaping only lengthens text, so cutting the source until it fits always terminates.
-    limit = budget
-    while True:
-        result = escape(shorten(text, limit))
-        if utf16_len(result) <= budget:
-            return result
-        limit = min(limit - 1, limit * budget // utf16_len(result))
+    return escape(shorten(text, budget))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram counts for an HTML message: its text without tags and escapes."""
+    return utf16_len(unescape(_TAG.sub("", html_text)))
 
 
 def status_banner(event: Event) -> str | None:
