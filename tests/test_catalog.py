@@ -36,7 +36,7 @@ async def test_catalog_lists_upcoming_published_events_only(
     assert "Открытый стол" in reply.body
     assert "Черновик" not in reply.body
     assert "Отменённый" not in reply.body
-    assert "Круглый стол · 2 декабря, 14:00 (Тюмень)" in reply.body
+    assert "Круглый стол · среда, 2 декабря, 14:00, Тюмень" in reply.body
     assert "Свободных мест: 40 из 40" in reply.body
     assert "Город" not in " ".join(reply.buttons())  # one city: no filter
 
@@ -80,12 +80,15 @@ async def test_card_shows_everything_in_the_events_zone(
     body = card.body
     assert "<b>Семинар</b>" in body
     assert "«Роль СО НКО в реализации приоритетных национальных проектов»" in body
-    assert "🗓 2 декабря, 14:00–17:00 (Тюмень, UTC+5)" in body
+    assert "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in body
     assert "«Точка кипения», Тюменский Технопарк, ул. Республики 142, 2 этаж" in body
     assert "Организатор: Альянс СО НКО Тюменской области" in body
     assert "Цель круглого стола" in body
     assert "Свободных мест: 40 из 40" in body
-    assert "Регистрация открыта до 27 ноября, 14:00 (Тюмень, UTC+5)" in body
+    assert (
+        "Регистрация открыта, последний срок — пятница, 27 ноября, 14:00 по местному времени (МСК+2)"
+        in body
+    )
     assert card.buttons() == [
         "✅ Зарегистрироваться",
         "📅 Добавить в календарь",
@@ -103,7 +106,7 @@ async def test_card_in_english_and_other_zones(make_client: object, services: Se
     await client.click("English")
     [card] = await client.send(f"/start ev_{event.id}")
     assert "<b>Round table</b>" in card.body
-    assert "🗓 2 December, 16:00–19:00 (Кемерово, UTC+7)" in card.body
+    assert "🗓 Wednesday, December 2, 4:00–7:00 PM local time (Moscow +4)" in card.body
     assert "Seats left: 40 of 40" in card.body
     assert "🗺 Show on map" not in card.buttons()  # no coordinates, no map
 

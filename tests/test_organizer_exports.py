@@ -76,7 +76,7 @@ async def test_the_list_in_chat_with_statuses(
     assert "Участники «" in body
     assert "✅ 3/3 · ⏳ 0 · ✖️ 1 · 🚪 пришли 1" in body
     assert "1. <b>Яковлева Юлия Андреевна</b>" in body
-    assert "🚪 пришёл(ла) 27 ноября, 14:00 (UTC+5)" in body
+    assert "🚪 приход отмечен: пятница, 27 ноября, 14:00 по местному времени (МСК+2)" in body
     assert "✖️ отменена" in body
     assert "=HYPERLINK(&quot;http://evil&quot;)" in body  # escaped, not interpreted
     assert screen.buttons() == [
@@ -108,7 +108,7 @@ async def test_csv_reads_back_and_matches_the_database(
         "Статус",
         "Код билета",
     ]
-    assert header[8] == "Зарегистрирован(а) (Asia/Yekaterinburg)"
+    assert header[8] == "Дата регистрации (Asia/Yekaterinburg)"
     assert header[10] == "Какая тема вам ближе?"
     stored = await organizer_repo.attendees(services.db, event.id)
     assert len(lines) == len(stored) == 4

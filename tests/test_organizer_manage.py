@@ -135,7 +135,7 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     assert "Перенос «" in prompt.body
     assert "Когда начало?" in prompt.body
     [end] = await organizer.send("09.12.2026 11:00")
-    assert "Сейчас: 9 декабря, 14:00" in end.body  # three hours, as before
+    assert "Сейчас: среда, 9 декабря, 14:00" in end.body  # three hours, as before
     saved, screen = await organizer.send(KEEP)
     assert "Зарегистрированные участники (2) получат уведомление" in saved.body
     moved = await current(services, event)
@@ -146,9 +146,9 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     notices = await deliveries(services, f"changed:{event.id}:")
     assert [notice["recipient"] for notice in notices] == [5001, 5002]
     ru, en = notices
-    assert "Новое время: 9 декабря, 11:00–14:00 (Тюмень, UTC+5)" in ru["text"]
-    assert "Было: 2 декабря, 14:00–17:00" in ru["text"]
-    assert "New time: 9 December, 11:00–14:00 (Тюмень, UTC+5)" in en["text"]
+    assert "Новое время: среда, 9 декабря, 11:00–14:00 по местному времени (МСК+2)" in ru["text"]
+    assert "Было: среда, 2 декабря, 14:00–17:00" in ru["text"]
+    assert "New time: Wednesday, December 9, 11:00 AM–2:00 PM local time (Moscow +2)" in en["text"]
     assert {notice["priority"] for notice in notices} == {0}
     # Each notice brings the calendar file: the same event (UID), a later revision, new time.
     files = await queued_files(services, f"calendar:changed:{event.id}:")
@@ -238,7 +238,7 @@ async def test_duplicate_makes_a_new_draft_with_a_new_date(
     assert "Копия «" in prompt.body
     await organizer.send("16.12.2026 14:00")
     _facts, card = await organizer.send(KEEP)
-    assert "16 декабря, 14:00–17:00 (Тюмень, UTC+5)" in card.body
+    assert "среда, 16 декабря, 14:00–17:00 по местному времени (МСК+2)" in card.body
     await organizer.click("Сохранить черновик", card)
     copy = await events_repo.get(services.db, event.id + 1)
     assert copy is not None
