@@ -143,8 +143,8 @@ async def test_a_scheduled_announcement_survives_a_restart_and_is_sent_late_with
     report = bot.session.messages[ADMIN_ID][-1]
     assert "Отправлено: 3" in report.body
     assert (
-        "⚠️ Отправлено с опозданием: объявление было запланировано на воскресенье, 22 ноября, 15:00 по московскому времени,"
-        " но в это время бот не работал." in report.body
+        "⚠️ Отправлено с опозданием: объявление было запланировано на воскресенье, 22 ноября,"
+        " 15:00 по московскому времени, но в это время бот не работал." in report.body
     )
     # The late start posted its own status message, edited to the end.
     assert any(

@@ -106,9 +106,9 @@ async def test_a_cancelled_registration_is_refused_with_the_reason(
     assert "Билет недействителен" in card.body
     [scan] = await organizer.send(f"/start ci_{anna.ticket_token}")
     assert (
-        "⛔ Билет недействителен: регистрация отменена — воскресенье, 22 ноября, 14:00 по местному времени (МСК+2)."
-        in scan.body
-    )
+        "⛔ Билет недействителен: регистрация отменена —"
+        " воскресенье, 22 ноября, 14:00 по местному времени (МСК+2)."
+    ) in scan.body
     assert scan.buttons() == []
     assert (await fresh(services, anna)).checked_in_at is None
     assert "Пришли 0 из 1" in scan.body
