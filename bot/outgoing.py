@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
 from bot.i18n import _
 from bot.services import Services
 from bot.services.calendar import event_ics, ics_filename
-from bot.services.tickets import qr_png, ticket_link
+from bot.services.tickets import ticket_link, ticket_png
 from bot.views import registration as views
 from db.events import Event
 from db.registrations import Registration, RegistrationStatus
@@ -37,9 +39,16 @@ async def send_calendar(
 async def send_ticket(
     bot: Bot, chat_id: int, services: Services, event: Event, registration: Registration
 ) -> None:
-    image = qr_png(ticket_link(services.bot_username, registration.ticket_token))
+    """The ticket that describes itself: QR, name, event, moment, place and code in the image,
+    the same in the caption."""
+    now = services.clock.timestamp()
+    name = await services.registrations.holder_name(registration)
+    text = views.ticket_text(event, registration, name, now)
+    link = ticket_link(services.bot_username, registration.ticket_token)
+    # Drawing takes tens of milliseconds: off the event loop, so other people are not kept waiting.
+    image = await asyncio.to_thread(ticket_png, link, text)
     await bot.send_photo(
         chat_id,
         BufferedInputFile(image, filename=f"ticket-{registration.short_code}.png"),
-        caption=views.ticket_caption(event, registration, services.clock.timestamp()),
+        caption=views.ticket_caption(event, registration, name, now),
     )

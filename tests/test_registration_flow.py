@@ -116,10 +116,22 @@ async def test_full_registration_from_card_to_ticket(
     assert registration.short_code in confirm.body
 
     assert ticket.method == "SendPhoto"
-    assert registration.short_code in ticket.caption
     assert ticket.document is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.document)))
+    image = Image.open(io.BytesIO(ticket.document))
+    [qr] = zxingcpp.read_barcodes(image)
     assert qr.text == f"https://t.me/{BOT_USERNAME}?start=ci_{registration.ticket_token}"
+    # The image is a ticket, not a bare QR: a wide card with the words beside the code.
+    assert image.width > image.height
+    # The caption says what the image says: name, event with its kind, moment, place, code.
+    assert ticket.caption is not None
+    assert ticket.caption.splitlines() == [
+        "🎫 Билет",
+        f"<b>{NAME}</b>",
+        "Круглый стол «<b>Роль СО НКО в реализации приоритетных национальных проектов</b>»",
+        "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)",
+        "📍 «Точка кипения», Тюменский Технопарк, ул. Республики 142, 2 этаж, Тюмень",
+        f"Код билета: <b>{registration.short_code}</b>",
+    ]
 
     assert ics.filename == f"event-{event.id}.ics"
     assert ics.document is not None

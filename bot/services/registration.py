@@ -135,6 +135,13 @@ class RegistrationService:
         position = await registrations_repo.position(self.db, registration)
         return PersonRegistration(registration, event, position)
 
+    async def holder_name(self, registration: Registration) -> str:
+        """The name a ticket is made out to: the person's profile name ("" when unknown)."""
+        if registration.person_id is None:
+            return ""
+        person = await people.get(self.db, registration.person_id)
+        return (person.full_name or "") if person is not None else ""
+
     @staticmethod
     def is_confirmed(registration: Registration) -> bool:
         return registration.status == RegistrationStatus.confirmed

@@ -24,15 +24,18 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
+from bot.services.tickets import TicketText
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
+from bot.views.kinds import kind_word, named, quoted
 from bot.views.text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
     button_text,
     escaped_within,
     utf16_len,
+    visible_len,
     when,
 )
 from db.events import Event
@@ -329,16 +332,36 @@ def already_registered(event: Event, registration: Registration, position: int |
     )
 
 
-def ticket_caption(event: Event, registration: Registration, now: float) -> str:
-    tail = (
-        "\n🗓 "
-        + when(event, now)
-        + "\n"
-        + _("Code: <b>{code}</b>").format(code=registration.short_code)
+def ticket_place(event: Event) -> str:
+    """«Точка кипения, ул. Республики 142, Тюмень»: where to come, as plain text."""
+    return ", ".join(part for part in (event.venue, event.address, event.city) if part)
+
+
+def ticket_text(event: Event, registration: Registration, name: str, now: float) -> TicketText:
+    """What the ticket image says beside its QR, in the current language (plain text)."""
+    return TicketText(
+        name=name,
+        title=named(event, capital=True),
+        moment=when(event, now),
+        place=ticket_place(event),
+        code=registration.short_code,
+        code_label=_("Ticket code"),
     )
-    head = _("🎫 Ticket") + "\n"
-    budget = CAPTION_LIMIT - len(head) - len(tail) - 8
-    return f"{head}<b>«{escaped_within(event.title, budget)}»</b>{tail}"
+
+
+def ticket_caption(event: Event, registration: Registration, name: str, now: float) -> str:
+    """The same as the image says, as text: a screenshot or a screen reader loses nothing."""
+    head = _("🎫 Ticket") + "\n" + (f"<b>{escape(name)}</b>\n" if name else "")
+    lines = ["🗓 " + when(event, now)]
+    place = ticket_place(event)
+    if place:
+        lines.append("📍 " + escape(place))
+    lines.append(_("Ticket code: <b>{code}</b>").format(code=registration.short_code))
+    tail = "\n" + "\n".join(lines)
+    word = kind_word(event.kind)
+    word = word[:1].upper() + word[1:]
+    budget = CAPTION_LIMIT - visible_len(head) - visible_len(tail) - len(word) - 8
+    return f"{head}{word} {quoted(f'<b>{escaped_within(event.title, budget)}</b>')}{tail}"
 
 
 def calendar_caption() -> str:
