@@ -42,7 +42,7 @@ async def test_publishing_offers_a_one_tap_announcement_with_the_registration_li
     assert source.url("Зарегистрироваться") == link
     assert "🔕 Отписаться" in source.buttons()
     assert "Получателей: <b>2</b>" in client.last.body
-    assert "подписчики в городе Тюмень" in client.last.body
+    assert "подписчики в Тюмени" in client.last.body
     draft = await latest(services)
     assert draft.audience is not None
     assert draft.audience.kind == AudienceKind.city

@@ -57,7 +57,7 @@ async def test_follow_up_goes_to_checked_in_people_two_hours_after_the_end(
     await fire_at(services, clock, bot, planned["followup"].due_at)
 
     (message,) = followups_to(bot, 5001)
-    assert "Оцените его от 1 до 5" in message.body
+    assert "Оцените, пожалуйста, от 1 до 5" in message.body
     assert message.buttons() == ["1", "2", "3", "4", "5"]
     assert followups_to(bot, 5002) == []
     assert any("Thank you for coming" in s.body for s in bot.session.messages[5003])

@@ -38,7 +38,7 @@ async def test_my_lists_upcoming_registrations_with_status(
     await register_again(waiting, other)
     [listing] = await waiting.send("/my")
     assert "Мои регистрации" in listing.body
-    assert "⏳ Лист ожидания, место в очереди: 1" in listing.body
+    assert "⏳ Лист ожидания, ваш номер — 1" in listing.body
     assert "✅ Место подтверждено · код билета" in listing.body
     assert len(listing.buttons()) == 2
     await waiting.click("1.", listing)
@@ -94,7 +94,7 @@ async def test_cancelling_asks_first_then_promotes_and_notifies(
     assert progress.pending == 1
     await services.delivery.drain(bot)
     notice = second.last
-    assert "освободилось место, и оно ваше" in notice.body
+    assert "освободилось место на круглом столе «<b>" in notice.body
     assert promoted.short_code in notice.body
     [photo] = await second.click("Билет", notice)
     assert photo.method == "SendPhoto"

@@ -67,7 +67,7 @@ async def test_full_registration_from_card_to_ticket(
     )
 
     [ask_name] = await member.click("Только Тюмень")
-    assert "Регистрация на <b>«Роль СО НКО" in ask_name.body
+    assert "Регистрация на круглый стол «<b>Роль СО НКО" in ask_name.body
     assert "фамилию, имя и отчество" in ask_name.body
     person = await people.get(services.db, member.user.id)
     assert person is not None
@@ -333,10 +333,13 @@ async def test_full_event_puts_people_on_the_waitlist(
         await client.click("Русский")
     await register_new(first, event)
     await register_new(second, event, button="Встать в лист ожидания")
-    assert "вы в листе ожидания, ваше место в очереди: 1" in second.messages[-1].body
+    assert (
+        "Все места на круглом столе «<b>Роль СО НКО в реализации приоритетных национальных"
+        " проектов</b>» заняты, и вы в листе ожидания: ваш номер — 1"
+    ) in second.messages[-1].body
     assert second.messages[-1].method == "SendMessage"  # no ticket for the waitlist
     [card] = await second.send(f"/start ev_{event.id}")
-    assert "Вы в листе ожидания, место в очереди: 1" in card.body
+    assert "Вы в листе ожидания, ваш номер — 1" in card.body
     assert "🎫 Билет" not in card.buttons()
 
 
@@ -438,12 +441,12 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     assert "Вы не подписаны на анонсы" in reply.body
     assert reply.buttons() == ["📣 Да, все города", "📣 Только Омск", "Нет, спасибо"]
     await member.click("Только Омск")
-    assert "в городе Омск" in reply.body
+    assert "анонсы мероприятий в Омске" in reply.body
     person = await people.get(services.db, member.user.id)
     assert person is not None
     assert (person.subscribed, person.subscription_city) == (True, "Омск")
     [again] = await member.send("/subscribe")
-    assert "Вы получаете анонсы мероприятий в городе Омск" in again.body
+    assert "Вы получаете анонсы мероприятий в Омске" in again.body
     await member.click("Нет, спасибо")
     log = await consents.for_person(services.db, member.user.id)
     assert [(c.kind, c.granted) for c in log] == [

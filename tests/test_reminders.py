@@ -166,13 +166,13 @@ async def test_day_before_reminder_in_each_persons_language(
 
     (ru,) = reminders_to(bot, 3011)
     assert ru.body.startswith(
-        "🔔 <b>Завтра: «Годовое собрание &lt;Альянса&gt; &amp; партнёров»</b>"
+        "🔔 Завтра: круглый стол «<b>Годовое собрание &lt;Альянса&gt; &amp; партнёров</b>»"
     )
     assert "среда, 2 декабря, 14:00–17:00 по местному времени (МСК+3)" in ru.body
     assert "📍 «Точка кипения», ул. Карла Либкнехта, 33" in ru.body
     assert ru.buttons() == ["✅ Приду", "✖️ Не смогу"]
     (en,) = reminders_to(bot, 3012)
-    assert en.body.startswith("🔔 <b>Tomorrow:")
+    assert en.body.startswith("🔔 Tomorrow: round table “<b>")
     assert "Wednesday, December 2, 2:00–5:00 PM local time (Moscow +3)" in en.body
     assert en.buttons() == ["✅ I'll come", "✖️ Can't come"]
     assert reminders_to(bot, 3013)[0].buttons() == ["✅ Приду", "✖️ Не смогу"]
@@ -191,7 +191,7 @@ async def test_day_of_reminder_has_a_map_pin_and_opens_the_ticket(
 
     await fire_at(services, clock, bot, planned["2h"].due_at)
     (message,) = reminders_to(bot, 3021)
-    assert message.body.startswith("🔔 <b>Сегодня: «Роль СО НКО")
+    assert message.body.startswith("🔔 Сегодня: круглый стол «<b>Роль СО НКО")
     assert "среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in message.body
     assert "Тюменский Технопарк, ул. Республики 142, 2 этаж" in message.body
     assert message.buttons() == ["🎫 Билет"]

@@ -26,6 +26,7 @@ from bot.views.text import (
     CAPTION_LIMIT,
     button_text,
     escaped_within,
+    in_city,
     kind_name,
     local,
     locale,
@@ -148,8 +149,8 @@ def describe(audience: Audience, event: Event | None = None) -> str:
     if audience.kind == AudienceKind.subscribers:
         return _("all subscribers")
     if audience.kind == AudienceKind.city:
-        return _("subscribers in {city} (and those subscribed to all cities)").format(
-            city=escape(audience.city or "")
+        return _("subscribers {in_city} (and those subscribed to all cities)").format(
+            in_city=in_city(audience.city or "")
         )
     who = _(SEGMENT_NAMES[audience.segment]) if audience.segment else ""
     title = escape(event.title) if event is not None else "—"
@@ -487,9 +488,9 @@ def not_found() -> str:
 
 def publish_offer(event: Event, count: int) -> Screen:
     text = _(
-        "📣 Tell subscribers about it? {count} people subscribed to announcements in {city} "
+        "📣 Tell subscribers about it? {count} people subscribed to announcements {in_city} "
         "(or in all cities) would get it, with a registration link. You will see a preview first."
-    ).format(count=number(count), city=escape(event.city))
+    ).format(count=number(count), in_city=in_city(event.city))
     button = _("📣 Announce to {count} subscribers").format(count=number(count))
     return Screen(text, _markup([_button(button, AnnounceEvent(event_id=event.id).pack())]))
 

@@ -7,6 +7,7 @@ from enum import IntEnum
 from html import escape
 
 from bot.views.moments import locale
+from bot.views.text import escaped_within
 from db.events import Event, EventKind
 
 
@@ -70,10 +71,18 @@ def named(event: Event, case: Case = Case.nominative, *, capital: bool = False) 
     return f"{word} {quoted(event.title)}"
 
 
-def named_html(event: Event, case: Case = Case.nominative, *, capital: bool = False) -> str:
-    """`named` for HTML messages: the title escaped and in bold, the kind word plain."""
+def named_html(
+    event: Event,
+    case: Case = Case.nominative,
+    *,
+    capital: bool = False,
+    budget: int | None = None,
+) -> str:
+    """`named` for HTML messages: the title escaped and in bold (cut to `budget` visible
+    characters when given), the kind word plain."""
     word = kind_word(event.kind, case)
     if capital:
         word = word[:1].upper() + word[1:]
-    title = f"<b>{escape(event.title)}</b>"
+    shown = escape(event.title) if budget is None else escaped_within(event.title, budget)
+    title = f"<b>{shown}</b>"
     return f"{word} {quoted(title)}"

@@ -24,6 +24,7 @@ from bot.services.organizer import EventsPage, ManagedEvent, Refusal
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen
+from bot.views.kinds import Case, named_html
 from bot.views.text import (
     KIND_NAMES,
     MESSAGE_LIMIT,
@@ -310,8 +311,8 @@ def cancel_kept() -> str:
 def cancel_notice(event: Event, now: float) -> Screen:
     """To everyone with a seat or waiting: the event will not take place, and why."""
     lines = [
-        _("❌ <b>«{title}»</b> ({when}) is cancelled.").format(
-            title=escape(event.title), when=when(event, now)
+        _("❌ The {event} — {when} — is cancelled.").format(
+            event=named_html(event), when=when(event, now)
         )
     ]
     if event.cancel_reason:
@@ -323,7 +324,9 @@ def cancel_notice(event: Event, now: float) -> Screen:
 def change_notice(before: Event, after: Event, now: float) -> Screen:
     """To everyone with a seat or waiting: the new time and/or place."""
     lines = [
-        _("🕑 <b>«{title}»</b> has changed.").format(title=escape(after.title)),
+        _("🕑 The time or place of the {event} has changed.").format(
+            event=named_html(after, Case.genitive)
+        ),
         "",
     ]
     if (before.starts_at, before.ends_at, before.timezone) != (

@@ -28,12 +28,13 @@ from bot.services.tickets import TicketText
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
-from bot.views.kinds import kind_word, named, quoted
+from bot.views.kinds import Case, kind_word, named, named_html, quoted
 from bot.views.text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
     button_text,
     escaped_within,
+    in_city,
     utf16_len,
     visible_len,
     when,
@@ -109,7 +110,9 @@ def subscription_saved(subscribed: bool, city: str | None) -> str:
     if not subscribed:
         return _("Fine, no announcements. /subscribe changes this.")
     if city:
-        return _("📣 You will receive announcements of events in {city}.").format(city=escape(city))
+        return _("📣 You will receive announcements of events {in_city}.").format(
+            in_city=in_city(city)
+        )
     return _("📣 You will receive announcements of events in all cities.")
 
 
@@ -117,8 +120,8 @@ def subscription_status(subscribed: bool, city: str | None) -> str:
     if not subscribed:
         return _("You are not subscribed to announcements. Would you like to subscribe?")
     if city:
-        return _("You receive announcements of events in {city}. Change this?").format(
-            city=escape(city)
+        return _("You receive announcements of events {in_city}. Change this?").format(
+            in_city=in_city(city)
         )
     return _("You receive announcements of events in all cities. Change this?")
 
@@ -316,19 +319,19 @@ def confirmed(event: Event, registration: Registration, now: float) -> str:
 
 def waitlisted(event: Event, position: int | None) -> str:
     return _(
-        "⏳ All seats for <b>«{title}»</b> are taken, so you are on the waitlist: "
-        "position {position}. I will write to you as soon as a seat frees up. "
+        "⏳ All seats for the {event} are taken, so you are on the waitlist: your number is "
+        "{position}. I will write to you as soon as a seat frees up. "
         "/my lists your registrations."
-    ).format(title=escape(event.title), position=position or 1)
+    ).format(event=named_html(event, Case.prepositional), position=position or 1)
 
 
 def already_registered(event: Event, registration: Registration, position: int | None) -> str:
     if position is not None:
         return _(
-            "You are already on the waitlist for <b>«{title}»</b>, position {position}."
-        ).format(title=escape(event.title), position=position)
-    return _("You are already registered for <b>«{title}»</b>. Ticket code: <b>{code}</b>.").format(
-        title=escape(event.title), code=registration.short_code
+            "You are already on the waitlist for the {event}: your number is {position}."
+        ).format(event=named_html(event, Case.accusative), position=position)
+    return _("You are already registered for the {event}. Ticket code: <b>{code}</b>.").format(
+        event=named_html(event, Case.accusative), code=registration.short_code
     )
 
 
@@ -385,10 +388,14 @@ def alarm_text(event: Event) -> str:
 
 def promotion_notice(event: Event, registration: Registration, now: float) -> Screen:
     text = _(
-        "🎉 Good news: a seat has freed up at <b>«{title}»</b> ({when}), and it is yours. "
+        "🎉 Good news: a seat has freed up at the {event} — {when} — and it is yours. "
         "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
-        "Press «Ticket» for the QR code, or /my to see your registrations."
-    ).format(title=escape(event.title), when=when(event, now), code=registration.short_code)
+        "Press “Ticket” for your ticket, or /my to see your registrations."
+    ).format(
+        event=named_html(event, Case.prepositional),
+        when=when(event, now),
+        code=registration.short_code,
+    )
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("🎫 Ticket"),
@@ -398,7 +405,7 @@ def promotion_notice(event: Event, registration: Registration, now: float) -> Sc
 
 
 def registration_heading(event: Event) -> str:
-    return _("Registration for <b>«{title}»</b>.").format(title=escape(event.title))
+    return _("Registration for the {event}.").format(event=named_html(event, Case.accusative))
 
 
 def already_registered_toast() -> str:

@@ -17,6 +17,7 @@ from bot.labels import BUTTON_TEXT_LIMIT as BUTTON_TEXT_LIMIT
 from bot.labels import button_text as button_text
 from bot.labels import shorten as shorten
 from bot.labels import utf16_len as utf16_len
+from bot.services.places import in_place
 from bot.views.moments import moment_text
 from db.events import Event, EventKind, EventStatus
 
@@ -102,6 +103,13 @@ _TAG = re.compile(r"<[^>]*>")
 def visible_len(html_text: str) -> int:
     """The length Telegram counts for an HTML message: its text without tags and escapes."""
     return utf16_len(unescape(_TAG.sub("", html_text)))
+
+
+def in_city(city: str) -> str:
+    """«в Тюмени» / "in Tyumen": a city after "events", declined in Russian, escaped."""
+    if locale() == "en":
+        return escape(f"in {city}")
+    return escape(in_place(city))
 
 
 def status_banner(event: Event) -> str | None:
