@@ -22,7 +22,6 @@ from bot.outgoing import send_calendar, send_ticket
 from bot.services import Services
 from bot.services import registration_dialog as dialog
 from bot.services.problems import InvalidInput, Problem
-from bot.services.registration import CONSENT_VERSION
 from bot.services.registration_dialog import Stage
 from bot.states import RegistrationDraft, RegistrationForm
 from bot.ui import edit_or_send
@@ -95,7 +94,7 @@ async def show(
     await form.save(asked.draft)
     match asked.stage:
         case dialog.Stage.consent:
-            screens = [views.consent(CONSENT_VERSION)]
+            screens = [views.consent(event)]
         case dialog.Stage.subscription:
             screens = [views.subscription_question(event.city)]
         case dialog.Stage.saved_profile:

@@ -55,7 +55,10 @@ def share_contact_label() -> str:
     return _("📱 Share my phone number")
 
 
-def consent(version: str) -> Screen:
+def consent(event: Event) -> Screen:
+    """The consent 152-FZ expects: what, why, for how long, and who the operator is — the
+    organization holding the event, as its organizer entered it."""
+    operator = escape(event.organizer_name) if event.organizer_name else _("its organizer")
     text = _(
         "<b>Consent to the processing of personal data</b>\n\n"
         "To register you for events I need to store your full name, organization, position, "
@@ -64,9 +67,10 @@ def consent(version: str) -> Screen:
         "event, and to give its organizer the list of participants.\n\n"
         "<b>For how long:</b> until you withdraw consent. /mydata shows everything stored "
         "about you; /forget erases it at any moment.\n\n"
-        "Consent under Federal Law No. 152-FZ «On Personal Data», text version {version}.\n\n"
+        "<b>Who processes the data:</b> {operator}, which holds the event, and this bot on "
+        "its behalf. Consent under Federal Law No. 152-FZ “On Personal Data”.\n\n"
         "Do you agree?"
-    ).format(version=escape(version))
+    ).format(operator=operator)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True))
     builder.button(text=_("✖️ I do not agree"), callback_data=ConsentAnswer(agree=False))
