@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+
+import zxingcpp
+from PIL import Image
 
 from bot.callbacks import MyAction, MyActionKind
 from bot.services import Services
@@ -43,6 +47,7 @@ async def test_my_lists_upcoming_registrations_with_status(
     assert len(listing.buttons()) == 2
     await waiting.click("1.", listing)
     assert "⏳ Лист ожидания" in listing.body
+    assert "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in listing.body
     assert listing.buttons() == [
         "📄 Карточка мероприятия",
         "✖️ Отменить регистрацию",
@@ -123,8 +128,22 @@ async def test_promotion_notice_is_in_the_promoted_persons_language(
     await holder.click("Отменить регистрацию", listing)
     await holder.click("Да, отменить", listing)
     await services.delivery.drain(bot)
-    assert "Good news: a seat has freed up" in english.last.body
+    assert "Good news: a seat has freed up at the round table “<b>" in english.last.body
     assert english.last.buttons() == ["🎫 Ticket"]
+    # The promotion's ticket describes itself in the person's language: image and caption.
+    [photo] = await english.click("Ticket", english.last)
+    assert photo.method == "SendPhoto"
+    assert photo.document is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(photo.document)))
+    assert "?start=ci_" in qr.text
+    assert photo.caption is not None
+    assert photo.caption.splitlines()[:4] == [
+        "🎫 Ticket",
+        "<b>Anna Smith</b>",
+        "Round table “<b>Роль СО НКО в реализации приоритетных национальных проектов</b>”",
+        "🗓 Wednesday, December 2, 2:00–5:00 PM local time (Moscow +2)",
+    ]
+    assert photo.caption.splitlines()[-1].startswith("Ticket code: <b>")
 
 
 async def test_cancel_from_the_card(member: ChatClient, services: Services) -> None:
