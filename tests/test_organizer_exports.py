@@ -94,6 +94,11 @@ async def test_csv_reads_back_and_matches_the_database(
     screen = await open_attendees(organizer, event)
     [document] = await organizer.click("CSV", screen)
     assert document.filename == f"event-{event.id}-attendees.csv"
+    # The caption names the event with its kind and the zone by its Moscow offset.
+    assert document.caption == (
+        "Круглый стол «<b>Роль СО НКО в реализации приоритетных национальных проектов</b>»:"
+        " регистраций — 4. Время в файле местное, МСК+2."
+    )
     assert document.document is not None
     assert document.document.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
     rows = list(csv.reader(io.StringIO(document.document.decode("utf-8-sig")), delimiter=";"))

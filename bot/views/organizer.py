@@ -21,6 +21,7 @@ from bot.i18n import _
 from bot.services.attendees import AttendeesPage
 from bot.services.exports import AttendeeLabels
 from bot.services.organizer import EventsPage, ManagedEvent, Refusal
+from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen
@@ -30,6 +31,8 @@ from bot.views.text import (
     MESSAGE_LIMIT,
     button_text,
     kind_name,
+    local,
+    locale,
     moment_in,
     utf16_len,
     when,
@@ -466,8 +469,9 @@ def attendee_labels() -> AttendeeLabels:
 
 
 def export_caption(event: Event, rows: int) -> str:
-    return _("«{title}»: {rows} registrations. Times are local ({zone}).").format(
-        title=escape(event.title), rows=rows, zone=escape(event.timezone)
+    zone = offset_words(moscow_offset_of(local(event.starts_at, event.timezone)), locale())
+    return _("{event}: {rows} registrations. Times in the file are local, {zone}.").format(
+        event=named_html(event, capital=True), rows=rows, zone=zone
     )
 
 
