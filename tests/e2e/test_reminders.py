@@ -125,7 +125,7 @@ def test_the_real_process_sends_a_reminder_due_after_start_up_and_cant_come_prom
 ) -> None:
     reminder = tg.wait_for_message(world.anna, contains="Годовое собрание", timeout=LEAD + 20)
     assert reminder.plain is not None
-    assert reminder.plain.startswith("🔔 Завтра: «Годовое собрание Альянса»")
+    assert reminder.plain.startswith("🔔 Завтра: круглый стол «Годовое собрание Альянса»")
     assert "по местному времени (МСК+3)" in reminder.plain
     assert "ул. Карла Либкнехта, 33" in reminder.plain
     assert [b["text"] for b in reminder.inline_buttons()] == ["✅ Приду", "✖️ Не смогу"]
