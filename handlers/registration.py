@@ -22,7 +22,6 @@ from bot.labels import label_key
 from bot.services import Services
 from bot.services import registration_dialog as dialog
 from bot.services.problems import InvalidInput, Problem
-from bot.services.registration import CONSENT_VERSION
 from bot.services.registration_dialog import Stage
 from bot.states import RegistrationDraft, RegistrationForm
 from bot.ui import edit_or_send
@@ -96,7 +95,7 @@ async def show(
     await form.save(asked.draft)
     match asked.stage:
         case dialog.Stage.consent:
-            screens = [views.consent(CONSENT_VERSION)]
+            screens = [views.consent(event)]
         case dialog.Stage.subscription:
             screens = [views.subscription_question(event.region_code or event.city)]
         case dialog.Stage.saved_profile:
@@ -482,7 +481,7 @@ async def waiting_screen(
     """The buttons a stage waits for, as they were shown."""
     match stage:
         case Stage.consent:
-            return views.consent(CONSENT_VERSION)
+            return views.consent(event)
         case Stage.subscription:
             return views.subscription_question(event.city)
         case Stage.saved_profile:

@@ -75,6 +75,26 @@ async def register_person(
     return outcome.registration
 
 
+async def queued_files(services: Services, source_prefix: str) -> list[dict[str, Any]]:
+    """Queued documents whose source starts with the prefix: recipient, caption, bytes."""
+    rows = await services.db.fetch_all(
+        "SELECT d.recipient_id, m.kind, m.payload, m.attachment FROM deliveries d"
+        " JOIN outbox_messages m ON m.id = d.message_id WHERE d.source LIKE ?"
+        " ORDER BY d.recipient_id",
+        (source_prefix + "%",),
+    )
+    return [
+        {
+            "recipient": row["recipient_id"],
+            "kind": row["kind"],
+            "filename": json.loads(row["payload"])["filename"],
+            "caption": json.loads(row["payload"]).get("caption") or "",
+            "data": bytes(row["attachment"]),
+        }
+        for row in rows
+    ]
+
+
 async def deliveries(services: Services, source_prefix: str) -> list[dict[str, Any]]:
     """Queued outbox rows whose source starts with the prefix, with their text."""
     rows = await services.db.fetch_all(

@@ -383,7 +383,7 @@ async def test_wrong_input_is_refused_with_the_reason_and_nothing_is_lost(
     assert "воспользуйтесь кнопками" in replies[-1].body
     await admin.click("Всем подписчикам")
     await admin.click("Запланировать")
-    assert "Часовой пояс: Europe/Moscow, UTC+3" in admin.last.body
+    assert "Часовой пояс: Europe/Moscow, МСК" in admin.last.body
     for typed, reason in (
         ("когда-нибудь", "не могу разобрать дату"),
         ("завтра", "добавьте время"),

@@ -67,11 +67,13 @@ async def test_a_scheduled_announcement_fires_at_its_time(
     admin = await started(make_client(ADMIN_ID))
     await schedule(admin)
     confirmation = admin.last
-    assert "Когда: 22 ноября, 15:00 (UTC+3)" in confirmation.body
+    assert "Когда: воскресенье, 22 ноября, 15:00 по московскому времени" in confirmation.body
     assert "Получателей: <b>3</b>" in confirmation.body
     assert "Не позже: без ограничений" in confirmation.body
     await admin.click("Подтвердить")
-    assert admin.last.body.startswith("✅ Запланировано на 22 ноября, 15:00 (UTC+3)")
+    assert admin.last.body.startswith(
+        "✅ Запланировано на воскресенье, 22 ноября, 15:00 по московскому времени"
+    )
     announcement = await latest(services)
     assert announcement.state == State.scheduled
     assert announcement.send_at == AT_15_MSK.timestamp()
@@ -82,7 +84,10 @@ async def test_a_scheduled_announcement_fires_at_its_time(
     assert copies_to(bot, 100) == []
 
     replies = await admin.send("/scheduled")
-    assert "1. 22 ноября, 15:00 (UTC+3) — все подписчики, получателей: 3" in replies[-1].body
+    assert (
+        "1. воскресенье, 22 ноября, 15:00 по московскому времени — все подписчики, получателей: 3"
+        in replies[-1].body
+    )
     assert replies[-1].buttons() == ["Отменить №1 ✖️"]
 
     clock.set(AT_15_MSK.timestamp() - 1)
@@ -138,8 +143,8 @@ async def test_a_scheduled_announcement_survives_a_restart_and_is_sent_late_with
     report = bot.session.messages[ADMIN_ID][-1]
     assert "Отправлено: 3" in report.body
     assert (
-        "⚠️ Отправлено с опозданием: объявление было запланировано на 22 ноября, 15:00 (UTC+3),"
-        " но в это время бот не работал." in report.body
+        "⚠️ Отправлено с опозданием: объявление было запланировано на воскресенье, 22 ноября,"
+        " 15:00 по московскому времени, но в это время бот не работал." in report.body
     )
     # The late start posted its own status message, edited to the end.
     assert any(
@@ -162,7 +167,7 @@ async def test_missed_past_its_not_after_time_it_is_skipped(
     replies = await admin.send("22.11 14:00")
     assert "Срок «не позже» должен быть позже времени отправки" in replies[-1].body
     await admin.send("22.11 16:00")
-    assert "Не позже: 22 ноября, 16:00 (UTC+3)" in admin.last.body
+    assert "Не позже: воскресенье, 22 ноября, 16:00 по московскому времени" in admin.last.body
     await admin.click("Подтвердить")
     announcement = await latest(services)
     assert announcement.not_after == AT_15_MSK.timestamp() + 3600
@@ -179,8 +184,13 @@ async def test_missed_past_its_not_after_time_it_is_skipped(
     assert skipped.state == State.skipped
     assert set((await delivery_states(again, announcement.id)).values()) == {"cancelled"}
     notice = bot.session.messages[ADMIN_ID][-1]
-    assert notice.body.startswith("⏭ Объявление, запланированное на 22 ноября, 15:00 (UTC+3)")
-    assert "«не позже» (22 ноября, 16:00 (UTC+3)) уже прошёл" in notice.body
+    assert notice.body.startswith(
+        "⏭ Объявление, запланированное на воскресенье, 22 ноября, 15:00 по московскому времени"
+    )
+    assert (
+        "«не позже» (воскресенье, 22 ноября, 16:00 по московскому времени) уже прошёл"
+        in notice.body
+    )
 
 
 async def test_a_scheduled_announcement_is_cancellable_before_it_starts(
@@ -271,9 +281,9 @@ async def test_the_time_is_typed_and_shown_in_the_zone_of_the_audience(
     await admin.click("Подписчикам одного региона")
     await admin.click("Тюменская область")
     await admin.click("Запланировать")
-    assert "Часовой пояс: Тюмень, UTC+5." in admin.last.body
+    assert "Часовой пояс: Тюмень, МСК+2." in admin.last.body
     await admin.send("22.11 17:00")
-    assert "Когда: 22 ноября, 17:00 (Тюмень, UTC+5)" in admin.last.body
+    assert "Когда: воскресенье, 22 ноября, 17:00 по местному времени (МСК+2)" in admin.last.body
     await admin.click("Подтвердить")
     announcement = await latest(services)
     assert announcement.send_at == datetime(2026, 11, 22, 12, 0, tzinfo=UTC).timestamp()

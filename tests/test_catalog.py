@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import escape
 
 from aiogram.methods import SendDocument, SendVenue
 from icalendar import Calendar
@@ -10,6 +11,7 @@ from icalendar import Calendar
 from bot.callbacks import CatalogNav, EventAction, EventActionKind, EventCard
 from bot.services import Services
 from bot.services.catalog import city_key
+from bot.views.text import visible_len
 from db import events
 from db.events import EventKind, EventStatus
 from tests.conftest import NOW
@@ -34,7 +36,7 @@ async def test_catalog_lists_upcoming_published_events_only(
     assert "Открытый стол" in reply.body
     assert "Черновик" not in reply.body
     assert "Отменённый" not in reply.body
-    assert "Круглый стол · 2 декабря, 14:00 (Тюмень)" in reply.body
+    assert "Круглый стол · среда, 2 декабря, 14:00, Тюмень" in reply.body
     assert "Свободных мест: 40 из 40" in reply.body
     assert "Город" not in " ".join(reply.buttons())  # one city: no filter
 
@@ -80,12 +82,15 @@ async def test_card_shows_everything_in_the_events_zone(
     body = card.body
     assert "<b>Семинар</b>" in body
     assert "«Роль СО НКО в реализации приоритетных национальных проектов»" in body
-    assert "🗓 2 декабря, 14:00–17:00 (Тюмень, UTC+5)" in body
+    assert "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in body
     assert "«Точка кипения», Тюменский Технопарк, ул. Республики 142, 2 этаж" in body
     assert "Организатор: Альянс СО НКО Тюменской области" in body
     assert "Цель круглого стола" in body
     assert "Свободных мест: 40 из 40" in body
-    assert "Регистрация открыта до 27 ноября, 14:00 (Тюмень, UTC+5)" in body
+    assert (
+        "Регистрация открыта, последний срок — пятница, 27"
+        " ноября, 14:00 по местному времени (МСК+2)"
+    ) in body
     assert card.buttons() == [
         "Зарегистрироваться ✅",
         "Добавить в календарь 📅",
@@ -103,7 +108,7 @@ async def test_card_in_english_and_other_zones(make_client: object, services: Se
     await client.click("English")
     [card] = await client.send(f"/start ev_{event.id}")
     assert "<b>Round table</b>" in card.body
-    assert "🗓 2 December, 16:00–19:00 (Кемерово, UTC+7)" in card.body
+    assert "🗓 Wednesday, December 2, 4:00–7:00 PM local time (Moscow +4)" in card.body
     assert "Seats left: 40 of 40" in card.body
     assert "Show on map 🗺" not in card.buttons()  # no coordinates, no map
 
@@ -131,11 +136,25 @@ async def test_long_description_and_html_are_kept_within_limits(
         organizer_name="НКО <Дом>",
     )
     [card] = await member.send(f"/start ev_{event.id}")
-    assert len(card.body.encode("utf-16-le")) // 2 <= 4096
+    assert visible_len(card.body) <= 4096  # Telegram counts the text people see
     assert "&lt;b&gt;Круглый&lt;/b&gt; стол &amp; &lt;script&gt;" in card.body
     assert "<i>" not in card.body
     assert "НКО &lt;Дом&gt;" in card.body
     assert card.body.rstrip().endswith("Регистрация открыта до начала мероприятия.")
+
+
+async def test_a_description_full_of_markup_characters_is_shown_whole(
+    member: ChatClient, services: Services
+) -> None:
+    # 3,000 visible characters, which escaping would make about 4,000: the old cut measured
+    # the escaped HTML and lost the last ~960 characters of a description that fits.
+    description = ("Программа: <b>доклады</b> & обсуждение; " * 80)[:2999] + "!"
+    assert len(description) == 3000
+    event = await make_event(services, description=description)
+    [card] = await member.send(f"/start ev_{event.id}")
+    assert escape(description) in card.body
+    assert "…" not in card.body
+    assert visible_len(card.body) <= 4096
 
 
 async def test_deep_links_open_the_card_or_the_catalog(

@@ -93,3 +93,49 @@ def test_catalog_header_is_not_fuzzy(locale: str) -> None:
     # pybabel compile silently skips a catalog whose header is fuzzy: the bot would fall
     # back to English for everyone.
     assert not _catalog(locale).fuzzy
+
+
+# What COPY.md rules out of what people read. Russian: gender brackets, an undeclined city
+# after «в городе», zones as log lines. English: guillemets (English uses “curly quotes”).
+RUSSIAN_RULED_OUT = re.compile(r"\((?:а|ла|ло|ы|и)\)|в городе \{|UTC|GMT|Asia/|Europe/")
+ENGLISH_RULED_OUT = re.compile(r"[«»]")
+
+
+def _shown(locale: str) -> list[str]:
+    """Every text a person reads in `locale`: the translation, or the source it falls back to."""
+    texts = []
+    for message in _catalog(locale):
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        for index, target in enumerate(targets):
+            texts.append(target or sources[min(index, len(sources) - 1)])
+    return texts
+
+
+def ruled_out(texts: list[str], pattern: re.Pattern[str]) -> list[str]:
+    return [text for text in texts if pattern.search(text)]
+
+
+def test_russian_copy_has_none_of_the_patterns_copy_md_rules_out() -> None:
+    assert ruled_out(_shown("ru"), RUSSIAN_RULED_OUT) == []
+
+
+def test_english_copy_has_no_guillemets() -> None:
+    assert ruled_out(_shown("en"), ENGLISH_RULED_OUT) == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "pattern"),
+    [
+        ("Приход отмечен(а).", RUSSIAN_RULED_OUT),
+        ("Пришёл(ла) в 13:52", RUSSIAN_RULED_OUT),
+        ("Анонсы мероприятий в городе {city}", RUSSIAN_RULED_OUT),
+        ("17 декабря, 14:00 (Ишим, UTC+5)", RUSSIAN_RULED_OUT),
+        ("Часовой пояс: Asia/Omsk", RUSSIAN_RULED_OUT),
+        ("Registration for «{title}»", ENGLISH_RULED_OUT),
+    ],
+)
+def test_the_rules_catch_each_ruled_out_pattern(bad: str, pattern: re.Pattern[str]) -> None:
+    assert ruled_out(["Хорошо.", bad], pattern) == [bad]

@@ -51,7 +51,7 @@ async def test_demo_events_work_in_the_bot(member: ChatClient, services: Service
     kursk = await events.get_by_slug(services.db, "demo-kursk-strategic-session")
     assert kursk is not None
     [card] = await member.send(f"/start ev_{kursk.id}")
-    assert "(Курск, UTC+3)" in card.body
+    assert "по московскому времени" in card.body
     assert "«Точка кипения – ЮЗГУ»" in card.body
     await register_new(member, kursk)
     assert "Вы зарегистрированы!" in member.last.body

@@ -57,7 +57,7 @@ async def test_follow_up_goes_to_checked_in_people_two_hours_after_the_end(
     await fire_at(services, clock, bot, planned["followup"].due_at)
 
     (message,) = followups_to(bot, 5001)
-    assert "Оцените его от 1 до 5" in message.body
+    assert "Оцените, пожалуйста, от 1 до 5" in message.body
     assert message.buttons() == ["Оценка 1", "Оценка 2", "Оценка 3", "Оценка 4", "Оценка 5"]
     assert followups_to(bot, 5002) == []
     assert any("Thank you for coming" in s.body for s in bot.session.messages[5003])

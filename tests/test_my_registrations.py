@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+
+import zxingcpp
+from PIL import Image
 
 from bot.callbacks import MyAction, MyActionKind
 from bot.services import Services
@@ -38,11 +42,12 @@ async def test_my_lists_upcoming_registrations_with_status(
     await register_again(waiting, other)
     [listing] = await waiting.send("/my")
     assert "Мои регистрации" in listing.body
-    assert "⏳ Лист ожидания, место в очереди: 1" in listing.body
+    assert "⏳ Лист ожидания, ваш номер — 1" in listing.body
     assert "✅ Место подтверждено · код билета" in listing.body
     assert len(listing.buttons()) == 2
     await waiting.click("1.", listing)
     assert "⏳ Лист ожидания" in listing.body
+    assert "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in listing.body
     assert listing.buttons() == [
         "Карточка мероприятия 📄",
         "Отменить регистрацию ✖️",
@@ -94,7 +99,7 @@ async def test_cancelling_asks_first_then_promotes_and_notifies(
     assert progress.pending == 1
     await services.delivery.drain(bot)
     notice = second.last
-    assert "освободилось место, и оно ваше" in notice.body
+    assert "освободилось место на круглом столе «<b>" in notice.body
     assert promoted.short_code in notice.body
     [photo] = await second.click("Билет", notice)
     assert photo.method == "SendPhoto"
@@ -123,8 +128,22 @@ async def test_promotion_notice_is_in_the_promoted_persons_language(
     await holder.click("Отменить регистрацию", listing)
     await holder.click("Да, отменить", listing)
     await services.delivery.drain(bot)
-    assert "Good news: a seat has freed up" in english.last.body
+    assert "Good news: a seat has freed up at the round table “<b>" in english.last.body
     assert english.last.buttons() == ["Ticket 🎫"]
+    # The promotion's ticket describes itself in the person's language: image and caption.
+    [photo] = await english.click("Ticket", english.last)
+    assert photo.method == "SendPhoto"
+    assert photo.document is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(photo.document)))
+    assert "?start=ci_" in qr.text
+    assert photo.caption is not None
+    assert photo.caption.splitlines()[:4] == [
+        "🎫 Ticket",
+        "<b>Anna Smith</b>",
+        "Round table “<b>Роль СО НКО в реализации приоритетных национальных проектов</b>”",
+        "🗓 Wednesday, December 2, 2:00–5:00 PM local time (Moscow +2)",
+    ]
+    assert photo.caption.splitlines()[-1].startswith("Ticket code: <b>")
 
 
 async def test_cancel_from_the_card(member: ChatClient, services: Services) -> None:

@@ -79,7 +79,7 @@ async def test_the_list_in_chat_with_statuses(
     assert "Участники «" in body
     assert "подтверждено 3 из 3, в листе ожидания 0, отменили 1, пришли 1" in body
     assert "1. <b>Яковлева Юлия Андреевна</b>" in body
-    assert "🚪 пришёл(ла) 27 ноября, 14:00 (UTC+5)" in body
+    assert "🚪 приход отмечен: пятница, 27 ноября, 14:00 по местному времени (МСК+2)" in body
     assert "✖️ отменена" in body
     assert "=HYPERLINK(&quot;http://evil&quot;)" in body  # escaped, not interpreted
     assert screen.buttons() == [
@@ -97,6 +97,11 @@ async def test_csv_reads_back_and_matches_the_database(
     screen = await open_attendees(organizer, event)
     [document] = await organizer.click("CSV", screen)
     assert document.filename == f"event-{event.id}-attendees.csv"
+    # The caption names the event with its kind and the zone by its Moscow offset.
+    assert document.caption == (
+        "Круглый стол «<b>Роль СО НКО в реализации приоритетных национальных проектов</b>»:"
+        " регистраций — 4. Время в файле местное, МСК+2."
+    )
     assert document.document is not None
     assert document.document.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
     rows = list(csv.reader(io.StringIO(document.document.decode("utf-8-sig")), delimiter=";"))
@@ -111,7 +116,7 @@ async def test_csv_reads_back_and_matches_the_database(
         "Статус",
         "Код билета",
     ]
-    assert header[8] == "Зарегистрирован(а) (Asia/Yekaterinburg)"
+    assert header[8] == "Дата регистрации (Asia/Yekaterinburg)"
     assert header[10] == "Какая тема вам ближе?"
     stored = await organizer_repo.attendees(services.db, event.id)
     assert len(lines) == len(stored) == 4

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
+from bot.clock import ManualClock
 from bot.services import Services
+from bot.services.calendar import event_sequence, event_uid
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
@@ -16,12 +19,14 @@ from db.registrations import Cancelled, Refusal, RegistrationStatus
 from db.reminders import PlanState
 from tests.conftest import ADMIN_ID, NOW
 from tests.kit.client import ChatClient
+from tests.kit.mocked_bot import BOT_USERNAME
 from tests.organizer_kit import (
     ORGANIZER_ID,
     OTHER_ORGANIZER_ID,
     deliveries,
     make_organizer,
     owned_event,
+    queued_files,
     register_person,
     started,
 )
@@ -115,9 +120,10 @@ async def test_closing_and_reopening_registration(
 
 
 async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminders(
-    organizer: ChatClient, services: Services
+    organizer: ChatClient, services: Services, clock: ManualClock
 ) -> None:
     event = await owned_event(services, ORGANIZER_ID, capacity=1)
+    clock.advance(60)  # the change comes later than the event was made
     await services.reminders.plan_event(event.id)
     await register_person(services, event, 5001, language="ru")
     await register_person(services, event, 5002, language="en", full_name="John Smith")
@@ -131,7 +137,7 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     [echo] = await organizer.send("09.12.2026 11:00")
     assert "среда, 9 декабря, 11:00 по местному времени (МСК+2) — верно?" in echo.body
     [end] = await organizer.send("Да, верно")
-    assert "Сейчас: 9 декабря, 14:00" in end.body  # three hours, as before
+    assert "Сейчас: среда, 9 декабря, 14:00" in end.body  # three hours, as before
     saved, screen = await organizer.send(KEEP)
     assert "Зарегистрированные участники (2) получат уведомление" in saved.body
     moved = await current(services, event)
@@ -142,10 +148,24 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     notices = await deliveries(services, f"changed:{event.id}:")
     assert [notice["recipient"] for notice in notices] == [5001, 5002]
     ru, en = notices
-    assert "Новое время: 9 декабря, 11:00–14:00 (Тюмень, UTC+5)" in ru["text"]
-    assert "Было: 2 декабря, 14:00–17:00" in ru["text"]
-    assert "New time: 9 December, 11:00–14:00 (Тюмень, UTC+5)" in en["text"]
+    assert "Новое время: среда, 9 декабря, 11:00–14:00 по местному времени (МСК+2)" in ru["text"]
+    assert "Было: среда, 2 декабря, 14:00–17:00" in ru["text"]
+    assert "New time: Wednesday, December 9, 11:00 AM–2:00 PM local time (Moscow +2)" in en["text"]
     assert {notice["priority"] for notice in notices} == {0}
+    # Each notice brings the calendar file: the same event (UID), a later revision, new time.
+    files = await queued_files(services, f"calendar:changed:{event.id}:")
+    assert [(f["recipient"], f["kind"], f["filename"]) for f in files] == [
+        (5001, "document", f"event-{event.id}.ics"),
+        (5002, "document", f"event-{event.id}.ics"),
+    ]
+    assert "календар" in files[0]["caption"]
+    assert "calendar" in files[1]["caption"]
+    [item] = Calendar.from_ical(files[0]["data"]).walk("VEVENT")
+    assert str(item["uid"]) == event_uid(event, BOT_USERNAME)
+    assert int(item["sequence"]) > event_sequence(event)
+    assert item.decoded("dtstart").timestamp() == new_start
+    assert item.decoded("dtend").timestamp() == new_start + 3 * 3600
+    assert str(item["status"]) == "CONFIRMED"
     pending = [
         p for p in await services.reminders.planned(event.id) if p.state == PlanState.pending
     ]
@@ -177,6 +197,19 @@ async def test_cancel_with_a_reason_notifies_and_closes_registration(
     assert "отменяется" in ru["text"]
     assert "Причина: Площадка закрыта на ремонт &lt;b&gt;срочно&lt;/b&gt;" in ru["text"]
     assert "is cancelled" in en["text"]
+    # …and the file that takes the event off the phone's calendar.
+    files = await queued_files(services, f"calendar:cancel:{event.id}")
+    assert [(f["recipient"], f["filename"]) for f in files] == [
+        (5001, f"event-{event.id}.ics"),
+        (5002, f"event-{event.id}.ics"),
+    ]
+    calendar = Calendar.from_ical(files[0]["data"])
+    assert str(calendar["method"]) == "CANCEL"
+    [item] = calendar.walk("VEVENT")
+    assert str(item["uid"]) == event_uid(event, BOT_USERNAME)
+    assert str(item["status"]) == "CANCELLED"
+    assert int(item["sequence"]) > event_sequence(event)
+    assert "удалит" in files[0]["caption"]
     assert not [
         p for p in await services.reminders.planned(event.id) if p.state == PlanState.pending
     ]
@@ -208,7 +241,7 @@ async def test_duplicate_makes_a_new_draft_with_a_new_date(
     await organizer.send("16 декабря в 14")
     await organizer.send("Да, верно")
     _facts, card = await organizer.send(KEEP)
-    assert "16 декабря, 14:00–17:00 (Тюмень, UTC+5)" in card.body
+    assert "среда, 16 декабря, 14:00–17:00 по местному времени (МСК+2)" in card.body
     await organizer.click("Сохранить черновик", card)
     copy = await events_repo.get(services.db, event.id + 1)
     assert copy is not None
@@ -251,6 +284,9 @@ async def test_edits_capacity_rules_and_who_is_told(
     assert "получат уведомление" in saved.body
     notices = await deliveries(services, f"changed:{event.id}")
     assert [d["recipient"] for d in notices] == [5001, 5002, 5003]
+    venue_files = await queued_files(services, f"calendar:changed:{event.id}")
+    [item] = Calendar.from_ical(venue_files[0]["data"]).walk("VEVENT")
+    assert str(item["location"]).startswith("Дом НКО, конференц-зал")
     assert "Новое место: Дом НКО, конференц-зал" in notices[0]["text"]
     assert "Новое время" not in notices[0]["text"]
     # Back from an edited field leaves the event as it was.

@@ -97,7 +97,7 @@ async def test_the_whole_dialog_ends_in_the_members_card_and_publishes(
     assert "Предпросмотр" in facts.body
     assert "как обычно: за 24 ч, 2 ч" in facts.body
     # Omsk is UTC+6: the card says 11:00–14:00 there, labelled with the city and offset.
-    assert "11 сентября 2027, 11:00–14:00 (Омск, UTC+6)" in card.body
+    assert "суббота, 11 сентября 2027, 11:00–14:00 по местному времени (МСК+3)" in card.body
     assert card.buttons() == [
         "Опубликовать 📣",
         "Сохранить черновик 💾",
@@ -287,18 +287,18 @@ async def test_editing_a_field_from_the_preview(admin: ChatClient, services: Ser
     [echo] = await admin.send("12.09.2027 10:00")
     assert "воскресенье, 12 сентября 2027, 10:00" in echo.body
     [end] = await admin.send("Да, верно")
-    assert "Сейчас: 12 сентября 2027, 13:00" in end.body  # the length is kept
+    assert "Сейчас: воскресенье, 12 сентября 2027, 13:00" in end.body  # the length is kept
     [back_to_start] = await admin.send(BACK)
     assert STEP_QUESTION["start"] in back_to_start.body
     await admin.send("12.09.2027 10:00")
     await admin.send("Да, верно")
     _facts, card = await admin.send(KEEP)
-    assert "12 сентября 2027, 10:00–13:00 (Омск, UTC+6)" in card.body
+    assert "воскресенье, 12 сентября 2027, 10:00–13:00 по местному времени (МСК+3)" in card.body
     await admin.click("Изменить поле", card)
     await admin.click("Город")
     _facts, card = await admin.send("Тюмень")  # a known city: straight back to the preview
     # Local times stay as typed; the zone follows the city.
-    assert "12 сентября 2027, 10:00–13:00 (Тюмень, UTC+5)" in card.body
+    assert "воскресенье, 12 сентября 2027, 10:00–13:00 по местному времени (МСК+2)" in card.body
     await admin.click("Сохранить черновик", card)
     event = await events_repo.get(services.db, 1)
     assert event is not None

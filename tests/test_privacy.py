@@ -31,9 +31,11 @@ async def test_mydata_shows_profile_consents_and_registrations(
     assert "Телефон: +7 912 345-67-89" in body
     assert "Язык: 🇷🇺 Русский" in body
     assert "Анонсы: только Тюменская область" in body
-    assert "Обработка персональных данных, редакция 2026-11-v1: дано 22 ноября, 12:00 (UTC+3)" in (
-        body
+    assert (
+        "Обработка персональных данных: дано воскресенье, 22 ноября, 12:00 по московскому времени"
+        in body
     )
+    assert "редакция" not in body  # the text's version is the database's business
     assert "«Роль СО НКО" in body
     assert "✅ Место подтверждено" in body
     assert "Какая тема вам ближе?: Образование" in body

@@ -15,6 +15,7 @@ from PIL import Image
 from bot.app import create_dispatcher
 from bot.callbacks import DialogAction, DialogStep, EventAction, EventActionKind
 from bot.services import Services
+from bot.views.text import visible_len
 from db import consents, events, people, registrations
 from db.consents import ConsentKind
 from db.events import EventStatus
@@ -51,6 +52,9 @@ async def test_full_registration_from_card_to_ticket(
     [consent] = await member.click("Зарегистрироваться")
     assert "Согласие на обработку персональных данных" in consent.body
     assert "152-ФЗ" in consent.body
+    # The consent names the operator, the organizing NGO, and no internal version label.
+    assert "Кто обрабатывает данные:</b> Альянс СО НКО Тюменской области" in consent.body
+    assert "редакция" not in consent.body
     assert consent.buttons() == ["Даю согласие ✅", "Не даю согласия ✖️"]
     # Nothing personal is stored before the consent.
     assert await consents.for_person(services.db, member.user.id) == []
@@ -71,7 +75,7 @@ async def test_full_registration_from_card_to_ticket(
     )
 
     [ask_name] = await member.click("Только Тюменская область")
-    assert "Регистрация на <b>«Роль СО НКО" in ask_name.body
+    assert "Регистрация на круглый стол «<b>Роль СО НКО" in ask_name.body
     assert "фамилию, имя и отчество" in ask_name.body
     person = await people.get(services.db, member.user.id)
     assert person is not None
@@ -121,10 +125,22 @@ async def test_full_registration_from_card_to_ticket(
     assert registration.short_code in confirm.body
 
     assert ticket.method == "SendPhoto"
-    assert registration.short_code in ticket.caption
     assert ticket.document is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.document)))
+    image = Image.open(io.BytesIO(ticket.document))
+    [qr] = zxingcpp.read_barcodes(image)
     assert qr.text == f"https://t.me/{BOT_USERNAME}?start=ci_{registration.ticket_token}"
+    # The image is a ticket, not a bare QR: a wide card with the words beside the code.
+    assert image.width > image.height
+    # The caption says what the image says: name, event with its kind, moment, place, code.
+    assert ticket.caption is not None
+    assert ticket.caption.splitlines() == [
+        "🎫 Билет",
+        f"<b>{NAME}</b>",
+        "Круглый стол «<b>Роль СО НКО в реализации приоритетных национальных проектов</b>»",
+        "🗓 среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)",
+        "📍 «Точка кипения», Тюменский Технопарк, ул. Республики 142, 2 этаж, Тюмень",
+        f"Код билета: <b>{registration.short_code}</b>",
+    ]
 
     assert ics.filename == f"event-{event.id}.ics"
     assert ics.document is not None
@@ -328,10 +344,13 @@ async def test_full_event_puts_people_on_the_waitlist(
         await client.click("Русский")
     await register_new(first, event)
     await register_new(second, event, button="Встать в лист ожидания")
-    assert "вы в листе ожидания, ваше место в очереди: 1" in second.messages[-1].body
+    assert (
+        "Все места на круглом столе «<b>Роль СО НКО в реализации приоритетных национальных"
+        " проектов</b>» заняты, и вы в листе ожидания: ваш номер — 1"
+    ) in second.messages[-1].body
     assert second.messages[-1].method == "SendMessage"  # no ticket for the waitlist
     [card] = await second.send(f"/start ev_{event.id}")
-    assert "Вы в листе ожидания, место в очереди: 1" in card.body
+    assert "Вы в листе ожидания, ваш номер — 1" in card.body
     assert "Билет 🎫" not in card.buttons()
 
 
@@ -465,7 +484,7 @@ async def test_a_summary_of_many_long_answers_fits_one_message(
         await member.send("&" * 500)
     summary, question = member.messages[-2:]
     assert "Пожалуйста, проверьте данные" in summary.body
-    assert len(summary.body.encode("utf-16-le")) // 2 <= 4096
+    assert visible_len(summary.body) <= 4096  # Telegram counts the text people see
     assert "&amp;" in summary.body
     assert question.body == "Всё верно?"
     await member.click("Подтвердить")

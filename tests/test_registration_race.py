@@ -41,7 +41,7 @@ async def test_exactly_the_seats_are_confirmed_and_the_waitlist_is_ordered(
     for client in clients:
         body = client.messages[-1].body
         if "листе ожидания" in body:
-            positions.append(int(body.split("ваше место в очереди: ")[1].split(".")[0]))
+            positions.append(int(body.split("ваш номер — ")[1].split(".")[0]))
         else:
             assert body.startswith("✅ Вы зарегистрированы!") or client.last.method != "SendMessage"
     assert sorted(positions) == list(range(1, PEOPLE - SEATS + 1))

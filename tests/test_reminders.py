@@ -94,16 +94,16 @@ async def test_day_before_reminder_arrives_at_the_same_local_time_across_dst(
     assert reminders_to(bot, 3001) == []
     assert await fire_at(services, clock, bot, day_before.due_at) == 0
     (message,) = reminders_to(bot, 3001)
-    assert "29 марта, 10:00–12:00 (Берлин, UTC+2)" in message.body
+    assert "воскресенье, 29 марта, 10:00–12:00 по местному времени (МСК−1)" in message.body
 
 
 @pytest.mark.parametrize(
     ("zone", "city", "label"),
     [
-        ("Europe/Moscow", "Курск", "UTC+3"),
-        ("Asia/Yekaterinburg", "Тюмень", "UTC+5"),
-        ("Asia/Omsk", "Омск", "UTC+6"),
-        ("Asia/Novokuznetsk", "Кемерово", "UTC+7"),
+        ("Europe/Moscow", "Курск", "по московскому времени"),
+        ("Asia/Yekaterinburg", "Тюмень", "по местному времени (МСК+2)"),
+        ("Asia/Omsk", "Омск", "по местному времени (МСК+3)"),
+        ("Asia/Novokuznetsk", "Кемерово", "по местному времени (МСК+4)"),
     ],
 )
 async def test_plan_rows_hold_utc_due_times_and_the_text_the_local_time(
@@ -127,7 +127,7 @@ async def test_plan_rows_hold_utc_due_times_and_the_text_the_local_time(
 
     await fire_at(services, clock, bot, planned["2h"].due_at)
     (message,) = reminders_to(bot, 3002)
-    assert f"2 декабря, 14:00–17:00 ({city}, {label})" in message.body
+    assert f"среда, 2 декабря, 14:00–17:00 {label}" in message.body
 
 
 async def test_the_events_own_plan_wins_over_the_default(services: Services) -> None:
@@ -166,14 +166,14 @@ async def test_day_before_reminder_in_each_persons_language(
 
     (ru,) = reminders_to(bot, 3011)
     assert ru.body.startswith(
-        "🔔 <b>Завтра: «Годовое собрание &lt;Альянса&gt; &amp; партнёров»</b>"
+        "🔔 Завтра: круглый стол «<b>Годовое собрание &lt;Альянса&gt; &amp; партнёров</b>»"
     )
-    assert "2 декабря, 14:00–17:00 (Омск, UTC+6)" in ru.body
+    assert "среда, 2 декабря, 14:00–17:00 по местному времени (МСК+3)" in ru.body
     assert "📍 «Точка кипения», ул. Карла Либкнехта, 33" in ru.body
     assert ru.buttons() == ["Приду ✅", "Не смогу ✖️"]
     (en,) = reminders_to(bot, 3012)
-    assert en.body.startswith("🔔 <b>Tomorrow:")
-    assert "2 December, 14:00–17:00 (Омск, UTC+6)" in en.body
+    assert en.body.startswith("🔔 Tomorrow: round table “<b>")
+    assert "Wednesday, December 2, 2:00–5:00 PM local time (Moscow +3)" in en.body
     assert en.buttons() == ["I'll come ✅", "Can't come ✖️"]
     assert reminders_to(bot, 3013)[0].buttons() == ["Приду ✅", "Не смогу ✖️"]
     # Nothing else: the day-before reminder carries no map pin.
@@ -191,8 +191,8 @@ async def test_day_of_reminder_has_a_map_pin_and_opens_the_ticket(
 
     await fire_at(services, clock, bot, planned["2h"].due_at)
     (message,) = reminders_to(bot, 3021)
-    assert message.body.startswith("🔔 <b>Сегодня: «Роль СО НКО")
-    assert "2 декабря, 14:00–17:00 (Тюмень, UTC+5)" in message.body
+    assert message.body.startswith("🔔 Сегодня: круглый стол «<b>Роль СО НКО")
+    assert "среда, 2 декабря, 14:00–17:00 по местному времени (МСК+2)" in message.body
     assert "Тюменский Технопарк, ул. Республики 142, 2 этаж" in message.body
     assert message.buttons() == ["Билет 🎫"]
     # The pin follows the text: one message per second to a chat, so a second later.
@@ -410,7 +410,7 @@ async def test_rescheduled_event_old_reminders_never_fire_new_ones_do(
     assert reminders_to(bot, 3081) == []
     await fire_at(services, clock, bot, new["24h"].due_at)
     (message,) = reminders_to(bot, 3081)
-    assert "9 декабря, 14:00–17:00 (Тюмень, UTC+5)" in message.body
+    assert "среда, 9 декабря, 14:00–17:00 по местному времени (МСК+2)" in message.body
 
 
 async def test_reschedule_withdraws_reminders_still_in_the_queue(

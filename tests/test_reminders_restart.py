@@ -138,7 +138,7 @@ async def test_of_several_missed_reminders_only_the_latest_goes(
     second = await boot()
     await second.delivery.drain(bot)
     (message,) = reminders_to(bot, 4041)
-    assert message.body.startswith("🔔 <b>Сегодня")
+    assert message.body.startswith("🔔 Сегодня")
     assert message.buttons() == ["Билет 🎫"]
     assert await states(second, event.id) == {
         "24h": PlanState.skipped,

@@ -43,6 +43,10 @@ class Notices(Protocol):
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         """The organizer moved, relocated or cancelled an event the person is registered for."""
 
+    def changed_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        """The `.ics` that follows a change notice: the event as it is now (same UID, higher
+        SEQUENCE), or, for a cancelled event, the file that takes it off the calendar."""
+
     def reminder(
         self, language: str, event: Event, planned_id: int, now: float, *, soon: bool
     ) -> TextContent:
@@ -55,9 +59,10 @@ class Notices(Protocol):
         """The guest's own welcome when the organizer checks them in at the door."""
 
     def ticket(
-        self, language: str, event: Event, registration: Registration, now: float
+        self, language: str, event: Event, registration: Registration, now: float, name: str
     ) -> DocumentContent:
-        """The QR ticket of a confirmed seat. Draws an image: call it in a thread."""
+        """The ticket of a confirmed seat, made out to `name`. Draws an image: call it in a
+        thread."""
 
     def calendar(
         self, language: str, event: Event, registration: Registration, now: float

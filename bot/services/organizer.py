@@ -252,12 +252,22 @@ class OrganizerService:
         for person_id, language in await organizer_repo.recipients(tx, event.id):
             by_language[language or self.notices.default_language].append(person_id)
         queued = 0
+        now = self._now()
         for language, recipients in sorted(by_language.items()):
             queued += await self.delivery.enqueue_in(
                 tx,
                 source,
                 recipients,
                 self.notices.event_changed(language, event, notice),
+                priority=Priority.PERSONAL,
+            )
+            # Right after the words, the file that brings the phone's calendar up to date
+            # (queued later in the same priority, so it arrives second).
+            await self.delivery.enqueue_in(
+                tx,
+                f"calendar:{source}",
+                recipients,
+                self.notices.changed_calendar(language, event, now),
                 priority=Priority.PERSONAL,
             )
         return queued

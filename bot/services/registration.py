@@ -103,7 +103,7 @@ class RegistrationService:
         if not await self.has_consent(person_id):
             return None
         now = self.clock.timestamp()
-        drawn = await self._draw_ahead(person_id, event_id, answers, now)
+        drawn = await self._draw_ahead(person_id, event_id, answers, now, profile.full_name or "")
         async with self.db.write() as tx:
             outcome = await registrations_repo.register(
                 tx,
@@ -125,7 +125,7 @@ class RegistrationService:
         return outcome
 
     async def _draw_ahead(
-        self, person_id: int, event_id: int, answers: dict[str, str], now: float
+        self, person_id: int, event_id: int, answers: dict[str, str], now: float, name: str
     ) -> SeatFiles | None:
         """Draw the ticket before taking the seat, when a seat looks likely.
 
@@ -157,14 +157,14 @@ class RegistrationService:
             cancelled_at=None,
         )
         language = await people.language_of(self.db, person_id) or self.notices.default_language
-        return await asyncio.to_thread(self._draw, language, event, planned, now)
+        return await asyncio.to_thread(self._draw, language, event, planned, now, name)
 
     def _draw(
-        self, language: str, event: Event, registration: Registration, now: float
+        self, language: str, event: Event, registration: Registration, now: float, name: str
     ) -> SeatFiles:
         return SeatFiles(
             registration,
-            self.notices.ticket(language, event, registration, now),
+            self.notices.ticket(language, event, registration, now, name),
             self.notices.calendar(language, event, registration, now),
         )
 
@@ -185,7 +185,9 @@ class RegistrationService:
                 await people.language_of(tx, registration.person_id)
                 or self.notices.default_language
             )
-            drawn = await asyncio.to_thread(self._draw, language, event, registration, now)
+            holder = await people.get(tx, registration.person_id)
+            name = (holder.full_name or "") if holder is not None else ""
+            drawn = await asyncio.to_thread(self._draw, language, event, registration, now, name)
         for part, content in (("ticket", drawn.ticket), ("calendar", drawn.calendar)):
             await self.delivery.enqueue_in(
                 tx,
@@ -264,6 +266,13 @@ class RegistrationService:
             return None
         position = await registrations_repo.position(self.db, registration)
         return PersonRegistration(registration, event, position)
+
+    async def holder_name(self, registration: Registration) -> str:
+        """The name a ticket is made out to: the person's profile name ("" when unknown)."""
+        if registration.person_id is None:
+            return ""
+        person = await people.get(self.db, registration.person_id)
+        return (person.full_name or "") if person is not None else ""
 
     @staticmethod
     def is_confirmed(registration: Registration) -> bool:

@@ -20,6 +20,7 @@ from bot.callbacks import (
 )
 from bot.i18n import N_, _
 from bot.services.audience import CityOption
+from bot.services.places import moscow_offset_of, offset_words
 from bot.views import Screen
 from bot.views.places import region_name, region_where
 from bot.views.text import (
@@ -31,7 +32,6 @@ from bot.views.text import (
     locale,
     moment_in,
     pick_label,
-    utc_offset,
     when,
 )
 from db.announcements import Announcement, Audience, AudienceKind, Segment
@@ -284,8 +284,8 @@ def audience_changed(count: int) -> str:
 
 
 def zone_label(timestamp: float, timezone: str, place: str | None) -> str:
-    """«Тюмень, UTC+5» or «Europe/Moscow, UTC+3»: the zone times are typed in."""
-    offset = utc_offset(local(timestamp, timezone))
+    """«Тюмень, МСК+2» or «Europe/Moscow, МСК»: the zone times are typed in."""
+    offset = offset_words(moscow_offset_of(local(timestamp, timezone)), locale())
     return f"{escape(place or timezone)}, {offset}"
 
 

@@ -11,6 +11,7 @@ from bot.i18n import _
 from bot.services.checkin import Ticket, TicketOutcome
 from bot.services.validation import phone_display
 from bot.views import Screen
+from bot.views.kinds import Case, named_html
 from bot.views.organizer import answer_lines, attendee_name
 from bot.views.text import moment_in, when_short
 from db.events import Event
@@ -116,9 +117,12 @@ def member_message(ticket: Ticket, now: float) -> Screen:
         )
         return Screen(
             _(
-                "This is your own ticket for «{title}» ({when}). Show this QR code at the "
+                "This is your own ticket for the {event} — {when}. Show this QR code at the "
                 "entrance: the organizers scan it to check you in."
-            ).format(title=escape(ticket.event.title), when=when_short(ticket.event, now)),
+            ).format(
+                event=named_html(ticket.event, Case.accusative),
+                when=when_short(ticket.event, now),
+            ),
             builder.as_markup(),
         )
     if ticket.outcome == TicketOutcome.not_found:

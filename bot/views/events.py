@@ -29,7 +29,7 @@ from bot.views.text import (
     moment_in,
     pick_label,
     status_banner,
-    utf16_len,
+    visible_len,
     when,
     when_short,
 )
@@ -196,7 +196,7 @@ def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> 
     text = "\n".join(head)
     ending = "\n".join(tail)
     if event.description.strip():
-        budget = MESSAGE_LIMIT - utf16_len(text) - utf16_len(ending) - 2 - SAFETY_MARGIN
+        budget = MESSAGE_LIMIT - visible_len(text) - visible_len(ending) - 2 - SAFETY_MARGIN
         text += "\n\n" + escaped_within(event.description.strip(), budget)
     text += "\n" + ending
     return Screen(text, card_keyboard(view, page=page, city=city))

@@ -7,21 +7,23 @@ from html import escape
 from bot.delivery.content import DocumentContent
 from bot.i18n import _
 from bot.services.calendar import cancellation_ics, event_ics, ics_filename
-from bot.services.tickets import qr_png, ticket_link
+from bot.services.tickets import ticket_link, ticket_png
 from bot.views import registration as views
 from db.events import Event
 from db.registrations import Registration, RegistrationStatus
 
 
 def ticket(
-    event: Event, registration: Registration, bot_username: str, now: float
+    event: Event, registration: Registration, bot_username: str, now: float, name: str = ""
 ) -> DocumentContent:
-    """The QR ticket as a photo; draws an image, so callers run it in a thread."""
-    image = qr_png(ticket_link(bot_username, registration.ticket_token))
+    """The ticket that describes itself (QR, name, event, moment, place, code) as a photo with
+    the same words in its caption; draws an image, so callers run it in a thread."""
+    link = ticket_link(bot_username, registration.ticket_token)
+    image = ticket_png(link, views.ticket_text(event, registration, name, now))
     return DocumentContent(
         data=image,
         filename=f"ticket-{registration.short_code}.png",
-        caption=views.ticket_caption(event, registration, now),
+        caption=views.ticket_caption(event, registration, name, now),
         as_photo=True,
     )
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from aiogram.utils.i18n import I18n
 from babel.dates import format_date, format_time
 
 from bot.i18n import _
 from bot.services.places import moscow_offset_of, offset_words
-from bot.views.text import locale
 
 EN_DASH = "–"
+
+
+def locale() -> str:
+    # The same as `bot.views.text.locale`, which builds on this module and so cannot be imported.
+    return I18n.get_current(no_error=False).current_locale
 
 
 def _day(moment: datetime, lang: str, with_year: bool) -> str:

@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.views import Screen
+from bot.views.kinds import Case, named_html
 from bot.views.online import join_line
 from bot.views.text import (
     MESSAGE_LIMIT,
@@ -95,9 +96,9 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
 
 def cancel_question(item: PersonRegistration, now: float) -> Screen:
     text = _(
-        "Cancel your registration for <b>«{title}»</b> ({when})? "
+        "Cancel your registration for the {event} — {when}? "
         "Your seat will go to the next person on the waitlist."
-    ).format(title=escape(item.event.title), when=when(item.event, now))
+    ).format(event=named_html(item.event, Case.accusative), when=when(item.event, now))
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("Yes, cancel it"),
@@ -115,9 +116,9 @@ def cancel_question(item: PersonRegistration, now: float) -> Screen:
 
 def cancelled(item: PersonRegistration) -> Screen:
     text = _(
-        "Your registration for <b>«{title}»</b> is cancelled. If your plans change, "
+        "Your registration for the {event} is cancelled. If your plans change, "
         "you can register again while registration is open."
-    ).format(title=escape(item.event.title))
+    ).format(event=named_html(item.event, Case.accusative))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=item.event.id))
     builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))

@@ -11,12 +11,13 @@ from aiogram.utils.i18n import I18n
 
 from bot.delivery.content import Content, DocumentContent, LocationContent, TextContent
 from bot.identity import BotIdentity
+from bot.services.calendar import cancellation_ics, event_ics, ics_filename
 from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
-from bot.views import announcements, checkin, files, reminders
+from bot.views import announcements, checkin, files, registration, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
-from db.events import Event
+from db.events import Event, EventStatus
 from db.outbox import Progress
 from db.registrations import Registration
 
@@ -58,6 +59,22 @@ class ViewNotices:
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         return _text(self._in(language, lambda: notice(event)))
 
+    def changed_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
+        username = self.identity.username
+        with self._speaking(language):
+            if event.status == EventStatus.cancelled:
+                data = cancellation_ics(event, bot_username=username, now=now)
+                caption = registration.calendar_cancel_caption()
+            else:
+                data = event_ics(
+                    event,
+                    bot_username=username,
+                    now=now,
+                    alarm_text=registration.alarm_text(event),
+                )
+                caption = registration.calendar_update_caption()
+        return DocumentContent(data=data, filename=ics_filename(event), caption=caption)
+
     def reminder(
         self, language: str, event: Event, planned_id: int, now: float, *, soon: bool
     ) -> TextContent:
@@ -71,10 +88,10 @@ class ViewNotices:
         return TextContent(text=self._in(language, lambda: checkin.guest_welcome(event)))
 
     def ticket(
-        self, language: str, event: Event, registration: Registration, now: float
+        self, language: str, event: Event, registration: Registration, now: float, name: str
     ) -> DocumentContent:
         username = self.identity.username
-        return self._in(language, lambda: files.ticket(event, registration, username, now))
+        return self._in(language, lambda: files.ticket(event, registration, username, now, name))
 
     def calendar(
         self, language: str, event: Event, registration: Registration, now: float

@@ -24,13 +24,17 @@ from bot.services.attendees import AttendeesPage
 from bot.services.checkin import is_on_day
 from bot.services.exports import AttendeeLabels
 from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent, Refusal
+from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen
+from bot.views.kinds import Case, named_html
 from bot.views.text import (
     KIND_NAMES,
     MESSAGE_LIMIT,
     kind_name,
+    local,
+    locale,
     moment_in,
     pick_label,
     utf16_len,
@@ -359,8 +363,8 @@ def cancel_kept() -> str:
 def cancel_notice(event: Event, now: float) -> Screen:
     """To everyone with a seat or waiting: the event will not take place, and why."""
     lines = [
-        _("❌ <b>«{title}»</b> ({when}) is cancelled.").format(
-            title=escape(event.title), when=when(event, now)
+        _("❌ The {event} — {when} — is cancelled.").format(
+            event=named_html(event), when=when(event, now)
         )
     ]
     if event.cancel_reason:
@@ -372,7 +376,9 @@ def cancel_notice(event: Event, now: float) -> Screen:
 def change_notice(before: Event, after: Event, now: float) -> Screen:
     """To everyone with a seat or waiting: the new time and/or place."""
     lines = [
-        _("🕑 <b>«{title}»</b> has changed.").format(title=escape(after.title)),
+        _("🕑 The time or place of the {event} has changed.").format(
+            event=named_html(after, Case.genitive)
+        ),
         "",
     ]
     if (before.starts_at, before.ends_at, before.timezone) != (
@@ -528,8 +534,9 @@ def attendee_labels() -> AttendeeLabels:
 
 
 def export_caption(event: Event, rows: int) -> str:
-    return _("«{title}»: {rows} registrations. Times are local ({zone}).").format(
-        title=escape(event.title), rows=rows, zone=escape(event.timezone)
+    zone = offset_words(moscow_offset_of(local(event.starts_at, event.timezone)), locale())
+    return _("{event}: {rows} registrations. Times in the file are local, {zone}.").format(
+        event=named_html(event, capital=True), rows=rows, zone=zone
     )
 
 

@@ -59,12 +59,11 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
         )
         moment = moment_in(consent.created_at, timezone, now)
         template = (
-            _("• {kind}, text version {version}: given {moment}")
-            if consent.granted
-            else _("• {kind}, text version {version}: withdrawn {moment}")
+            _("• {kind}: given {moment}") if consent.granted else _("• {kind}: withdrawn {moment}")
         )
         consent_lines.append(
-            template.format(kind=kind, version=escape(consent.version), moment=moment)
+            # The text's version stays in the database for the record; people need the date.
+            template.format(kind=kind, moment=moment)
         )
     if not data.consents:
         consent_lines.append(_("none"))

@@ -24,9 +24,11 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
+from bot.services.tickets import TicketText
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
+from bot.views.kinds import Case, kind_word, named, named_html, quoted
 from bot.views.online import join_line
 from bot.views.places import region_name, region_where
 from bot.views.text import (
@@ -35,6 +37,7 @@ from bot.views.text import (
     button_text,
     escaped_within,
     utf16_len,
+    visible_len,
     when,
 )
 from db.events import Event
@@ -53,7 +56,10 @@ def share_contact_label() -> str:
     return _("📱 Share my phone number")
 
 
-def consent(version: str) -> Screen:
+def consent(event: Event) -> Screen:
+    """The consent 152-FZ expects: what, why, for how long, and who the operator is — the
+    organization holding the event, as its organizer entered it."""
+    operator = escape(event.organizer_name) if event.organizer_name else _("its organizer")
     text = _(
         "<b>Consent to the processing of personal data</b>\n\n"
         "To register you for events I need to store your full name, organization, position, "
@@ -62,9 +68,10 @@ def consent(version: str) -> Screen:
         "event, and to give its organizer the list of participants.\n\n"
         "<b>For how long:</b> until you withdraw consent. /mydata shows everything stored "
         "about you; /forget erases it at any moment.\n\n"
-        "Consent under Federal Law No. 152-FZ «On Personal Data», text version {version}.\n\n"
+        "<b>Who processes the data:</b> {operator}, which holds the event, and this bot on "
+        "its behalf. Consent under Federal Law No. 152-FZ “On Personal Data”.\n\n"
         "Do you agree?"
-    ).format(version=escape(version))
+    ).format(operator=operator)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True))
     builder.button(text=_("✖️ I do not agree"), callback_data=ConsentAnswer(agree=False))
@@ -348,36 +355,67 @@ def confirmed(event: Event, registration: Registration, now: float) -> str:
 
 def waitlisted(event: Event, position: int | None) -> str:
     return _(
-        "⏳ All seats for <b>«{title}»</b> are taken, so you are on the waitlist: "
-        "position {position}. I will write to you as soon as a seat frees up. "
+        "⏳ All seats for the {event} are taken, so you are on the waitlist: your number is "
+        "{position}. I will write to you as soon as a seat frees up. "
         "/my lists your registrations."
-    ).format(title=escape(event.title), position=position or 1)
+    ).format(event=named_html(event, Case.prepositional), position=position or 1)
 
 
 def already_registered(event: Event, registration: Registration, position: int | None) -> str:
     if position is not None:
         return _(
-            "You are already on the waitlist for <b>«{title}»</b>, position {position}."
-        ).format(title=escape(event.title), position=position)
-    return _("You are already registered for <b>«{title}»</b>. Ticket code: <b>{code}</b>.").format(
-        title=escape(event.title), code=registration.short_code
+            "You are already on the waitlist for the {event}: your number is {position}."
+        ).format(event=named_html(event, Case.accusative), position=position)
+    return _("You are already registered for the {event}. Ticket code: <b>{code}</b>.").format(
+        event=named_html(event, Case.accusative), code=registration.short_code
     )
 
 
-def ticket_caption(event: Event, registration: Registration, now: float) -> str:
-    tail = (
-        "\n🗓 "
-        + when(event, now)
-        + "\n"
-        + _("Code: <b>{code}</b>").format(code=registration.short_code)
+def ticket_place(event: Event) -> str:
+    """«Точка кипения, ул. Республики 142, Тюмень»: where to come, as plain text."""
+    return ", ".join(part for part in (event.venue, event.address, event.city) if part)
+
+
+def ticket_text(event: Event, registration: Registration, name: str, now: float) -> TicketText:
+    """What the ticket image says beside its QR, in the current language (plain text)."""
+    return TicketText(
+        name=name,
+        title=named(event, capital=True),
+        moment=when(event, now),
+        place=ticket_place(event),
+        code=registration.short_code,
+        code_label=_("Ticket code"),
     )
-    head = _("🎫 Ticket") + "\n"
-    budget = CAPTION_LIMIT - len(head) - len(tail) - 8
-    return f"{head}<b>«{escaped_within(event.title, budget)}»</b>{tail}"
+
+
+def ticket_caption(event: Event, registration: Registration, name: str, now: float) -> str:
+    """The same as the image says, as text: a screenshot or a screen reader loses nothing."""
+    head = _("🎫 Ticket") + "\n" + (f"<b>{escape(name)}</b>\n" if name else "")
+    lines = ["🗓 " + when(event, now)]
+    place = ticket_place(event)
+    if place:
+        lines.append("📍 " + escape(place))
+    lines.append(_("Ticket code: <b>{code}</b>").format(code=registration.short_code))
+    tail = "\n" + "\n".join(lines)
+    word = kind_word(event.kind)
+    word = word[:1].upper() + word[1:]
+    budget = CAPTION_LIMIT - visible_len(head) - visible_len(tail) - len(word) - 8
+    return f"{head}{word} {quoted(f'<b>{escaped_within(event.title, budget)}</b>')}{tail}"
 
 
 def calendar_caption() -> str:
     return _("📅 Open this file to add the event to your calendar.")
+
+
+def calendar_update_caption() -> str:
+    return _(
+        "📅 The event in your calendar, as it is now: open this file and the calendar "
+        "updates the entry."
+    )
+
+
+def calendar_cancel_caption() -> str:
+    return _("📅 Open this file and the calendar removes the cancelled event.")
 
 
 def alarm_text(event: Event) -> str:
@@ -386,10 +424,14 @@ def alarm_text(event: Event) -> str:
 
 def promotion_notice(event: Event, registration: Registration, now: float) -> Screen:
     text = _(
-        "🎉 Good news: a seat has freed up at <b>«{title}»</b> ({when}), and it is yours. "
+        "🎉 Good news: a seat has freed up at the {event} — {when} — and it is yours. "
         "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
-        "Press «Ticket» for the QR code, or /my to see your registrations."
-    ).format(title=escape(event.title), when=when(event, now), code=registration.short_code)
+        "Press “Ticket” for your ticket, or /my to see your registrations."
+    ).format(
+        event=named_html(event, Case.prepositional),
+        when=when(event, now),
+        code=registration.short_code,
+    )
     join = join_line(event)
     if join:
         # The link was held back while on the waitlist: it comes with the seat.
@@ -403,7 +445,7 @@ def promotion_notice(event: Event, registration: Registration, now: float) -> Sc
 
 
 def registration_heading(event: Event) -> str:
-    return _("Registration for <b>«{title}»</b>.").format(title=escape(event.title))
+    return _("Registration for the {event}.").format(event=named_html(event, Case.accusative))
 
 
 def already_registered_toast() -> str:

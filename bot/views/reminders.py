@@ -15,6 +15,7 @@ from bot.callbacks import (
 )
 from bot.i18n import _, ngettext
 from bot.views import Screen
+from bot.views.kinds import Case, named_html
 from bot.views.online import join_line
 from bot.views.text import escaped_within, local, shorten, utf16_len, when
 from db.events import Event
@@ -31,14 +32,18 @@ def _title(event: Event) -> str:
     return escaped_within(event.title, TITLE_BUDGET)
 
 
+def _named(event: Event, case: Case = Case.nominative) -> str:
+    return named_html(event, case, budget=TITLE_BUDGET)
+
+
 def _heading(event: Event, now: float) -> str:
     """«Tomorrow» / «Today» counted on the event's own calendar, as the venue's people do."""
     days = (local(event.starts_at, event.timezone).date() - local(now, event.timezone).date()).days
     if days == 0:
-        return _("🔔 <b>Today: «{title}»</b>").format(title=_title(event))
+        return _("🔔 Today: {event}").format(event=_named(event))
     if days == 1:
-        return _("🔔 <b>Tomorrow: «{title}»</b>").format(title=_title(event))
-    return _("🔔 <b>Reminder: «{title}»</b>").format(title=_title(event))
+        return _("🔔 Tomorrow: {event}").format(event=_named(event))
+    return _("🔔 Reminder: {event}").format(event=_named(event))
 
 
 def _body(event: Event, now: float, *, join: bool = False) -> list[str]:
@@ -173,10 +178,10 @@ def too_late_to_cancel() -> str:
 
 def followup(event: Event) -> Screen:
     text = _(
-        "🙏 Thank you for coming to <b>«{title}»</b>!\n\n"
-        "How did you like the event? Please rate it from 1 to 5 (5 is excellent): your "
+        "🙏 Thank you for coming to the {event}!\n\n"
+        "How did you like it? Please rate it from 1 to 5 (5 is excellent): your "
         "answer helps the organizers make the next events better."
-    ).format(title=_title(event))
+    ).format(event=_named(event, Case.accusative))
     builder = InlineKeyboardBuilder()
     for rating in range(1, 6):
         builder.button(
@@ -192,8 +197,8 @@ def followup(event: Event) -> Screen:
 def rated(event: Event, rating: int, *, ask_comment: bool) -> Screen:
     """After a rating: ask for a comment now, or offer a button when another dialog is on."""
     lines = [
-        _("Thank you! Your rating of <b>«{title}»</b>: {rating} of 5.").format(
-            title=_title(event), rating=rating
+        _("Thank you! Your rating of the {event}: {rating} of 5.").format(
+            event=_named(event, Case.genitive), rating=rating
         )
     ]
     builder = InlineKeyboardBuilder()

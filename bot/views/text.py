@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
@@ -16,6 +17,8 @@ from bot.labels import BUTTON_TEXT_LIMIT as BUTTON_TEXT_LIMIT
 from bot.labels import button_text as button_text
 from bot.labels import shorten as shorten
 from bot.labels import utf16_len as utf16_len
+from bot.services.places import in_place
+from bot.views.moments import moment_text
 from db.events import Event, EventKind, EventStatus
 
 MESSAGE_LIMIT = 4096
@@ -51,60 +54,62 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def _date(moment: datetime, now: datetime) -> str:
-    pattern = "d MMMM" if moment.year == now.year else "d MMMM y"
-    return format_date(moment, pattern, locale=locale())
-
-
-def _time(moment: datetime) -> str:
-    return format_time(moment, "HH:mm", locale=locale())
-
-
 def local(timestamp: float, timezone: str) -> datetime:
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone))
 
 
 def when(event: Event, now: float) -> str:
-    """«17 апреля, 14:00–17:00 (Тюмень, UTC+5)»: always in the event's own zone, labelled."""
-    today = local(now, event.timezone)
-    start = local(event.starts_at, event.timezone)
-    end = local(event.ends_at, event.timezone)
-    if start.date() == end.date():
-        span = f"{_date(start, today)}, {_time(start)}–{_time(end)}"
-    else:
-        span = f"{_date(start, today)}, {_time(start)} – {_date(end, today)}, {_time(end)}"
-    return f"{span} ({escape(event.city)}, {utc_offset(start)})"
+    """The event's time as people say it, in its own zone: «среда, 2 декабря, 14:00–17:00 по
+    местному времени (МСК+2)» (`moment_text`, the one form everywhere)."""
+    return moment_text(
+        local(event.starts_at, event.timezone),
+        local(event.ends_at, event.timezone),
+        now=local(now, event.timezone),
+    )
 
 
 def when_short(event: Event, now: float) -> str:
-    """«17 апреля, 14:00 (Тюмень)» for lists."""
+    """«среда, 2 декабря, 14:00, Тюмень» for lists: the weekday stays, the zone is on the card."""
     today = local(now, event.timezone)
     start = local(event.starts_at, event.timezone)
-    return f"{_date(start, today)}, {_time(start)} ({escape(event.city)})"
+    pattern = "EEEE, d MMMM" if start.year == today.year else "EEEE, d MMMM y"
+    if locale() == "en":
+        pattern = "EEEE, MMMM d" if start.year == today.year else "EEEE, MMMM d, y"
+    day = format_date(start, pattern, locale=locale())
+    clock = format_time(start, "h:mm a" if locale() == "en" else "HH:mm", locale=locale())
+    return f"{day}, {clock}, {escape(event.city)}"
 
 
 def moment_in(timestamp: float, timezone: str, now: float, place: str | None = None) -> str:
-    """One moment in a zone with its label, e.g. a deadline: «16 апреля, 18:00 (Тюмень, UTC+5)»."""
-    today = local(now, timezone)
-    at = local(timestamp, timezone)
-    label = utc_offset(at) if place is None else f"{escape(place)}, {utc_offset(at)}"
-    return f"{_date(at, today)}, {_time(at)} ({label})"
+    """One moment in a zone, e.g. a deadline: «пятница, 27 ноября, 14:00 по местному времени
+    (МСК+2)». `place` is kept for the callers' sake: the zone is named by its Moscow offset."""
+    return moment_text(local(timestamp, timezone), now=local(now, timezone))
 
 
 def escaped_within(text: str, budget: int) -> str:
-    """Escape plain text for HTML so that the escaped result fits `budget` units."""
+    """Escape plain text for HTML so that what people see of it fits `budget` units.
+
+    Telegram counts its limits on the visible text, after entities are parsed: «&lt;» is
+    one character there, so the cut is made on the plain text, not on the escaped result.
+    """
     if budget <= 1:
         return ""
-    result = escape(text)
-    if utf16_len(result) <= budget:
-        return result
-    # Escaping only lengthens text, so cutting the source until it fits always terminates.
-    limit = budget
-    while True:
-        result = escape(shorten(text, limit))
-        if utf16_len(result) <= budget:
-            return result
-        limit = min(limit - 1, limit * budget // utf16_len(result))
+    return escape(shorten(text, budget))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram counts for an HTML message: its text without tags and escapes."""
+    return utf16_len(unescape(_TAG.sub("", html_text)))
+
+
+def in_city(city: str) -> str:
+    """«в Тюмени» / "in Tyumen": a city after "events", declined in Russian, escaped."""
+    if locale() == "en":
+        return escape(f"in {city}")
+    return escape(in_place(city))
 
 
 def status_banner(event: Event) -> str | None:

@@ -127,7 +127,7 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
     event_id = ids["demo-tyumen-round-table"]
     anna = tg.user(first_name="Анна", language_code="ru")
     card = start_in_russian(tg, anna, f"ev_{event_id}")
-    assert "(Тюмень, UTC+5)" in card.content
+    assert "по местному времени (МСК+2)" in card.content
     assert "ул. Республики 142" in card.content
     tg.press_button(anna, card, text="Зарегистрироваться")
     consent = tg.wait_for_message(anna, contains="Согласие на обработку", timeout=WAIT)

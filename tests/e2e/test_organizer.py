@@ -98,7 +98,7 @@ def test_create_publish_register_check_in_export(
     tg.press_reply_button(organizer, "Как обычно: за 24 ч, 2 ч 🔔")
     tg.wait_for_message(organizer, contains="Предпросмотр")
     card = tg.wait_for_message(organizer, contains="«Роль СО НКО")
-    assert "14:00–17:00 (Тюмень, UTC+5)" in (card.plain or "")
+    assert "14:00–17:00 по местному времени (МСК+2)" in (card.plain or "")
     tg.press_button(organizer, card, text="Опубликовать 📣")
     published = tg.wait_for_message(organizer, contains="опубликовано")
     link = re.search(r"https://t\.me/\S+\?start=(ev_\d+)", published.plain or "")
