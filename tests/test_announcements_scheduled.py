@@ -306,7 +306,7 @@ async def test_the_send_time_may_be_typed_in_words(
     [refused] = await admin.send("31 апреля 10:00")
     assert "Такой даты нет: в апреле 30 дней." in refused.body
     await admin.send("завтра в 10")
-    assert "Когда: 23 ноября, 10:00 (Тюмень, UTC+5)" in admin.last.body
+    assert "Когда: понедельник, 23 ноября, 10:00 по местному времени (МСК+2)" in admin.last.body
     await admin.click("Подтвердить")
     announcement = await latest(services)
     assert announcement.send_at == datetime(2026, 11, 23, 5, 0, tzinfo=UTC).timestamp()

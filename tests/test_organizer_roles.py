@@ -100,7 +100,7 @@ async def test_grant_by_contact_or_id_and_every_refusal(
     [reply] = await admin.send("Ольга Иванова")
     assert "числовой id" in reply.body
     [reply] = await admin.send("999999")
-    assert "ещё не открывал этого бота" in reply.body
+    assert "ещё не запускал бота" in reply.body
     [card] = await admin.send_contact("+79120000000", owner_id=CANDIDATE)
     assert "Анна — участник" in card.body
     await admin.send("/organizers")
@@ -119,6 +119,6 @@ async def test_a_forged_grant_for_an_unknown_person_changes_nothing(
 ) -> None:
     sent_before = len(admin.session.calls(SendMessage))
     await admin.press("ro1:grant:123456789")
-    assert "ещё не открывал" in admin.last.body
+    assert "ещё не запускал бота" in admin.last.body
     assert await people.get(services.db, 123456789) is None
     assert len(admin.session.calls(SendMessage)) == sent_before  # nobody else was written to
