@@ -165,5 +165,5 @@ def test_an_update_answered_200_and_killed_mid_handling_is_handled_after_the_res
         lambda: len([c for c in tg.calls_to("sendMessage") if c.chat_id == gleb.id]) >= 2,
         message="the recorded update was not redone",
     )
-    tg.wait_for_message(gleb, contains="Выберите язык")
+    tg.wait_for_message(gleb, contains="Здравствуйте")
     assert "redid 1 unfinished updates" in webhook_bot.log()
