@@ -79,7 +79,7 @@ async def test_member_journey(
 
     # /subscribe, /mydata.
     await anna.send("/subscribe")
-    await anna.click("Да, все города")
+    await anna.click("Да, все регионы")
     await anna.send("/mydata")
 
     # The reminder answers and the follow-up survey.

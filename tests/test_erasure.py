@@ -39,7 +39,7 @@ async def register_with_email(client: ChatClient) -> None:
     """The whole dialog with every field typed, e-mail included, and a free-text answer."""
     await client.click("Зарегистрироваться")
     await client.click("Даю согласие")
-    await client.click("Да, все города")
+    await client.click("Да, все регионы")
     for typed in (NAME, ORGANIZATION, POSITION, PHONE, EMAIL, ANSWER):
         await client.send(typed)
     await client.click("Подтвердить")

@@ -77,7 +77,9 @@ async def test_an_online_event_skips_the_venue_steps_and_keeps_the_link_off_the_
     [start] = await admin.send(LINK)
     # No venue, address or map pin for an online event: straight to the start.
     assert "Когда начало?" in start.body
-    for answer in ("17.12.2026 14:00", "16:00", "100", "⏱ До начала", "✅ Готово"):
+    for answer in ("17.12.2026 14:00", "Да, верно", "16:00", "Да, верно", "100"):
+        await admin.send(answer)
+    for answer in ("⏱ До начала", "✅ Готово"):
         await admin.send(answer)
     facts, card = await admin.send("🔔 Как обычно: за 24 ч, 2 ч")
     assert LINK in facts.body  # the organizer sees what they typed, beside the card

@@ -80,7 +80,8 @@ async def test_duplicating_asks_for_the_new_date_without_keep(
     assert KEEP not in prompt.buttons()
     [refused] = await organizer.send("✔️ Оставить как есть")
     assert "Оставлять пока нечего" in refused.body
-    [end] = await organizer.send("16.12.2026 14:00")
+    await organizer.send("16.12.2026 14:00")
+    [end] = await organizer.send("Да, верно")
     assert KEEP in end.buttons()  # the end follows the new date and may be kept
     # «Back» from the copy's date drops the copy: it has no date of its own yet.
     await organizer.click("Дублировать")
