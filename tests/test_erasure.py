@@ -21,6 +21,7 @@ from tests.member_kit import (
     PHONE,
     POSITION,
     TYUMEN,
+    delivered,
     make_event,
     open_card,
     text_question,
@@ -94,6 +95,7 @@ async def test_forget_leaves_no_row_and_no_byte_of_the_person(
     past = await make_event(services, title="Прошедший круглый стол", questions=(text_question(),))
     await open_card(anna, past)
     await register_with_email(anna)
+    await delivered(anna, services)  # her ticket and calendar file, before the reminder
     (registration,) = await services.db.fetch_all(
         "SELECT id FROM registrations WHERE person_id = ?", (PERSON_ID,)
     )
