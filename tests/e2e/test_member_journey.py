@@ -152,13 +152,18 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
         "SELECT ticket_token, short_code FROM registrations WHERE event_id = ?",
         event_id,
     )
-    ticket = tg.wait_for_message(anna, predicate=lambda m: m.photo is not None, timeout=WAIT)
+    # The ticket and the calendar file come through the outbox, in either order.
+    ticket = tg.wait_for_message(
+        anna, predicate=lambda m: m.photo is not None, timeout=WAIT, since=question
+    )
     assert str(code) in ticket.content
     assert ticket.photo is not None
     [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
     assert qr.text == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
 
-    ics = tg.wait_for_message(anna, predicate=lambda m: m.document is not None, timeout=WAIT)
+    ics = tg.wait_for_message(
+        anna, predicate=lambda m: m.document is not None, timeout=WAIT, since=question
+    )
     assert ics.filename == f"event-{event_id}.ics"
     assert ics.document is not None
     [item] = Calendar.from_ical(ics.document).events
