@@ -54,19 +54,9 @@ def event_ics(
     """An iCalendar file with the event in its own time zone, its place, organizer and an alarm.
 
     `ticket_code` and `join_url` are for a confirmed person's own file only."""
-    zone = ZoneInfo(event.timezone)
-    start = datetime.fromtimestamp(event.starts_at, zone)
-    end = datetime.fromtimestamp(event.ends_at, zone)
     url = link(bot_username, "ev", event.id) if bot_username else None
-
-    item = CalendarEvent()
-    item.add("uid", event_uid(event, bot_username))
-    item.add("dtstamp", datetime.fromtimestamp(now, UTC))
-    item.add("dtstart", start)
-    item.add("dtend", end)
-    item.add("summary", event.title)
     # Updates carry a higher SEQUENCE, so calendars replace the old entry instead of ignoring it.
-    item.add("sequence", event_sequence(event))
+    item = _entry(event, bot_username, now, event_sequence(event))
     item.add("last-modified", datetime.fromtimestamp(event.updated_at, UTC))
     location = ", ".join(part for part in (event.venue, event.address, event.city) if part)
     if location:
@@ -95,31 +85,15 @@ def event_ics(
     alarm.add("trigger", -ALARM_BEFORE)
     item.add_component(alarm)
 
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    calendar.add_component(_vtimezone(event.timezone, start.year, end.year))
-    calendar.add_component(item)
-    return bytes(calendar.to_ical())
+    return _file(event, item, "PUBLISH")
 
 
 def cancellation_ics(event: Event, *, bot_username: str, now: float) -> bytes:
     """The file that takes the event off a calendar: METHOD:CANCEL, STATUS:CANCELLED, the same
     UID and a SEQUENCE above every file sent before (the event's own plus one, so it outranks
     even a file made after the last change was stored)."""
-    zone = ZoneInfo(event.timezone)
-    start = datetime.fromtimestamp(event.starts_at, zone)
-    end = datetime.fromtimestamp(event.ends_at, zone)
     url = link(bot_username, "ev", event.id) if bot_username else None
-
-    item = CalendarEvent()
-    item.add("uid", event_uid(event, bot_username))
-    item.add("dtstamp", datetime.fromtimestamp(now, UTC))
-    item.add("dtstart", start)
-    item.add("dtend", end)
-    item.add("summary", event.title)
-    item.add("sequence", event_sequence(event) + 1)
+    item = _entry(event, bot_username, now, event_sequence(event) + 1)
     item.add("status", "CANCELLED")
     if event.cancel_reason:
         item.add("description", event.cancel_reason)
@@ -129,10 +103,30 @@ def cancellation_ics(event: Event, *, bot_username: str, now: float) -> bytes:
         organizer.params["cn"] = vText(event.organizer_name)
     item.add("organizer", organizer)
 
+    return _file(event, item, "CANCEL")
+
+
+def _entry(event: Event, bot_username: str, now: float, sequence: int) -> CalendarEvent:
+    """What every file says of the event: the same UID, its times in its own zone, a SEQUENCE."""
+    zone = ZoneInfo(event.timezone)
+    item = CalendarEvent()
+    item.add("uid", event_uid(event, bot_username))
+    item.add("dtstamp", datetime.fromtimestamp(now, UTC))
+    item.add("dtstart", datetime.fromtimestamp(event.starts_at, zone))
+    item.add("dtend", datetime.fromtimestamp(event.ends_at, zone))
+    item.add("summary", event.title)
+    item.add("sequence", sequence)
+    return item
+
+
+def _file(event: Event, item: CalendarEvent, method: str) -> bytes:
+    zone = ZoneInfo(event.timezone)
+    first = datetime.fromtimestamp(event.starts_at, zone).year
+    last = datetime.fromtimestamp(event.ends_at, zone).year
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL")
-    calendar.add_component(_vtimezone(event.timezone, start.year, end.year))
+    calendar.add("method", method)
+    calendar.add_component(_vtimezone(event.timezone, first, last))
     calendar.add_component(item)
     return bytes(calendar.to_ical())
