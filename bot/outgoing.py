@@ -9,9 +9,7 @@ from aiogram.types import BufferedInputFile
 
 from bot.delivery.content import DocumentContent
 from bot.services import Services
-from bot.services.tickets import ticket_link, ticket_png
 from bot.views import files
-from bot.views import registration as views
 from db.events import Event
 from db.registrations import Registration
 
@@ -30,15 +28,11 @@ async def send_ticket(
     the same in the caption."""
     now = services.clock.timestamp()
     name = await services.registrations.holder_name(registration)
-    text = views.ticket_text(event, registration, name, now)
-    link = ticket_link(services.bot_username, registration.ticket_token)
     # Drawing takes tens of milliseconds: off the event loop, so other people are not kept waiting.
-    image = await asyncio.to_thread(ticket_png, link, text)
-    await bot.send_photo(
-        chat_id,
-        BufferedInputFile(image, filename=f"ticket-{registration.short_code}.png"),
-        caption=views.ticket_caption(event, registration, name, now),
+    content = await asyncio.to_thread(
+        files.ticket, event, registration, services.bot_username, now, name
     )
+    await _send(bot, chat_id, content)
 
 
 async def _send(bot: Bot, chat_id: int, content: DocumentContent) -> None:

@@ -7,7 +7,6 @@ from html import escape
 from bot.delivery.content import DocumentContent
 from bot.i18n import _
 from bot.services.calendar import cancellation_ics, event_ics, ics_filename
-from bot.services.tickets import ticket_link, ticket_png
 from bot.views import registration as views
 from db.events import Event
 from db.registrations import Registration, RegistrationStatus
@@ -18,6 +17,9 @@ def ticket(
 ) -> DocumentContent:
     """The ticket that describes itself (QR, name, event, moment, place, code) as a photo with
     the same words in its caption; draws an image, so callers run it in a thread."""
+    # Imported on first use: qrcode and Pillow are not needed until someone has a seat.
+    from bot.services.tickets import ticket_link, ticket_png
+
     link = ticket_link(bot_username, registration.ticket_token)
     image = ticket_png(link, views.ticket_text(event, registration, name, now))
     return DocumentContent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from aiogram.types import (
     InlineKeyboardMarkup,
@@ -24,7 +25,6 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
-from bot.services.tickets import TicketText
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
 from bot.views import Screen
@@ -43,6 +43,9 @@ from bot.views.text import (
 from db.events import Event
 from db.people import Profile
 from db.registrations import Registration
+
+if TYPE_CHECKING:
+    from bot.services.tickets import TicketText
 
 DASH = "—"
 KEEP_BUTTON_LIMIT = 100
@@ -378,6 +381,9 @@ def ticket_place(event: Event) -> str:
 
 def ticket_text(event: Event, registration: Registration, name: str, now: float) -> TicketText:
     """What the ticket image says beside its QR, in the current language (plain text)."""
+    # Imported on first use: the tickets module brings qrcode, which start-up does not need.
+    from bot.services.tickets import TicketText
+
     return TicketText(
         name=name,
         title=named(event, capital=True),
