@@ -360,7 +360,7 @@ class BotApi:
         media = p.get_json("media")
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise bad_request("media must include 2-10 items")
-        prepared: list[tuple[str, StoredFile, str | None, str | None, list[dict[str, Any]]]] = []
+        prepared: list[dict[str, Any]] = []  # SentMessage fields of each item
         for item in media:
             if not isinstance(item, dict) or item.get("type") not in MEDIA_KINDS:
                 raise bad_request("can't parse InputMedia JSON object")
@@ -385,21 +385,19 @@ class BotApi:
                     limit=CAPTION_LIMIT,
                     too_long="message caption is too long",
                 )
-            prepared.append((kind, self._resolve_file(source, kind), caption, plain, entities))
+            prepared.append(
+                {
+                    "media_type": kind,
+                    "file": self._resolve_file(source, kind),
+                    "caption": caption,
+                    "caption_plain": plain,
+                    "caption_entities": entities,
+                }
+            )
         group_id = self.state.new_media_group_id()
         return [
-            self._send(
-                chat,
-                "sendMediaGroup",
-                p,
-                media_type=kind,
-                file=stored,
-                caption=caption,
-                caption_plain=plain,
-                caption_entities=entities,
-                media_group_id=group_id,
-            )
-            for kind, stored, caption, plain, entities in prepared
+            self._send(chat, "sendMediaGroup", p, media_group_id=group_id, **fields)
+            for fields in prepared
         ]
 
     def _location(self, p: Params) -> dict[str, Any]:
