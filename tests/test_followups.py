@@ -118,17 +118,7 @@ async def test_the_comment_step_re_asks_and_cancel_leaves_it(
     anna = make_client(5031, "ru")
     await anna.click("4", followups_to(bot, 5031)[0])
 
-    replies = await anna.send_update(
-        sticker={
-            "file_id": "x",
-            "file_unique_id": "x",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    replies = await anna.send_sticker()
     assert "напишите комментарий текстом" in replies[0].body
     replies = await anna.send("а" * 1001)
     assert "1000" in replies[0].body

@@ -68,15 +68,6 @@ async def test_keep_as_is_on_subscribe_leaves_the_subscription_as_it_was(
 # -- never a dead end -------------------------------------------------------------------------
 
 MENU = ["Мероприятия", "Мои регистрации", "Помощь"]
-STICKER = {
-    "file_id": "s1",
-    "file_unique_id": "s1u",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}
 
 
 async def test_free_text_naming_an_event_shows_it(member: ChatClient, services: Services) -> None:
@@ -110,7 +101,7 @@ async def test_free_text_matching_nothing_gets_the_menu_and_a_hint(
 
 
 async def test_a_sticker_gets_the_menu_and_a_hint(member: ChatClient) -> None:
-    [reply] = await member.send_update(sticker=STICKER)
+    [reply] = await member.send_sticker()
     assert "Я не понял сообщение" in reply.body
     assert reply.buttons() == MENU
 
