@@ -12,7 +12,7 @@ from db.registrations import RegistrationStatus
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
 from tests.member_kit import make_event
-from tests.reminders_kit import fire_at, reminders_to, seat
+from tests.reminders_kit import fire_at, plan, reminders_to, seat
 
 # -- «Can't come» asks first ------------------------------------------------------------------
 
@@ -23,7 +23,7 @@ async def test_a_stray_cant_come_is_not_confirmed_and_the_seat_stays(
     event = await make_event(services, capacity=1)
     anna_seat = await seat(services, event, 3141)
     boris_place = await seat(services, event, 3142)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     anna = make_client(3141, "ru")
     reminder = reminders_to(bot, 3141)[0]
