@@ -51,6 +51,16 @@ def town_where(town: str) -> str:
     return found.in_ru if found is not None else places.in_place(town)
 
 
+def audience_where(region: str | None, town: str | None) -> str:
+    """Whose subscribers hear of an event: «в Ишиме или в Тюменской области» (subscribers of
+    the town, and of the whole region), «в Тюменской области» for an event without a town."""
+    if town is None:
+        return region_where(region)
+    return _("{in_town} or {in_region}").format(
+        in_town=town_where(town), in_region=region_where(region)
+    )
+
+
 def subscription_where(region: str | None, town: str | None) -> str:
     """Where a subscriber hears of events: «в Ишиме (Тюменская область)», «в Тюменской
     области», «во всех регионах»."""
