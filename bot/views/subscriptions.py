@@ -51,6 +51,6 @@ def town_choice(region: str, towns: list[Town]) -> Screen:
             text=_("Only {town}").format(town=town_name(town.key)),
             callback_data=SubscribeTown(city=region_key, town=city_key(town.key)),
         )
-    builder.button(text=_("Another region"), callback_data=Resubscribe())
+    builder.button(text=_("Other regions"), callback_data=Resubscribe())
     builder.adjust(1)
     return Screen(text, builder.as_markup())
