@@ -36,7 +36,7 @@ from bot.views.text import (
     when,
 )
 from db.announcements import Announcement, Audience, AudienceKind, Segment
-from db.events import Event
+from db.events import Event, EventStatus
 from db.outbox import Progress, Undelivered
 
 SEGMENT_NAMES: dict[Segment, str] = {
@@ -197,8 +197,13 @@ def event_menu(announcement_id: int, events: list[Event]) -> Screen:
     lines = [text]
     for number, event in enumerate(events, start=1):
         day = _local_date(event.starts_at, event.timezone)
-        lines.append(f"{number}. <b>«{escape(event.title)}»</b>, {day}")
+        line = f"{number}. <b>«{escape(event.title)}»</b>, {day}"
         label = pick_label(number, event)
+        if event.status == EventStatus.cancelled:
+            # Its people may still need a word (a new date, a refund), but never unmarked.
+            line += " · " + _("the event is cancelled")
+            label += " · " + _("called off")
+        lines.append(line)
         rows.append(_button(label, _step(AnnounceStepKind.event, announcement_id, value=event.id)))
     text = "\n\n".join([lines[0], "\n".join(lines[1:])]) if events else text
     rows.append(_back_row(AnnounceStepKind.audience, announcement_id))
