@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bot.services import Services
 from db import events as events_repo
 from db import people
@@ -15,6 +17,7 @@ from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
 from tests.member_kit import make_event
 from tests.organizer_kit import started
+from tests.test_places_and_dates import to_start
 
 
 async def ishim_and_tyumen(services: Services) -> None:
@@ -52,8 +55,8 @@ async def test_a_member_subscribes_to_one_town_of_a_region(
     assert "только Ишим, Тюменская область" in data.body
 
 
-async def test_an_english_member_subscribes_to_the_whole_region(
-    make_client: Callable[..., ChatClient], services: Services
+async def test_an_english_member_subscribes_to_the_whole_region_and_hears_of_ishim(
+    make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
 ) -> None:
     await ishim_and_tyumen(services)
     member = await started(make_client, 2002, "en")
@@ -70,6 +73,13 @@ async def test_an_english_member_subscribes_to_the_whole_region(
     person = await people.get(services.db, 2002)
     assert person is not None
     assert (person.subscription_city, person.subscription_town) == ("72", None)
+    organizer = await started(make_client, ADMIN_ID, "en")
+    await publish(organizer, services, "Ишим", title="Ишимский семинар")
+    await organizer.click("Announce to 1 subscribers")
+    assert "subscribers in Ishim or in Tyumen Oblast" in organizer.last.body
+    await organizer.click("Send now")
+    await deliver(services, bot)
+    assert len(copies_to(bot, 2002)) == 1
 
 
 async def test_a_forged_town_of_another_region_is_refused(
@@ -176,3 +186,32 @@ async def test_the_announce_picker_marks_a_cancelled_event(
     labels = menu.buttons()[:2]
     assert len(set(labels)) == 2
     assert any(label.endswith("· отменено") for label in labels)
+
+
+# (typed, read back) by an English organizer in Omsk; the clock: Sunday 22 November 2026.
+EN_FORMS = [
+    ("December 17 2pm", "Thursday, December 17, 2:00 PM local time (Moscow +3)"),
+    ("tomorrow at 14:00", "Monday, November 23, 2:00 PM local time (Moscow +3)"),
+    ("on Friday 10:00", "Friday, November 27, 10:00 AM local time (Moscow +3)"),
+    ("17.12 14:00", "Thursday, December 17, 2:00 PM local time (Moscow +3)"),
+    ("2027-04-17 14:00", "Saturday, April 17, 2027, 2:00 PM local time (Moscow +3)"),
+]
+
+
+@pytest.mark.parametrize(("typed", "read"), EN_FORMS)
+async def test_an_english_organizer_types_dates_as_people_do(
+    make_client: Callable[..., ChatClient], services: Services, typed: str, read: str
+) -> None:
+    organizer = await started(make_client, ADMIN_ID, "en")
+    await to_start(organizer, "Omsk", english=True)
+    [echo] = await organizer.send(typed)
+    assert echo.body == f"{read} — correct?"
+
+
+async def test_an_english_organizer_is_told_why_a_date_is_refused(
+    make_client: Callable[..., ChatClient], services: Services
+) -> None:
+    organizer = await started(make_client, ADMIN_ID, "en")
+    await to_start(organizer, "Omsk", english=True)
+    [refused] = await organizer.send("April 31 10:00")
+    assert refused.body.startswith("There is no such date: April has 30 days.")
