@@ -24,7 +24,8 @@ class LanguageChoice(CallbackData, prefix="lang1"):
 
 
 class CatalogNav(CallbackData, prefix="cat1"):
-    """A page of the catalog; `city` is `city_key()` of the filter, 0 for all cities."""
+    """A page of the catalog; `city` is `city_key()` of the filter, 0 for all regions: of a
+    region's code, or of a town in it (`Town.key`), which names its region too."""
 
     page: Number
     city: Number = 0
@@ -36,8 +37,15 @@ class CityMenu(CallbackData, prefix="cty1"):
     page: Number = 0
 
 
+class TownMenu(CallbackData, prefix="twn1"):
+    """Open the towns of one region (`city_key()` of it) to filter the catalog by."""
+
+    city: Number
+
+
 class EventCard(CallbackData, prefix="ev1"):
-    """Open an event card; page and city say where Back returns to."""
+    """Open an event card; page and city (the filter, as in `CatalogNav`) say where Back
+    returns to."""
 
     event_id: Id
     page: Number = 0
@@ -67,6 +75,13 @@ class SubscribeChoice(CallbackData, prefix="sb1"):
     KEEP: ClassVar[int] = -2
 
     city: Number
+
+
+class SubscribeTown(CallbackData, prefix="sbt1"):
+    """After a region (`city_key()` of it): 0 for all its towns, else `city_key()` of one."""
+
+    city: Number
+    town: Number = 0
 
 
 class DialogStep(StrEnum):

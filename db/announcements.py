@@ -9,11 +9,12 @@ from sqlite3 import Row
 from typing import Any
 
 from db.database import Queries
+from db.people import place_value, split_place
 
 
 class AudienceKind(StrEnum):
     subscribers = "subscribers"  # everyone subscribed, whatever their city
-    city = "city"  # subscribers of one city, and those subscribed to all cities
+    city = "city"  # subscribers of one region (or one town in it), and of all regions
     event = "event"  # the people of one event, in one segment
 
 
@@ -38,9 +39,10 @@ class State(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Audience:
     kind: AudienceKind
-    city: str | None = None
+    city: str | None = None  # a region's code
     event_id: int | None = None
     segment: Segment | None = None
+    town: str | None = None  # a town of the region (see db.people.place_value)
 
     @property
     def subscribers_only(self) -> bool:
@@ -89,11 +91,13 @@ def _audience(row: Row) -> Audience | None:
     if row["audience"] is None:
         return None
     segment = row["audience_segment"]
+    city, town = split_place(row["audience_city"])
     return Audience(
         kind=AudienceKind(row["audience"]),
-        city=row["audience_city"],
+        city=city,
         event_id=row["audience_event_id"],
         segment=None if segment is None else Segment(segment),
+        town=town,
     )
 
 
@@ -183,7 +187,7 @@ async def set_audience(
         " WHERE id = ? AND state = 'draft'",
         (
             str(audience.kind),
-            audience.city,
+            place_value(audience.city, audience.town),
             audience.event_id,
             None if audience.segment is None else str(audience.segment),
             shown_count,
@@ -308,11 +312,14 @@ def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
     if audience.kind == AudienceKind.city:
         if audience.city is None:
             raise ValueError("a city audience needs a city")
-        # A subscriber without a city asked for every city, this one included.
+        # A subscriber without a region asked for every region, this one included; one of the
+        # whole region for all its towns; one of a town for that town only. An audience without
+        # a town (an event placed in the region as a whole) is not any one town's.
+        town = None if audience.town is None else place_value(audience.city, audience.town)
         return (
             f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
-            " AND (p.subscription_city IS NULL OR p.subscription_city = ?)",
-            (audience.city,),
+            " AND (p.subscription_city IS NULL OR p.subscription_city IN (?, ?))",
+            (audience.city, town),
         )
     if audience.event_id is None or audience.segment is None:
         raise ValueError("an event audience needs an event and a segment")
@@ -347,12 +354,13 @@ async def segment_counts(db: Queries, event_id: int) -> dict[Segment, int]:
 
 
 async def subscriber_cities(db: Queries) -> list[str]:
-    """Regions (codes) subscribers chose."""
+    """Regions (codes) subscribers chose, for the whole region or one of its towns."""
     rows = await db.fetch_all(
         "SELECT DISTINCT subscription_city FROM people WHERE subscribed = 1"
         " AND subscription_city IS NOT NULL AND erased_at IS NULL ORDER BY subscription_city"
     )
-    return [row[0] for row in rows]
+    regions = {split_place(row[0])[0] for row in rows}
+    return sorted(region for region in regions if region is not None)
 
 
 async def withdraw_unsubscribed(db: Queries, announcement_id: int, reason: str, now: float) -> int:

@@ -282,32 +282,48 @@ async def get_by_slug(db: Queries, slug: str) -> Event | None:
     return None if row is None else _event(row)
 
 
-def _upcoming_where(region: str | None) -> str:
+# The town of an event as subscriptions and the catalog filter name it: the settlement of the
+# reference list, or the town's name as typed when the list lacks it.
+TOWN_SQL = "COALESCE(settlement_id, city)"
+
+
+def _upcoming_where(region: str | None, town: str | None = None) -> str:
     # Upcoming = published and not over yet: an event in progress is still worth showing.
     where = "status = 'published' AND ends_at > ?"
-    return where + (" AND region_code = ?" if region is not None else "")
+    where += " AND region_code = ?" if region is not None else ""
+    return where + (f" AND {TOWN_SQL} = ?" if region is not None and town is not None else "")
 
 
-def _upcoming_params(now: float, region: str | None) -> tuple[Any, ...]:
-    return (now,) if region is None else (now, region)
+def _upcoming_params(now: float, region: str | None, town: str | None = None) -> tuple[Any, ...]:
+    if region is None:
+        return (now,)
+    return (now, region) if town is None else (now, region, town)
 
 
 async def list_upcoming(
-    db: Queries, now: float, *, region: str | None = None, limit: int = 5, offset: int = 0
+    db: Queries,
+    now: float,
+    *,
+    region: str | None = None,
+    town: str | None = None,
+    limit: int = 5,
+    offset: int = 0,
 ) -> list[Event]:
-    """Upcoming events, all or of one region (its code)."""
+    """Upcoming events, all or of one region (its code), or of one town in it."""
     rows = await db.fetch_all(
-        f"SELECT * FROM events WHERE {_upcoming_where(region)}"  # noqa: S608
+        f"SELECT * FROM events WHERE {_upcoming_where(region, town)}"  # noqa: S608
         " ORDER BY starts_at, id LIMIT ? OFFSET ?",
-        (*_upcoming_params(now, region), limit, offset),
+        (*_upcoming_params(now, region, town), limit, offset),
     )
     return [_event(row) for row in rows]
 
 
-async def count_upcoming(db: Queries, now: float, *, region: str | None = None) -> int:
+async def count_upcoming(
+    db: Queries, now: float, *, region: str | None = None, town: str | None = None
+) -> int:
     value = await db.fetch_value(
-        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(region)}",  # noqa: S608
-        _upcoming_params(now, region),
+        f"SELECT COUNT(*) FROM events WHERE {_upcoming_where(region, town)}",  # noqa: S608
+        _upcoming_params(now, region, town),
     )
     return int(value or 0)
 
@@ -357,3 +373,24 @@ async def upcoming_regions(db: Queries, now: float) -> list[tuple[str, int]]:
         (now,),
     )
     return [(row["region_code"], row["n"]) for row in rows]
+
+
+async def upcoming_towns(db: Queries, now: float) -> list[tuple[str, str, str, int]]:
+    """(region code, town, city shown, count) of upcoming events, by region and town."""
+    rows = await db.fetch_all(
+        f"SELECT region_code, {TOWN_SQL} AS town, MIN(city) AS city, COUNT(*) AS n"  # noqa: S608
+        f" FROM events WHERE {_upcoming_where(None)} AND region_code IS NOT NULL"
+        " GROUP BY region_code, town ORDER BY region_code, town",
+        (now,),
+    )
+    return [(row["region_code"], row["town"], row["city"], row["n"]) for row in rows]
+
+
+async def region_towns(db: Queries, region_code: str) -> list[tuple[str, str]]:
+    """(town, city shown) of every town of the region that has or had a published event."""
+    rows = await db.fetch_all(
+        f"SELECT {TOWN_SQL} AS town, MIN(city) AS city FROM events"  # noqa: S608
+        " WHERE region_code = ? AND status != 'draft' GROUP BY town ORDER BY town",
+        (region_code,),
+    )
+    return [(row["town"], row["city"]) for row in rows]

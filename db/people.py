@@ -21,11 +21,12 @@ class Person:
     phone: str | None
     email: str | None
     subscribed: bool
-    subscription_city: str | None
+    subscription_city: str | None  # a region's code; None while subscribed: all regions
     unreachable_at: float | None
     erased_at: float | None
     created_at: float
     telegram_name: str | None = None  # first and last name in Telegram, for admins' screens
+    subscription_town: str | None = None  # one town of that region; None: all its towns
 
     @property
     def name(self) -> str | None:
@@ -41,7 +42,30 @@ class Person:
         return bool(self.full_name and (self.phone or self.email))
 
 
+# A subscription (and a subscribers' audience) to one town of a region is stored in the same
+# column as the region, as «<region code>/<town>»: a region's code alone means all its towns,
+# so rows written before towns keep meaning what they meant. A town is a settlement id of the
+# reference list («72-ishim») or a town's name as typed when the list lacks it.
+PLACE_SEPARATOR = "/"
+
+
+def place_value(region: str | None, town: str | None) -> str | None:
+    """The stored form of a region and, optionally, one of its towns."""
+    if region is None or town is None:
+        return region
+    return f"{region}{PLACE_SEPARATOR}{town}"
+
+
+def split_place(value: str | None) -> tuple[str | None, str | None]:
+    """(region, town) of a stored place; the town is None for the whole region."""
+    if value is None:
+        return None, None
+    region, separator, town = value.partition(PLACE_SEPARATOR)
+    return region, (town if separator and town else None)
+
+
 def _person(row: Row) -> Person:
+    region, town = split_place(row["subscription_city"])
     return Person(
         id=row["id"],
         language=row["language"],
@@ -52,11 +76,12 @@ def _person(row: Row) -> Person:
         phone=row["phone"],
         email=row["email"],
         subscribed=bool(row["subscribed"]),
-        subscription_city=row["subscription_city"],
+        subscription_city=region,
         unreachable_at=row["unreachable_at"],
         erased_at=row["erased_at"],
         created_at=row["created_at"],
         telegram_name=row["telegram_name"],
+        subscription_town=town,
     )
 
 
@@ -179,20 +204,26 @@ async def save_profile(db: Queries, person_id: int, profile: Profile, now: float
 
 
 async def set_subscription(
-    db: Queries, person_id: int, subscribed: bool, city: str | None, now: float
+    db: Queries,
+    person_id: int,
+    subscribed: bool,
+    city: str | None,
+    now: float,
+    town: str | None = None,
 ) -> None:
+    """`city` is a region's code (None: all regions), `town` one of its towns (None: all)."""
     await db.execute(
         "UPDATE people SET subscribed = ?, subscription_city = ?, updated_at = ? WHERE id = ?",
-        (int(subscribed), city if subscribed else None, now, person_id),
+        (int(subscribed), place_value(city, town) if subscribed else None, now, person_id),
     )
 
 
 async def subscription_places(db: Queries) -> list[tuple[int, str]]:
-    """(id, subscription_city) of every subscriber who chose a place."""
+    """(id, region) of every subscriber who chose a place (a region, or a town in it)."""
     rows = await db.fetch_all(
         "SELECT id, subscription_city FROM people WHERE subscription_city IS NOT NULL ORDER BY id"
     )
-    return [(row["id"], row["subscription_city"]) for row in rows]
+    return [(row["id"], split_place(row["subscription_city"])[0] or "") for row in rows]
 
 
 async def set_subscription_place(db: Queries, person_id: int, region_code: str) -> None:

@@ -1,4 +1,4 @@
-"""/events: the catalog with pages and a city filter, event cards, calendar files, map pins."""
+"""/events: the catalog with pages, a region and town filter, cards, calendar files, map pins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard
+from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard, TownMenu
 from bot.deeplinks import DeepLink
 from bot.i18n import _
 from bot.outgoing import send_calendar
@@ -39,7 +39,22 @@ async def on_catalog_page(
 
 
 async def on_city_menu(query: CallbackQuery, services: Services, bot: Bot) -> None:
-    screen = views.city_menu(await services.catalog.cities())
+    several = await services.catalog.regions_with_several_towns()
+    screen = views.city_menu(await services.catalog.cities(), several)
+    await edit_or_send(bot, query, screen.text, screen.inline)
+
+
+async def on_town_menu(
+    query: CallbackQuery, callback_data: TownMenu, services: Services, bot: Bot
+) -> None:
+    region = await services.catalog.city_by_key(callback_data.city)
+    towns = await services.catalog.towns(region) if region is not None else []
+    if region is None or len(towns) < 2:
+        # No events there any more, or only in one town: the region's page says it all.
+        screen = await catalog_screen(services, 0, callback_data.city)
+    else:
+        total = dict(await services.catalog.cities()).get(region, 0)
+        screen = views.town_menu(region, total, towns)
     await edit_or_send(bot, query, screen.text, screen.inline)
 
 
@@ -140,6 +155,7 @@ def build_router() -> Router:
     router.message.register(on_events, Command("events"))
     router.callback_query.register(on_catalog_page, CatalogNav.filter())
     router.callback_query.register(on_city_menu, CityMenu.filter())
+    router.callback_query.register(on_town_menu, TownMenu.filter())
     router.callback_query.register(on_event_card, EventCard.filter())
     router.callback_query.register(
         on_calendar, EventAction.filter(F.action == EventActionKind.calendar)

@@ -28,6 +28,7 @@ from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as event_views
 from bot.views import registration as views
+from bot.views import subscriptions as subscription_views
 from bot.views.problems import problem_text
 from db import events as events_repo
 from db import people
@@ -246,7 +247,8 @@ async def on_subscription_choice(
         person = await people.get(services.db, user.id)
         kept = person is not None and person.subscribed
         city_now = person.subscription_city if person is not None else None
-        await edit_or_send(bot, query, views.subscription_kept(kept, city_now))
+        town_now = person.subscription_town if person is not None else None
+        await edit_or_send(bot, query, views.subscription_kept(kept, city_now, town_now))
         return
     city: str | None = None
     subscribed = callback_data.city != SubscribeChoice.NONE
@@ -256,6 +258,13 @@ async def on_subscription_choice(
             callback_answer.text = views.city_gone()
             callback_answer.show_alert = True
             return
+        if not form.is_in(RegistrationForm.subscription):
+            # In /subscribe the town comes next, when the region has (or had) events in any.
+            towns = await services.catalog.subscription_towns(city)
+            if towns:
+                screen = subscription_views.town_choice(city, towns)
+                await edit_or_send(bot, query, screen.text, screen.inline)
+                return
     await services.registrations.set_announcements(user.id, subscribed, city)
     await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
     if form.is_in(RegistrationForm.subscription):
@@ -270,9 +279,10 @@ async def on_subscribe(message: Message, services: Services) -> None:
     person = await people.get(services.db, message.from_user.id)
     subscribed = person is not None and person.subscribed
     city = person.subscription_city if person is not None else None
+    town = person.subscription_town if person is not None else None
     cities = [name for name, _ in await services.catalog.cities()]
     await message.answer(
-        views.subscription_status(subscribed, city),
+        views.subscription_status(subscribed, city, town),
         reply_markup=views.subscription_keyboard(cities, subscribed),
     )
 

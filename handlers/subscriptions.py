@@ -1,5 +1,6 @@
-"""«Unsubscribe» under any announcement copy, and «Subscribe again» after it; /subscribe itself
-lives with the registration dialog (handlers/registration.py), which asks the same question."""
+"""«Unsubscribe» under any announcement copy, «Subscribe again» after it, and the town step of
+/subscribe; /subscribe itself lives with the registration dialog (handlers/registration.py),
+which asks the same question."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import Resubscribe, Unsubscribe
+from bot.callbacks import Resubscribe, SubscribeTown, Unsubscribe
 from bot.services import Services
+from bot.services.catalog import city_key
+from bot.ui import edit_or_send
 from bot.views import announcements as views
 from bot.views import registration as registration_views
 from db.people import Person
@@ -46,16 +49,40 @@ async def on_resubscribe(
 ) -> None:
     subscribed = person is not None and person.subscribed
     city = person.subscription_city if person is not None else None
+    town = person.subscription_town if person is not None else None
     cities = [name for name, _ in await services.catalog.cities()]
     await bot.send_message(
         query.from_user.id,
-        registration_views.subscription_status(subscribed, city),
+        registration_views.subscription_status(subscribed, city, town),
         reply_markup=registration_views.subscription_keyboard(cities, subscribed),
     )
+
+
+async def on_subscribe_town(
+    query: CallbackQuery,
+    callback_data: SubscribeTown,
+    services: Services,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """All towns of the chosen region, or one of them; both re-read from the database."""
+    region = await services.catalog.city_by_key(callback_data.city)
+    town = None
+    if region is not None and callback_data.town:
+        towns = await services.catalog.subscription_towns(region)
+        town = next((t.key for t in towns if city_key(t.key) == callback_data.town), None)
+    if region is None or (callback_data.town and town is None):
+        callback_answer.text = registration_views.city_gone()
+        callback_answer.show_alert = True
+        await bot.send_message(query.from_user.id, registration_views.city_gone())
+        return
+    await services.registrations.set_announcements(query.from_user.id, True, region, town)
+    await edit_or_send(bot, query, registration_views.subscription_saved(True, region, town))
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(on_unsubscribe, Unsubscribe.filter())
     router.callback_query.register(on_resubscribe, Resubscribe.filter())
+    router.callback_query.register(on_subscribe_town, SubscribeTown.filter())
     return router

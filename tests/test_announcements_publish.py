@@ -42,7 +42,9 @@ async def test_publishing_offers_a_one_tap_announcement_with_the_registration_li
     assert source.url("Зарегистрироваться") == link
     assert "Отписаться 🔕" in source.buttons()
     assert "Получателей: <b>2</b>" in client.last.body
-    assert "подписчики в Тюменской области (и подписанные на все регионы)" in client.last.body
+    assert "подписчики в Тюмени или в Тюменской области (и подписанные на все регионы)" in (
+        client.last.body
+    )
     draft = await latest(services)
     assert draft.audience is not None
     assert draft.audience.kind == AudienceKind.city

@@ -53,6 +53,7 @@ async def test_keep_as_is_on_subscribe_leaves_the_subscription_as_it_was(
     await make_event(services, city="Омск", timezone="Asia/Omsk")
     await member.send("/subscribe")
     await member.click("Только Омская область")
+    await member.click("Все города области")
     [again] = await member.send("/subscribe")
     assert again.buttons()[-2:] == ["Оставить как есть", "Отписаться от всех анонсов"]
     assert "Нет, спасибо" not in again.buttons()

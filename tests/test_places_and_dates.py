@@ -88,7 +88,9 @@ async def test_a_member_subscribed_to_tyumen_oblast_hears_about_ishim(
         await organizer.send(answer)
     await organizer.click("Опубликовать")
     offer = organizer.find("Рассказать о нём подписчикам?")
-    assert "подписчики в Тюменской области (и подписанные на все регионы) — 1" in offer.body
+    assert "подписчики в Ишиме или в Тюменской области (и подписанные на все регионы) — 1" in (
+        offer.body
+    )
     await organizer.click("Объявить подписчикам", offer)
     await organizer.click("Отправить сейчас")
     await deliver(services, bot)
@@ -107,8 +109,8 @@ async def test_publishing_where_nobody_is_subscribed_says_so(
     await organizer.press(f"om1:pub:{event.id}:0")
     said = organizer.find("пока никто не подписан")
     assert said.body == (
-        "На анонсы мероприятий в Омской области (и во всех регионах) пока никто не подписан, "
-        "рассказать о нём некому. Участники подписываются командой /subscribe."
+        "На анонсы мероприятий в Омске или в Омской области (и во всех регионах) пока никто не "
+        "подписан, рассказать о нём некому. Участники подписываются командой /subscribe."
     )
     assert said.buttons() == []
 

@@ -443,6 +443,9 @@ async def test_subscribe_command_changes_the_opt_in(member: ChatClient, services
     assert "Вы не подписаны на анонсы" in reply.body
     assert reply.buttons() == ["Да, все регионы 📣", "Только Омская область 📣", "Нет, спасибо"]
     await member.click("Только Омск")
+    # The region's towns with events come next, «all of them» first.
+    assert reply.buttons() == ["Все города области", "Только Омск", "Другие регионы"]
+    await member.click("Все города области")
     assert "в Омской области" in reply.body
     person = await people.get(services.db, member.user.id)
     assert person is not None

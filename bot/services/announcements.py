@@ -36,6 +36,7 @@ from bot.clock import Clock
 from bot.delivery.content import Content, CopyContent, Priority, TextContent
 from bot.i18n import SUPPORTED_LOCALES
 from bot.identity import BotIdentity
+from bot.services import geography
 from bot.services.audience import AudienceService
 from bot.services.delivery import DeliveryService
 from bot.services.notices import AnnouncementNotices, FinishedAnnouncement
@@ -633,9 +634,11 @@ class AnnouncementService:
 
 
 def region_audience(event: events_repo.Event) -> Audience:
-    """Subscribers of the event's region (and of all regions): a member subscribed to
-    Тюменская область hears of an event in Ишим."""
-    return Audience(AudienceKind.city, city=event.region_code or event.city)
+    """Subscribers of the event's region (and of all regions), and of its town: a member
+    subscribed to Тюменская область hears of an event in Ишим, one subscribed to Тюмень not."""
+    return Audience(
+        AudienceKind.city, city=event.region_code or event.city, town=geography.town_key(event)
+    )
 
 
 def _shown_key(progress: Progress) -> tuple[int, int]:

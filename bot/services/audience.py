@@ -99,6 +99,9 @@ class AudienceService:
         if audience is None:
             return None
         if audience.kind == AudienceKind.city and audience.city:
+            town = places.find_settlement(audience.town) if audience.town else None
+            if town is not None:
+                return town.name_ru
             # The town that names the region's zone: «Тюмень» for Тюменская область.
             try:
                 area = places.region(audience.city)

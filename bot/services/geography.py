@@ -131,3 +131,37 @@ def zone_of_answer(text: str, region_code: str | None, at: datetime) -> str | No
     ):
         return found.zone
     return None
+
+
+# --- towns inside a region: the refinement of subscriptions and the catalog filter ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    """A town of a region that has events: a settlement id of the list, or a name as typed."""
+
+    region_code: str
+    key: str  # what people.subscription_town and the filters hold
+    city: str  # the name events show (Russian)
+
+    @property
+    def settlement(self) -> places.Settlement | None:
+        return places.find_settlement(self.key)
+
+
+def town_key(event: events_repo.Event) -> str | None:
+    """The town an event is in, as subscriptions name it; None for an event placed in a whole
+    region («Тюменская область») or never matched to the list."""
+    if event.region_code is None:
+        return None
+    key = event.settlement_id or event.city
+    return key if is_town(event.region_code, key) else None
+
+
+def is_town(region_code: str, key: str) -> bool:
+    """False for the name of the region itself: an event placed in the region, not a town."""
+    try:
+        area = places.region(region_code)
+    except KeyError:
+        return True
+    return key not in (area.name_ru, area.name_en)

@@ -105,6 +105,11 @@ def _morph() -> MorphAnalyzer:
     return MorphAnalyzer(lang="ru")
 
 
+def dictionary_form(word: str) -> str:
+    """A Russian word in its dictionary form, «ё» as «е»: «Тюмени» → «тюмень»."""
+    return str(_morph().parse(word)[0].normal_form).replace("ё", "е")
+
+
 def _nominative(word: str) -> Parse | None:
     """The reading of a word as a nominative name: a place first, then any noun or adjective."""
     parses = [p for p in _morph().parse(word) if "nomn" in p.tag and "Infr" not in p.tag]
@@ -336,6 +341,11 @@ def settlement(settlement_id: str) -> Settlement:
 
 def region_of(town: Settlement) -> Region:
     return region(town.region_code)
+
+
+def find_settlement(settlement_id: str) -> Settlement | None:
+    """The town with this id, or None for a town the list lacks (then the id is its name)."""
+    return _atlas().by_settlement.get(settlement_id)
 
 
 def _lookup(text: str) -> tuple[Place, ...]:

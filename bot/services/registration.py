@@ -72,12 +72,15 @@ class RegistrationService:
         latest = await consents.latest(self.db, person_id, ConsentKind.announcements)
         return latest is not None
 
-    async def set_announcements(self, person_id: int, subscribed: bool, city: str | None) -> None:
-        """Opt in or out of announcements (all cities when `city` is None); logged like consent."""
+    async def set_announcements(
+        self, person_id: int, subscribed: bool, city: str | None, town: str | None = None
+    ) -> None:
+        """Opt in or out of announcements (all regions when `city` is None, all its towns when
+        `town` is None); logged like consent."""
         now = self.clock.timestamp()
         async with self.db.write() as tx:
             await people.add(tx, person_id, now)
-            await people.set_subscription(tx, person_id, subscribed, city, now)
+            await people.set_subscription(tx, person_id, subscribed, city, now, town)
             await consents.record(
                 tx, person_id, ConsentKind.announcements, ANNOUNCEMENTS_VERSION, subscribed, now
             )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.clock import Clock
-from bot.services.places import _morph
+from bot.services.places import dictionary_form
 from db import Database
 from db import events as events_repo
 from db.events import Event, EventKind
@@ -63,7 +63,7 @@ def normal_form(word: str) -> str:
     word = word.casefold().replace("ё", "е")
     if not re.search("[а-я]", word):
         return word
-    return str(_morph().parse(word)[0].normal_form).replace("ё", "е")
+    return dictionary_form(word)
 
 
 def words(text: str) -> set[str]:

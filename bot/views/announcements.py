@@ -20,9 +20,10 @@ from bot.callbacks import (
 )
 from bot.i18n import N_, _
 from bot.services.audience import CityOption
+from bot.services.geography import town_key
 from bot.services.places import moscow_offset_of, offset_words
 from bot.views import Screen
-from bot.views.places import region_name, region_where
+from bot.views.places import audience_where, region_name
 from bot.views.text import (
     CAPTION_LIMIT,
     button_text,
@@ -35,7 +36,7 @@ from bot.views.text import (
     when,
 )
 from db.announcements import Announcement, Audience, AudienceKind, Segment
-from db.events import Event
+from db.events import Event, EventStatus
 from db.outbox import Progress, Undelivered
 
 SEGMENT_NAMES: dict[Segment, str] = {
@@ -151,7 +152,7 @@ def describe(audience: Audience, event: Event | None = None) -> str:
         return _("all subscribers")
     if audience.kind == AudienceKind.city:
         return _("subscribers {where} (and those subscribed to all regions)").format(
-            where=escape(region_where(audience.city))
+            where=escape(audience_where(audience.city, audience.town))
         )
     who = _(SEGMENT_NAMES[audience.segment]) if audience.segment else ""
     title = escape(event.title) if event is not None else "—"
@@ -196,8 +197,13 @@ def event_menu(announcement_id: int, events: list[Event]) -> Screen:
     lines = [text]
     for number, event in enumerate(events, start=1):
         day = _local_date(event.starts_at, event.timezone)
-        lines.append(f"{number}. <b>«{escape(event.title)}»</b>, {day}")
+        line = f"{number}. <b>«{escape(event.title)}»</b>, {day}"
         label = pick_label(number, event)
+        if event.status == EventStatus.cancelled:
+            # Its people may still need a word (a new date, a refund), but never unmarked.
+            line += " · " + _("the event is cancelled")
+            label += " · " + _("called off")
+        lines.append(line)
         rows.append(_button(label, _step(AnnounceStepKind.event, announcement_id, value=event.id)))
     text = "\n\n".join([lines[0], "\n".join(lines[1:])]) if events else text
     rows.append(_back_row(AnnounceStepKind.audience, announcement_id))
@@ -513,7 +519,7 @@ def publish_offer(event: Event, count: int) -> Screen:
         "📣 Tell subscribers about it? {count} people subscribed to announcements {where} "
         "(or to all regions) would get it, with a registration link. You will see a preview "
         "first."
-    ).format(count=number(count), where=escape(region_where(event.region_code or event.city)))
+    ).format(count=number(count), where=_event_where(event))
     button = _("📣 Announce to {count} subscribers").format(count=number(count))
     return Screen(text, _markup([_button(button, AnnounceEvent(event_id=event.id).pack())]))
 
@@ -523,8 +529,13 @@ def no_subscribers(event: Event) -> Screen:
     text = _(
         "Nobody is subscribed to announcements {where} yet (nor to all regions), so there is "
         "no one to tell about it. Members subscribe with /subscribe."
-    ).format(where=escape(region_where(event.region_code or event.city)))
+    ).format(where=_event_where(event))
     return Screen(text, None)
+
+
+def _event_where(event: Event) -> str:
+    """Whose subscribers hear of the event: its town's and its region's (escaped)."""
+    return escape(audience_where(event.region_code or event.city, town_key(event)))
 
 
 def event_announcement(event: Event, now: float, register_url: str) -> str:

@@ -15,12 +15,14 @@ from bot.callbacks import (
     EventCard,
     MyAction,
     MyActionKind,
+    TownMenu,
 )
 from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
+from bot.services.geography import Town
 from bot.views import Screen
 from bot.views.online import format_line, format_name, link_promise
-from bot.views.places import by_name, region_name, region_where
+from bot.views.places import by_name, region_name, region_where, town_name, town_where
 from bot.views.text import (
     MESSAGE_LIMIT,
     button_text,
@@ -52,13 +54,18 @@ def seats_line(seats: Seats) -> str:
     return _("No seats left; you can join the waitlist")
 
 
+def _filter_where(page: CatalogPage) -> str:
+    """«в Ишиме», «в Тюменской области»: where the filter looks (escaped)."""
+    if page.town is not None:
+        return escape(town_where(page.town.key))
+    return escape(region_where(page.city))
+
+
 def catalog(page: CatalogPage, now: float) -> Screen:
     if page.total == 0:
         text = _("There are no upcoming events yet. Please look in again later.")
         if page.city is not None:
-            text = _("There are no upcoming events {where}.").format(
-                where=escape(region_where(page.city))
-            )
+            text = _("There are no upcoming events {where}.").format(where=_filter_where(page))
         builder = InlineKeyboardBuilder()
         if page.city is not None:
             builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
@@ -66,7 +73,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
 
     title = _("Upcoming events")
     if page.city is not None:
-        title = _("Upcoming events {where}").format(where=escape(region_where(page.city)))
+        title = _("Upcoming events {where}").format(where=_filter_where(page))
     lines = [f"<b>{title}</b>"]
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
@@ -84,7 +91,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
             InlineKeyboardButton(
                 text=pick_label(number, event),
                 callback_data=EventCard(
-                    event_id=event.id, page=page.page, city=page.city_id
+                    event_id=event.id, page=page.page, city=page.filter_id
                 ).pack(),
             )
         )
@@ -94,7 +101,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
             nav.append(
                 InlineKeyboardButton(
                     text=_("Back"),
-                    callback_data=CatalogNav(page=page.page - 1, city=page.city_id).pack(),
+                    callback_data=CatalogNav(page=page.page - 1, city=page.filter_id).pack(),
                 )
             )
         # The page number is in the text ("Page 1 of 2"): no button that does nothing.
@@ -102,30 +109,53 @@ def catalog(page: CatalogPage, now: float) -> Screen:
             nav.append(
                 InlineKeyboardButton(
                     text=_("Next"),
-                    callback_data=CatalogNav(page=page.page + 1, city=page.city_id).pack(),
+                    callback_data=CatalogNav(page=page.page + 1, city=page.filter_id).pack(),
                 )
             )
         builder.row(*nav)
-    if len(page.cities) > 1 or page.city is not None:
-        label = (
-            _("🗺 Region: {region}").format(region=region_name(page.city))
-            if page.city
-            else _("🗺 All regions")
-        )
+    if len(page.cities) > 1 or page.city is not None or page.several_towns:
+        if page.town is not None:
+            label = _("🗺 Town: {town}").format(town=town_name(page.town.key))
+        elif page.city:
+            label = _("🗺 Region: {region}").format(region=region_name(page.city))
+        else:
+            label = _("🗺 All regions")
         builder.row(InlineKeyboardButton(text=button_text(label), callback_data=CityMenu().pack()))
     return Screen("\n".join(lines), builder.as_markup())
 
 
-def city_menu(cities: list[tuple[str, int]]) -> Screen:
+def city_menu(cities: list[tuple[str, int]], several_towns: set[str] | None = None) -> Screen:
+    """Regions to filter by; a region with events in several towns asks for the town next."""
     builder = InlineKeyboardBuilder()
     builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
     for code, count in by_name(cities):
+        key = city_key(code)
         builder.button(
             text=f"{region_name(code)} ({count})",
-            callback_data=CatalogNav(page=0, city=city_key(code)),
+            callback_data=TownMenu(city=key)
+            if code in (several_towns or set())
+            else CatalogNav(page=0, city=key),
         )
     builder.adjust(1)  # region names are long: one a row, never cut short
     return Screen(_("Choose a region:"), builder.as_markup())
+
+
+def town_menu(region: str, total: int, towns: list[tuple[Town, int]]) -> Screen:
+    """«Все города» of the region first (`total`: all its events), then each town."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("All towns ({count})").format(count=total),
+        callback_data=CatalogNav(page=0, city=city_key(region)),
+    )
+    for town, count in sorted(towns, key=lambda item: town_name(item[0].key).casefold()):
+        builder.button(
+            text=f"{town_name(town.key)} ({count})",
+            callback_data=CatalogNav(page=0, city=city_key(town.key)),
+        )
+    builder.button(text=_("Other regions"), callback_data=CityMenu())
+    builder.adjust(1)
+    text = _("Which town {where}?").format(where=escape(region_where(region)))
+    return Screen(text, builder.as_markup())
 
 
 def registration_line(view: EventView) -> str | None:

@@ -1,4 +1,4 @@
-"""Regions as people read them: «Тюменская область» / "Tyumen Oblast", «в Тюменской области»."""
+"""Regions and towns as people read them: «Тюменская область», «в Тюменской области», «в Ишиме»."""
 
 from __future__ import annotations
 
@@ -35,3 +35,37 @@ def region_where(code: str | None) -> str:
 def by_name(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Regions with counts sorted by their name in the current language."""
     return sorted(counts, key=lambda item: region_name(item[0]).casefold())
+
+
+def town_name(town: str) -> str:
+    """A town (a settlement id, or a name as typed) in the current language."""
+    found = places.find_settlement(town)
+    return town if found is None else found.name(locale())
+
+
+def town_where(town: str) -> str:
+    """«в Ишиме», "in Ishim"; a town the list lacks is declined by the morphology library."""
+    found = places.find_settlement(town)
+    if locale() == "en":
+        return _("in {place}").format(place=town_name(town))
+    return found.in_ru if found is not None else places.in_place(town)
+
+
+def audience_where(region: str | None, town: str | None) -> str:
+    """Whose subscribers hear of an event: «в Ишиме или в Тюменской области» (subscribers of
+    the town, and of the whole region), «в Тюменской области» for an event without a town."""
+    if town is None:
+        return region_where(region)
+    return _("{in_town} or {in_region}").format(
+        in_town=town_where(town), in_region=region_where(region)
+    )
+
+
+def subscription_where(region: str | None, town: str | None) -> str:
+    """Where a subscriber hears of events: «в Ишиме (Тюменская область)», «в Тюменской
+    области», «во всех регионах»."""
+    if region is None:
+        return _("in all regions")
+    if town is None:
+        return region_where(region)
+    return _("{in_town} ({region})").format(in_town=town_where(town), region=region_name(region))

@@ -13,7 +13,7 @@ from bot.services.privacy import Forgotten, MyData
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.my import status_line
-from bot.views.places import region_name
+from bot.views.places import region_name, town_name
 from bot.views.registration import DASH
 from bot.views.text import MESSAGE_LIMIT, moment_in, utf16_len, when_short
 from db.consents import ConsentKind
@@ -44,7 +44,10 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
         if not person.subscribed:
             announcements = _("not subscribed")
         elif person.subscription_city:
-            announcements = _("only {city}").format(city=region_name(person.subscription_city))
+            city = region_name(person.subscription_city)
+            if person.subscription_town:
+                city = town_name(person.subscription_town) + ", " + city
+            announcements = _("only {city}").format(city=city)
         else:
             announcements = _("all cities")
         profile.append(_field(_("Announcements"), announcements))

@@ -30,7 +30,7 @@ from bot.states import RegistrationDraft
 from bot.views import Screen
 from bot.views.kinds import Case, kind_word, named, named_html, quoted
 from bot.views.online import join_line
-from bot.views.places import region_name, region_where
+from bot.views.places import region_name, subscription_where
 from bot.views.text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -126,36 +126,30 @@ def subscription_keyboard(cities: list[str], subscribed: bool = False) -> Inline
     return builder.as_markup()
 
 
-def subscription_kept(subscribed: bool, city: str | None) -> str:
+def subscription_kept(subscribed: bool, city: str | None, town: str | None = None) -> str:
     if not subscribed:
         return _("Nothing changed: you do not receive announcements. /subscribe changes this.")
-    if city:
-        return _(
-            "Nothing changed: you receive announcements of events in {city}. "
-            "/subscribe changes this."
-        ).format(city=escape(city))
     return _(
-        "Nothing changed: you receive announcements of events in all cities. "
-        "/subscribe changes this."
-    )
+        "Nothing changed: you receive announcements of events {where}. /subscribe changes this."
+    ).format(where=escape(subscription_where(city, town)))
 
 
-def subscription_saved(subscribed: bool, city: str | None) -> str:
+def subscription_saved(subscribed: bool, city: str | None, town: str | None = None) -> str:
     if not subscribed:
         return _("Fine, no announcements. /subscribe changes this.")
     if city:
         return _("📣 You will receive announcements of events {where}.").format(
-            where=escape(region_where(city))
+            where=escape(subscription_where(city, town))
         )
     return _("📣 You will receive announcements of events in all regions.")
 
 
-def subscription_status(subscribed: bool, city: str | None) -> str:
+def subscription_status(subscribed: bool, city: str | None, town: str | None = None) -> str:
     if not subscribed:
         return _("You are not subscribed to announcements. Would you like to subscribe?")
     if city:
         return _("You receive announcements of events {where}. Change this?").format(
-            where=escape(region_where(city))
+            where=escape(subscription_where(city, town))
         )
     return _("You receive announcements of events in all regions. Change this?")
 
