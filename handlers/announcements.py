@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -24,8 +25,8 @@ from bot.callbacks import (
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
 from bot.services import Services
-from bot.services.announce_dialog import AnnounceDialog, Chosen, Refused, Sending, Stage, Step
-from bot.services.announcements import Refusal, region_audience
+from bot.services.announce_dialog import AnnounceDialog, Chosen, Open, Refused, Sending, Stage, Step
+from bot.services.announcements import AnnouncementService, Refusal, region_audience
 from bot.services.problems import InvalidInput, Problem
 from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
@@ -59,6 +60,7 @@ COPYABLE = frozenset(
 )
 
 
+@dataclass
 class Desk:
     """The organizer at /announce in this update: who they are, what to call, how to answer.
 
@@ -66,20 +68,15 @@ class Desk:
     → render.
     """
 
-    def __init__(
-        self,
-        services: Services,
-        bot: Bot,
-        access: Access,
-        chat_id: int,
-        answer: CallbackAnswer | None = None,
-    ) -> None:
-        self.services = services
-        self.announcements = services.announcements
-        self.bot = bot
-        self.access = access
-        self.chat_id = chat_id
-        self.answer = answer if answer is not None else CallbackAnswer(answered=True)
+    services: Services
+    bot: Bot
+    access: Access
+    chat_id: int
+    answer: CallbackAnswer
+
+    @property
+    def announcements(self) -> AnnouncementService:
+        return self.services.announcements
 
     @property
     def dialog(self) -> AnnounceDialog:
@@ -130,7 +127,7 @@ async def with_desk(
         data["bot"],
         data["access"],
         data["event_from_user"].id,
-        data.get("callback_answer"),
+        data.get("callback_answer") or CallbackAnswer(answered=True),
     )
     return await handler(event, data)
 
@@ -200,6 +197,21 @@ async def on_use_buttons(message: Message) -> None:
 
 # -- the dialog's buttons ---------------------------------------------------------------------
 
+# The buttons that carry nothing but the draft they belong to.
+PLAIN_STEPS: dict[AnnounceStepKind, Callable[[AnnounceDialog, Open], Awaitable[Step]]] = {
+    AnnounceStepKind.cancel: AnnounceDialog.cancel,
+    AnnounceStepKind.audience: AnnounceDialog.audience_menu,
+    AnnounceStepKind.everyone: AnnounceDialog.everyone,
+    AnnounceStepKind.cities: AnnounceDialog.cities,
+    AnnounceStepKind.events: AnnounceDialog.events,
+    AnnounceStepKind.send: AnnounceDialog.send,
+    AnnounceStepKind.schedule: AnnounceDialog.schedule,
+    AnnounceStepKind.not_after: AnnounceDialog.ask_not_after,
+    AnnounceStepKind.no_not_after: AnnounceDialog.drop_not_after,
+    AnnounceStepKind.back: AnnounceDialog.back,
+    AnnounceStepKind.confirm: AnnounceDialog.confirm,
+}
+
 
 async def on_step(
     query: CallbackQuery,
@@ -227,34 +239,14 @@ async def on_step(
         return
     value = callback_data.value
     match action:
-        case AnnounceStepKind.cancel:
-            step = await dialog.cancel(opened)
-        case AnnounceStepKind.audience:
-            step = await dialog.audience_menu(opened)
-        case AnnounceStepKind.everyone:
-            step = await dialog.everyone(opened)
-        case AnnounceStepKind.cities:
-            step = await dialog.cities(opened)
         case AnnounceStepKind.city:
             step = await dialog.city(opened, value)
-        case AnnounceStepKind.events:
-            step = await dialog.events(opened)
         case AnnounceStepKind.event:
             step = await dialog.event(opened, value)
         case AnnounceStepKind.segment:
             step = await dialog.segment(opened, value, callback_data.segment)
-        case AnnounceStepKind.send:
-            step = await dialog.send(opened)
-        case AnnounceStepKind.schedule:
-            step = await dialog.schedule(opened)
-        case AnnounceStepKind.not_after:
-            step = await dialog.ask_not_after(opened)
-        case AnnounceStepKind.no_not_after:
-            step = await dialog.drop_not_after(opened)
-        case AnnounceStepKind.back:
-            step = await dialog.back(opened)
-        case AnnounceStepKind.confirm:
-            step = await dialog.confirm(opened)
+        case _:
+            step = await PLAIN_STEPS[action](dialog, opened)
     await _keep(state, step)
     if isinstance(step.shown, Refused):
         desk.alert(refusal_text(step.shown.reason))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -40,6 +41,7 @@ from db.registrations import Refusal, Registered, RegistrationStatus
 DIALOG_STATES = {state.state for state in RegistrationForm.__all_states__}
 
 
+@dataclass
 class Form:
     """The registration form in progress for one update: its state, its draft, its next step.
 
@@ -48,21 +50,12 @@ class Form:
     here spares a database read each time a helper asks, and a write when it does not change.
     """
 
-    def __init__(
-        self,
-        context: FSMContext,
-        current: str | None,
-        services: Services,
-        bot: Bot,
-        chat_id: int,
-        answer: CallbackAnswer | None = None,
-    ) -> None:
-        self.context = context
-        self.current = current
-        self.services = services
-        self.bot = bot
-        self.chat_id = chat_id
-        self.answer = answer if answer is not None else CallbackAnswer(answered=True)
+    context: FSMContext
+    current: str | None
+    services: Services
+    bot: Bot
+    chat_id: int
+    answer: CallbackAnswer = field(default_factory=lambda: CallbackAnswer(answered=True))
 
     def typed(self) -> Form:
         """The same form for a press made by typing: its toast is collected, not sent."""
@@ -148,7 +141,7 @@ async def with_form(
         data["services"],
         data["bot"],
         user.id,
-        data.get("callback_answer"),
+        data.get("callback_answer") or CallbackAnswer(answered=True),
     )
     return await handler(event, data)
 
