@@ -26,15 +26,17 @@ from bot.deeplinks import link
 from bot.filters import IsOrganizer
 from bot.services import Services
 from bot.services.announce_dialog import AnnounceDialog, Chosen, Open, Refused, Sending, Stage, Step
-from bot.services.announcements import AnnouncementService, Refusal, region_audience
+from bot.services.announcements import AnnouncementService, region_audience
 from bot.services.problems import InvalidInput, Problem
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import announcements as views
-from bot.views.announce_dialog import dialog_screen, refusal_text
+from bot.views.announce_dialog import dialog_screen
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db import announcements as repo
 from db.announcements import Announcement, Audience, AudienceKind
 

@@ -18,7 +18,8 @@ from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
-from db.registrations import Refusal
+from bot.views.refusals import refusal_text
+from db.registrations import RegistrationRefusal
 
 
 async def catalog_screen(services: Services, page: int = 0, city: int = 0) -> Screen:
@@ -52,7 +53,7 @@ async def on_event_card(
 ) -> None:
     view = await services.catalog.view(callback_data.event_id, query.from_user.id)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.text = refusal_text(RegistrationRefusal.not_found)
         callback_answer.show_alert = True
         screen = await catalog_screen(services)
     else:
@@ -71,7 +72,7 @@ async def _visible_event(
     """The event a button points at, or None after telling the person it is gone."""
     view = await services.catalog.view(callback_data.event_id, query.from_user.id)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.text = refusal_text(RegistrationRefusal.not_found)
         callback_answer.show_alert = True
     return view
 

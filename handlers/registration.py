@@ -33,10 +33,11 @@ from bot.views import Screen
 from bot.views import events as event_views
 from bot.views import registration as views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db import events as events_repo
 from db import people
 from db.events import Event
-from db.registrations import Refusal, Registered, RegistrationStatus
+from db.registrations import Registered, RegistrationRefusal, RegistrationStatus
 
 DIALOG_STATES = {state.state for state in RegistrationForm.__all_states__}
 
@@ -182,7 +183,7 @@ async def on_register(query: CallbackQuery, callback_data: EventAction, form: Fo
     services = form.services
     view = await services.catalog.view(callback_data.event_id, form.chat_id)
     if view is None:
-        form.alert(event_views.refusal_text(Refusal.not_found))
+        form.alert(refusal_text(RegistrationRefusal.not_found))
         return
     if view.registration is not None or view.refusal is not None:
         # An old card: say why, and bring the card up to date.
@@ -190,7 +191,7 @@ async def on_register(query: CallbackQuery, callback_data: EventAction, form: Fo
             form.answer.text = views.already_registered_toast()
         else:
             assert view.refusal is not None
-            form.alert(event_views.refusal_text(view.refusal))
+            form.alert(refusal_text(view.refusal))
         screen = event_views.event_card(view, services.clock.timestamp())
         await edit_or_send(form.bot, query, screen.text, screen.inline)
         return
@@ -199,7 +200,7 @@ async def on_register(query: CallbackQuery, callback_data: EventAction, form: Fo
         return
     companions = 1 if callback_data.action == EventActionKind.register_companion else 0
     if companions and not view.event.companions_allowed:
-        form.alert(event_views.refusal_text(Refusal.no_companion))
+        form.alert(refusal_text(RegistrationRefusal.no_companion))
         return
     draft = RegistrationDraft(event_id=view.event.id, companions=companions)
     await form.proceed(draft, view.event)
@@ -371,8 +372,8 @@ async def confirm(query: CallbackQuery, form: Form, draft: RegistrationDraft, ev
         return
     if not isinstance(outcome, Registered):
         await form.clear()
-        form.alert(event_views.refusal_text(outcome))
-        await edit_or_send(form.bot, query, event_views.refusal_text(outcome))
+        form.alert(refusal_text(outcome))
+        await edit_or_send(form.bot, query, refusal_text(outcome))
         return
     # The ticket and the `.ics` are in the outbox already (queued with the seat); the summary
     # turns into the outcome here. The dialog ends only after that edit: a crash in between

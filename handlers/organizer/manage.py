@@ -16,8 +16,9 @@ from bot.callbacks import (
 )
 from bot.services import Services
 from bot.services import event_editor as editor
-from bot.services.organizer import Applied, Refusal
+from bot.services.organizer import Applied
 from bot.services.problems import InvalidInput
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.services.validation import clean_line
 from bot.states import EventCancellation
@@ -26,6 +27,7 @@ from bot.views import Screen
 from bot.views import event_editor as editor_views
 from bot.views import organizer as views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db.events import Event, EventStatus
 from handlers.organizer.common import alert_refusal
 from handlers.organizer.new_event import ask
@@ -100,7 +102,7 @@ async def on_event_action(
             return
         case ManageActionKind.reschedule:
             if event.ends_at <= now:
-                outcome = Refusal.finished
+                outcome = Refusal.event_finished
             else:
                 draft = editor.from_event(event).model_copy(
                     update={"step": "start", "editing": True}
@@ -124,7 +126,7 @@ async def on_event_action(
         case ManageActionKind.delete_confirmed:
             deleted = await services.organizer.delete_draft(access, event.id)
             if isinstance(deleted, Refusal):
-                await edit_or_send(bot, query, views.refusal(deleted))
+                await edit_or_send(bot, query, refusal_text(deleted))
                 return
             screen = views.draft_deleted(deleted)
             await edit_or_send(bot, query, screen.text, screen.inline)
@@ -136,7 +138,7 @@ async def on_event_action(
             return
         case ManageActionKind.cancel:
             if event.ends_at <= now:
-                outcome = Refusal.finished
+                outcome = Refusal.event_finished
             else:
                 await state.set_state(EventCancellation.reason)
                 await state.set_data({"event_id": event.id})
@@ -173,7 +175,9 @@ async def on_edit_field(
     event = managed.event
     cancelled = event.status == EventStatus.cancelled
     if cancelled or event.ends_at <= services.clock.timestamp():
-        alert_refusal(callback_answer, Refusal.cancelled if cancelled else Refusal.finished)
+        alert_refusal(
+            callback_answer, Refusal.event_cancelled if cancelled else Refusal.event_finished
+        )
         return
     draft = editor.from_event(event).model_copy(
         update={"step": callback_data.field, "editing": True}
@@ -193,7 +197,7 @@ async def on_cancel_reason(
     managed = await services.organizer.managed(access, event_id)
     if managed is None:
         await state.clear()
-        await message.answer(views.refusal(Refusal.not_found))
+        await message.answer(refusal_text(Refusal.event_not_found))
         return
     try:
         reason = clean_line(message.text, REASON_LIMIT)
@@ -239,7 +243,7 @@ async def on_cancel_answer(
         access, callback_data.event_id, str(data.get("reason", "")), notice
     )
     if isinstance(outcome, Refusal):
-        await edit_or_send(bot, query, views.refusal(outcome))
+        await edit_or_send(bot, query, refusal_text(outcome))
         return
     assert isinstance(outcome, Applied)
     await edit_or_send(bot, query, views.cancelled_done(outcome.notified))

@@ -12,8 +12,9 @@ from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.services import Services
 from bot.services import event_editor as editor
 from bot.services.event_editor import EventDraft, Reply
-from bot.services.organizer import Applied, Refusal
+from bot.services.organizer import Applied
 from bot.services.problems import InvalidInput, Problem
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.states import EventEditor
 from bot.ui import edit_or_send
@@ -21,6 +22,7 @@ from bot.views import Screen
 from bot.views import event_editor as views
 from bot.views import organizer as organizer_views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db.events import Event
 from db.people import Person
 from handlers.organizer.common import load_draft, save_draft, send_event_screen
@@ -91,9 +93,7 @@ async def save_edit(
         return
     await state.clear()
     if isinstance(outcome, Refusal):
-        await bot.send_message(
-            chat_id, organizer_views.refusal(outcome), reply_markup=ReplyKeyboardRemove()
-        )
+        await bot.send_message(chat_id, refusal_text(outcome), reply_markup=ReplyKeyboardRemove())
         return
     assert isinstance(outcome, Applied)
     text = (
