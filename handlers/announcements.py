@@ -223,7 +223,7 @@ async def on_step(
     desk: Desk,
 ) -> None:
     if not desk.access.is_organizer:
-        desk.answer.text = views.dialog_over()
+        desk.answer.text = refusal_text(Refusal.over)
         return
     action = callback_data.action
     if action == AnnounceStepKind.cancel and callback_data.announcement_id == 0:
@@ -313,7 +313,7 @@ async def on_control(query: CallbackQuery, callback_data: AnnouncementControl, d
             wanted = mine.get(wanted_id)
             if wanted is None or wanted.send_at is None:
                 screen = await desk.scheduled()
-                text = views.not_found() + "\n\n" + screen.text
+                text = refusal_text(Refusal.announcement_not_found) + "\n\n" + screen.text
                 await edit_or_send(desk.bot, query, text, screen.inline)
                 return
             moment = await service.moment(wanted, wanted.send_at)
@@ -339,7 +339,7 @@ async def on_announce_event(
     services, service, access = desk.services, desk.announcements, desk.access
     event = await service.audience.event_for(access, callback_data.event_id)
     if event is None:
-        desk.alert(views.event_not_allowed())
+        desk.alert(refusal_text(Refusal.forbidden))
         return
     audience = region_audience(event)
     offered = await service.publish_offer(event)

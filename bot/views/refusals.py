@@ -2,65 +2,49 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.services.refusals import Refusal
-from bot.views import announcements as announcement_views
 from db.registrations import RegistrationRefusal
+
+# A press that belongs to an announcement dialog which has moved on.
+DIALOG_OVER = N_("This announcement dialog is over. Start a new one with /announce.")
+
+# The values of the two enums never coincide, so one table holds both.
+WORDS: dict[Refusal | RegistrationRefusal, str] = {
+    # registering and cancelling a seat
+    RegistrationRefusal.not_found: N_("This event was not found. It may have been removed."),
+    RegistrationRefusal.cancelled: N_("This event has been cancelled, registration is closed."),
+    RegistrationRefusal.started: N_("This event has already started, registration is closed."),
+    RegistrationRefusal.closed: N_("Registration for this event is closed."),
+    RegistrationRefusal.not_yours: N_("This registration is no longer active."),
+    RegistrationRefusal.no_companion: N_(
+        "A companion cannot be registered for this event: the organizers do not allow it, "
+        "or there are fewer seats in all than the two of you need. You can register alone."
+    ),
+    # managing an event
+    Refusal.event_not_found: N_("This event was not found among yours."),
+    Refusal.event_cancelled: N_("This event is cancelled: it cannot be changed any more."),
+    Refusal.event_finished: N_("This event is over: it cannot be changed any more."),
+    Refusal.already: N_("Already done."),
+    Refusal.not_published: N_("Registration can be closed only for a published event."),
+    Refusal.past: N_(
+        "The start (or the registration deadline) has passed: please reschedule the "
+        "event before publishing it."
+    ),
+    Refusal.not_draft: N_("Only a draft can be deleted. A published event is cancelled instead."),
+    # announcements
+    Refusal.forbidden: N_("You can address the people of your own events only."),
+    Refusal.announcement_not_found: N_("This announcement no longer exists."),
+    Refusal.not_your_announcement: N_("This announcement belongs to another organizer."),
+    Refusal.sending_started: N_("It has already started. Use «Stop» on its progress message."),
+    Refusal.sending_finished: N_("The sending has already finished."),
+    Refusal.city_gone: N_("This city is no longer in the list. Please choose again."),
+    Refusal.over: DIALOG_OVER,
+    Refusal.no_audience: DIALOG_OVER,
+    Refusal.empty: DIALOG_OVER,
+}
 
 
 def refusal_text(reason: Refusal | RegistrationRefusal) -> str:
     """Why it was not done, in words the person understands."""
-    if isinstance(reason, RegistrationRefusal):
-        return _registration(reason)
-    match reason:
-        case Refusal.event_cancelled:
-            return _("This event is cancelled: it cannot be changed any more.")
-        case Refusal.event_finished:
-            return _("This event is over: it cannot be changed any more.")
-        case Refusal.already:
-            return _("Already done.")
-        case Refusal.not_published:
-            return _("Registration can be closed only for a published event.")
-        case Refusal.past:
-            return _(
-                "The start (or the registration deadline) has passed: please reschedule the "
-                "event before publishing it."
-            )
-        case Refusal.not_draft:
-            return _("Only a draft can be deleted. A published event is cancelled instead.")
-        case Refusal.event_not_found:
-            return _("This event was not found among yours.")
-        case Refusal.not_your_announcement:
-            return announcement_views.not_yours()
-        case Refusal.forbidden:
-            return announcement_views.event_not_allowed()
-        case Refusal.announcement_not_found:
-            return announcement_views.not_found()
-        case Refusal.sending_started:
-            return announcement_views.already_started()
-        case Refusal.sending_finished:
-            return announcement_views.already_finished()
-        case Refusal.city_gone:
-            return announcement_views.city_gone()
-    # over, no_audience, empty: the press belongs to a dialog that has moved on.
-    return announcement_views.dialog_over()
-
-
-def _registration(reason: RegistrationRefusal) -> str:
-    """Why a registration (or its cancellation) is impossible."""
-    match reason:
-        case RegistrationRefusal.cancelled:
-            return _("This event has been cancelled, registration is closed.")
-        case RegistrationRefusal.started:
-            return _("This event has already started, registration is closed.")
-        case RegistrationRefusal.closed:
-            return _("Registration for this event is closed.")
-        case RegistrationRefusal.not_yours:
-            return _("This registration is no longer active.")
-        case RegistrationRefusal.no_companion:
-            return _(
-                "A companion cannot be registered for this event: the organizers do not allow "
-                "it, or there are fewer seats in all than the two of you need. You can register "
-                "alone."
-            )
-    return _("This event was not found. It may have been removed.")
+    return _(WORDS[reason])
