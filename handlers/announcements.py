@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import (
     AnnounceEvent,
@@ -24,12 +21,10 @@ from bot.callbacks import (
 )
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
-from bot.services import Services
 from bot.services.announce_dialog import AnnounceDialog, Chosen, Open, Refused, Sending, Stage, Step
-from bot.services.announcements import AnnouncementService, region_audience
+from bot.services.announcements import region_audience
 from bot.services.problems import InvalidInput, Problem
 from bot.services.refusals import Refusal
-from bot.services.roles import Access
 from bot.states import Announce, AnnounceDraft
 from bot.ui import edit_or_send
 from bot.views import Screen
@@ -39,6 +34,7 @@ from bot.views.problems import problem_text
 from bot.views.refusals import refusal_text
 from db import announcements as repo
 from db.announcements import Announcement, Audience, AudienceKind
+from handlers.organizer.common import Desk
 
 # What copy_message reproduces for someone else; stories, service messages, invoices and
 # giveaways it cannot. Anything else it refuses shows up at the preview copy, before any row.
@@ -62,76 +58,40 @@ COPYABLE = frozenset(
 )
 
 
-@dataclass
-class Desk:
-    """The organizer at /announce in this update: who they are, what to call, how to answer.
-
-    A middleware of this router builds it, so each handler takes `desk` and reads parse → call
-    → render.
-    """
-
-    services: Services
-    bot: Bot
-    access: Access
-    chat_id: int
-    answer: CallbackAnswer
-
-    @property
-    def announcements(self) -> AnnouncementService:
-        return self.services.announcements
-
-    @property
-    def dialog(self) -> AnnounceDialog:
-        return AnnounceDialog(self.announcements, self.services.delivery, self.services.clock)
-
-    def alert(self, text: str) -> None:
-        """Why the press did nothing, as an alert on the button."""
-        self.answer.text = text
-        self.answer.show_alert = True
-
-    async def preview(self, announcement: Announcement, count: int, *, copy: bool = True) -> None:
-        """The copy exactly as recipients get it (with their buttons), then the choice."""
-        bot, chat_id = self.bot, self.chat_id
-        if copy:
-            locale = self.services.i18n.current_locale
-            markup = self.announcements.recipient_markup(announcement, locale)
-            try:
-                await bot.copy_message(
-                    chat_id, announcement.from_chat_id, announcement.message_id, reply_markup=markup
-                )
-            except TelegramBadRequest:
-                # E.g. a quiz, or the message was deleted meanwhile: nobody could get a copy.
-                await bot.send_message(chat_id, views.copy_failed())
-                return
-        description = await self.announcements.describe(announcement)
-        screen = views.preview(announcement, description, count)
-        await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
-
-    async def scheduled(self) -> Screen:
-        """The organizer's scheduled announcements, with their times and audiences."""
-        service = self.announcements
-        items = []
-        for announcement in await service.scheduled_for(self.access):
-            assert announcement.send_at is not None
-            moment = await service.moment(announcement, announcement.send_at)
-            items.append((announcement, moment, await service.describe(announcement)))
-        return views.scheduled_list(items)
+def dialog_of(desk: Desk) -> AnnounceDialog:
+    services = desk.services
+    return AnnounceDialog(services.announcements, services.delivery, services.clock)
 
 
-async def with_desk(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """Hands this router's handlers the organizer's desk of the update as `desk`."""
-    data["desk"] = Desk(
-        data["services"],
-        data["bot"],
-        data["access"],
-        data["event_from_user"].id,
-        data.get("callback_answer") or CallbackAnswer(answered=True),
-    )
-    return await handler(event, data)
+async def send_preview(
+    desk: Desk, announcement: Announcement, count: int, *, copy: bool = True
+) -> None:
+    """The copy exactly as recipients get it (with their buttons), then the choice."""
+    bot, chat_id, service = desk.bot, desk.chat_id, desk.services.announcements
+    if copy:
+        markup = service.recipient_markup(announcement, desk.services.i18n.current_locale)
+        try:
+            await bot.copy_message(
+                chat_id, announcement.from_chat_id, announcement.message_id, reply_markup=markup
+            )
+        except TelegramBadRequest:
+            # E.g. a quiz, or the message was deleted meanwhile: nobody could get a copy either.
+            await bot.send_message(chat_id, views.copy_failed())
+            return
+    description = await service.describe(announcement)
+    screen = views.preview(announcement, description, count)
+    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+
+
+async def scheduled_screen(desk: Desk) -> Screen:
+    """The organizer's scheduled announcements, with their times and audiences."""
+    service = desk.services.announcements
+    items = []
+    for announcement in await service.scheduled_for(desk.access):
+        assert announcement.send_at is not None
+        moment = await service.moment(announcement, announcement.send_at)
+        items.append((announcement, moment, await service.describe(announcement)))
+    return views.scheduled_list(items)
 
 
 STATE_OF: dict[Stage, State] = {
@@ -179,16 +139,15 @@ async def on_composed(message: Message, state: FSMContext, desk: Desk) -> None:
     if message.content_type not in COPYABLE:
         await message.answer(views.not_copyable())
         return
-    created = await desk.announcements.create_draft(
-        desk.access, message.chat.id, message.message_id
-    )
+    service = desk.services.announcements
+    created = await service.create_draft(desk.access, message.chat.id, message.message_id)
     if isinstance(created, Refusal):
         await state.clear()
         await message.answer(refusal_text(created))
         return
     await state.set_state(Announce.choosing)
     await state.set_data(AnnounceDraft(announcement_id=created.id).model_dump())
-    subscribers = await desk.announcements.audience.count(Audience(AudienceKind.subscribers))
+    subscribers = await service.audience.count(Audience(AudienceKind.subscribers))
     screen = views.audience_menu(created.id, subscribers)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
@@ -232,7 +191,7 @@ async def on_step(
             await state.clear()
         await edit_or_send(desk.bot, query, views.cancelled())
         return
-    dialog = desk.dialog
+    dialog = dialog_of(desk)
     stage = STAGE_OF.get(raw_state or "")
     draft = await _draft_data(state)
     opened = await dialog.open(desk.access, stage, draft, callback_data.announcement_id)
@@ -256,10 +215,10 @@ async def on_step(
     screen = dialog_screen(step.shown)
     message_id = await edit_or_send(desk.bot, query, screen.text, screen.inline)
     if isinstance(step.shown, Chosen):
-        await desk.preview(step.shown.announcement, step.shown.count)
+        await send_preview(desk, step.shown.announcement, step.shown.count)
     elif isinstance(step.shown, Sending):
         sending = step.shown
-        await desk.announcements.attach_status(
+        await desk.services.announcements.attach_status(
             sending.announcement_id, desk.chat_id, message_id, sending.progress
         )
 
@@ -273,7 +232,7 @@ async def on_typed_time(
     """A send time or a «not after» time, read in the zone of the chosen audience."""
     stage = STAGE_OF.get(raw_state or "", Stage.send_time)
     data = await _draft_data(state)
-    step = await desk.dialog.typed(desk.access, stage, data, message.text or "")
+    step = await dialog_of(desk).typed(desk.access, stage, data, message.text or "")
     await _keep(state, step)
     screen = dialog_screen(step.shown)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
@@ -287,12 +246,13 @@ async def on_not_a_time(message: Message) -> None:
 
 
 async def on_scheduled(message: Message, desk: Desk) -> None:
-    screen = await desk.scheduled()
+    screen = await scheduled_screen(desk)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
 async def on_control(query: CallbackQuery, callback_data: AnnouncementControl, desk: Desk) -> None:
-    service, access, wanted_id = desk.announcements, desk.access, callback_data.announcement_id
+    service, access = desk.services.announcements, desk.access
+    wanted_id = callback_data.announcement_id
     match callback_data.action:
         case AnnouncementControlKind.stop:
             stopped = await service.stop(access, wanted_id)
@@ -305,14 +265,14 @@ async def on_control(query: CallbackQuery, callback_data: AnnouncementControl, d
                 await service.refresh(desk.bot, announcement)
             return
         case AnnouncementControlKind.keep:
-            screen = await desk.scheduled()
+            screen = await scheduled_screen(desk)
             await edit_or_send(desk.bot, query, screen.text, screen.inline)
             return
         case AnnouncementControlKind.ask_drop:
             mine = {item.id: item for item in await service.scheduled_for(access)}
             wanted = mine.get(wanted_id)
             if wanted is None or wanted.send_at is None:
-                screen = await desk.scheduled()
+                screen = await scheduled_screen(desk)
                 text = refusal_text(Refusal.announcement_not_found) + "\n\n" + screen.text
                 await edit_or_send(desk.bot, query, text, screen.inline)
                 return
@@ -323,7 +283,7 @@ async def on_control(query: CallbackQuery, callback_data: AnnouncementControl, d
     dropped = await service.cancel_scheduled(access, wanted_id)
     if isinstance(dropped, Refusal):
         desk.alert(refusal_text(dropped))
-    screen = await desk.scheduled()
+    screen = await scheduled_screen(desk)
     # The outcome is in the message itself: a toast alone is missed by screen readers.
     outcome = refusal_text(dropped) if isinstance(dropped, Refusal) else views.scheduled_cancelled()
     await edit_or_send(desk.bot, query, outcome + "\n\n" + screen.text, screen.inline)
@@ -336,7 +296,7 @@ async def on_announce_event(
     query: CallbackQuery, callback_data: AnnounceEvent, state: FSMContext, desk: Desk
 ) -> None:
     """One tap after publishing: the event's announcement, previewed, for its city."""
-    services, service, access = desk.services, desk.announcements, desk.access
+    services, service, access = desk.services, desk.services.announcements, desk.access
     event = await service.audience.event_for(access, callback_data.event_id)
     if event is None:
         desk.alert(refusal_text(Refusal.forbidden))
@@ -365,7 +325,7 @@ async def on_announce_event(
     await state.set_state(Announce.choosing)
     await state.set_data(AnnounceDraft(announcement_id=created.id).model_dump())
     announcement, count = chosen
-    await desk.preview(announcement, count, copy=False)
+    await send_preview(desk, announcement, count, copy=False)
 
 
 def build_router() -> Router:
@@ -374,8 +334,6 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOrganizer())
     router.callback_query.filter(IsOrganizer())
-    router.message.middleware(with_desk)
-    router.callback_query.middleware(with_desk)
     router.message.register(on_announce, Command("announce"))
     router.message.register(on_scheduled, Command("scheduled"))
     not_command = ~F.text.startswith("/")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import (
     CancelEventAnswer,
@@ -29,7 +28,7 @@ from bot.views import organizer as views
 from bot.views.problems import problem_text
 from bot.views.refusals import refusal_text
 from db.events import Event, EventStatus
-from handlers.organizer.common import alert_refusal
+from handlers.organizer.common import Desk
 from handlers.organizer.new_event import ask
 
 REASON_LIMIT = 300
@@ -42,33 +41,20 @@ async def on_manage(message: Message, services: Services, access: Access) -> Non
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
-async def on_list(
-    query: CallbackQuery,
-    callback_data: ManageAction,
-    services: Services,
-    bot: Bot,
-    access: Access,
-) -> None:
-    page = await services.organizer.events_page(access, callback_data.page)
-    screen = views.events_list(page, services.clock.timestamp())
-    await edit_or_send(bot, query, screen.text, screen.inline)
+async def on_list(query: CallbackQuery, callback_data: ManageAction, desk: Desk) -> None:
+    page = await desk.services.organizer.events_page(desk.access, callback_data.page)
+    screen = views.events_list(page, desk.services.clock.timestamp())
+    await edit_or_send(desk.bot, query, screen.text, screen.inline)
 
 
 async def on_event_action(
-    query: CallbackQuery,
-    callback_data: ManageAction,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: ManageAction, state: FSMContext, desk: Desk
 ) -> None:
     """Every action on one event: the event is looked up again and must be this person's."""
-    user_id = query.from_user.id
-    managed = await services.organizer.managed(access, callback_data.event_id)
+    managed = await desk.managed(callback_data.event_id)
     if managed is None:
-        alert_refusal(callback_answer)
         return
+    services, bot, access, user_id = desk.services, desk.bot, desk.access, desk.chat_id
     event = managed.event
     now = services.clock.timestamp()
     action = callback_data.action
@@ -86,7 +72,7 @@ async def on_event_action(
             closed = action == ManageActionKind.close
             outcome = await services.organizer.set_registration_closed(access, event.id, closed)
             if not isinstance(outcome, Refusal):
-                callback_answer.text = views.registration_toggled(outcome)
+                desk.answer.text = views.registration_toggled(outcome)
         case ManageActionKind.link:
             if not services.bot_username or event.status != EventStatus.published:
                 outcome = Refusal.not_published
@@ -151,7 +137,7 @@ async def on_event_action(
         case _:
             return
     if isinstance(outcome, Refusal):
-        alert_refusal(callback_answer, outcome)
+        desk.refuse(outcome)
     fresh = await services.organizer.managed(access, event.id)
     assert fresh is not None
     screen = views.event_screen(fresh, now, services.bot_username)
@@ -159,25 +145,19 @@ async def on_event_action(
 
 
 async def on_edit_field(
-    query: CallbackQuery,
-    callback_data: EditEventField,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    _query: CallbackQuery, callback_data: EditEventField, state: FSMContext, desk: Desk
 ) -> None:
-    user_id = query.from_user.id
-    managed = await services.organizer.managed(access, callback_data.event_id)
-    if managed is None or callback_data.field not in editor.EDITABLE:
-        alert_refusal(callback_answer)
+    if callback_data.field not in editor.EDITABLE:
+        desk.refuse()
         return
+    managed = await desk.managed(callback_data.event_id)
+    if managed is None:
+        return
+    services, bot, access, user_id = desk.services, desk.bot, desk.access, desk.chat_id
     event = managed.event
     cancelled = event.status == EventStatus.cancelled
     if cancelled or event.ends_at <= services.clock.timestamp():
-        alert_refusal(
-            callback_answer, Refusal.event_cancelled if cancelled else Refusal.event_finished
-        )
+        desk.refuse(Refusal.event_cancelled if cancelled else Refusal.event_finished)
         return
     draft = editor.from_event(event).model_copy(
         update={"step": callback_data.field, "editing": True}
@@ -213,13 +193,7 @@ async def on_cancel_reason(
 
 
 async def on_cancel_answer(
-    query: CallbackQuery,
-    callback_data: CancelEventAnswer,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: CancelEventAnswer, state: FSMContext, desk: Desk
 ) -> None:
     data = await state.get_data()
     in_dialog = (
@@ -227,9 +201,9 @@ async def on_cancel_answer(
         and data.get("event_id") == callback_data.event_id
     )
     if not in_dialog:
-        callback_answer.text = views.question_over()
-        callback_answer.show_alert = True
+        desk.alert(views.question_over())
         return
+    services, bot, access = desk.services, desk.bot, desk.access
     await state.clear()
     if not callback_data.confirm:
         await edit_or_send(bot, query, views.cancel_kept())
