@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlite3 import Row
 
 from db.database import Queries
+from db.rows import from_row
 
 PROFILE_FIELDS = ("full_name", "organization", "position", "phone", "email")
 
@@ -42,22 +43,7 @@ class Person:
 
 
 def _person(row: Row) -> Person:
-    return Person(
-        id=row["id"],
-        language=row["language"],
-        role=row["role"],
-        full_name=row["full_name"],
-        organization=row["organization"],
-        position=row["position"],
-        phone=row["phone"],
-        email=row["email"],
-        subscribed=bool(row["subscribed"]),
-        subscription_city=row["subscription_city"],
-        unreachable_at=row["unreachable_at"],
-        erased_at=row["erased_at"],
-        created_at=row["created_at"],
-        telegram_name=row["telegram_name"],
-    )
+    return from_row(Person, row, subscribed=bool(row["subscribed"]))
 
 
 async def get(db: Queries, person_id: int) -> Person | None:

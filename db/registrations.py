@@ -11,6 +11,7 @@ from sqlite3 import Row
 from db import events as events_repo
 from db.database import Queries
 from db.events import Event, EventStatus
+from db.rows import from_row
 
 # No 0/O, 1/I: the short code is read aloud or typed at the door.
 SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -94,20 +95,11 @@ class PersonRegistration:
 
 
 def _registration(row: Row) -> Registration:
-    return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        person_id=row["person_id"],
+    return from_row(
+        Registration,
+        row,
         status=RegistrationStatus(row["status"]),
-        waitlist_seq=row["waitlist_seq"],
         answers=json.loads(row["answers"] or "{}"),
-        ticket_token=row["ticket_token"],
-        short_code=row["short_code"],
-        checked_in_at=row["checked_in_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        cancelled_at=row["cancelled_at"],
-        companions=row["companions"],
     )
 
 
