@@ -10,6 +10,7 @@ from typing import Any
 
 from db.database import Queries
 from db.people import place_value, split_place
+from db.rows import from_row
 
 
 class AudienceKind(StrEnum):
@@ -102,25 +103,11 @@ def _audience(row: Row) -> Audience | None:
 
 
 def _announcement(row: Row) -> Announcement:
-    return Announcement(
-        id=row["id"],
-        author_id=row["author_id"],
-        from_chat_id=row["from_chat_id"],
-        message_id=row["message_id"],
-        link_event_id=row["link_event_id"],
+    return from_row(
+        Announcement,
+        row,
         audience=_audience(row),
-        shown_count=row["shown_count"],
-        total=row["total"],
         state=State(row["state"]),
-        timezone=row["timezone"],
-        send_at=row["send_at"],
-        not_after=row["not_after"],
-        started_at=row["started_at"],
-        stopped_at=row["stopped_at"],
-        finished_at=row["finished_at"],
-        status_chat_id=row["status_chat_id"],
-        status_message_id=row["status_message_id"],
-        created_at=row["created_at"],
     )
 
 
@@ -421,17 +408,11 @@ class Freeze:
 
 
 def _freeze(row: Row) -> Freeze:
-    return Freeze(
-        announcement_id=row["announcement_id"],
-        after_id=row["after_id"],
-        queued=row["queued"],
+    return from_row(
+        Freeze,
+        row,
         messages={str(k): int(v) for k, v in json.loads(row["messages"]).items()},
-        default_language=row["default_language"],
         target=State(row["target"]),
-        due_at=row["due_at"],
-        send_at=row["send_at"],
-        not_after=row["not_after"],
-        timezone=row["timezone"],
     )
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlite3 import Row
 
 from db.database import Queries
+from db.rows import from_row
 
 
 class ConsentKind(StrEnum):
@@ -25,13 +26,11 @@ class Consent:
 
 
 def _consent(row: Row) -> Consent:
-    return Consent(
-        id=row["id"],
-        person_id=row["person_id"],
+    return from_row(
+        Consent,
+        row,
         kind=ConsentKind(row["kind"]),
-        version=row["version"],
         granted=bool(row["granted"]),
-        created_at=row["created_at"],
     )
 
 

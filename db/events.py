@@ -10,6 +10,7 @@ from sqlite3 import Row
 from typing import Any
 
 from db.database import Queries
+from db.rows import from_row
 
 
 class EventKind(StrEnum):
@@ -160,35 +161,15 @@ UPDATABLE = frozenset(f.name for f in fields(NewEvent) if f.name != "slug") | {
 def _event(row: Row) -> Event:
     questions = tuple(Question.from_json(item) for item in json.loads(row["questions"] or "[]"))
     offsets = row["reminder_offsets"]
-    return Event(
-        id=row["id"],
-        slug=row["slug"],
-        title=row["title"],
+    return from_row(
+        Event,
+        row,
         kind=EventKind(row["kind"]),
-        description=row["description"],
-        organizer_name=row["organizer_name"],
-        owner_id=row["owner_id"],
-        venue=row["venue"],
-        address=row["address"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        city=row["city"],
-        timezone=row["timezone"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        capacity=row["capacity"],
-        registration_deadline=row["registration_deadline"],
         questions=questions,
         reminder_offsets=None if offsets is None else tuple(json.loads(offsets)),
         status=EventStatus(row["status"]),
         registration_closed=bool(row["registration_closed"]),
-        cancel_reason=row["cancel_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
         format=EventFormat(row["format"]),
-        join_url=row["join_url"],
-        region_code=row["region_code"],
-        settlement_id=row["settlement_id"],
         companions_allowed=bool(row["companions_allowed"]),
     )
 

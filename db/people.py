@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlite3 import Row
 
 from db.database import Queries
+from db.rows import from_row
 
 PROFILE_FIELDS = ("full_name", "organization", "position", "phone", "email")
 
@@ -66,21 +67,11 @@ def split_place(value: str | None) -> tuple[str | None, str | None]:
 
 def _person(row: Row) -> Person:
     region, town = split_place(row["subscription_city"])
-    return Person(
-        id=row["id"],
-        language=row["language"],
-        role=row["role"],
-        full_name=row["full_name"],
-        organization=row["organization"],
-        position=row["position"],
-        phone=row["phone"],
-        email=row["email"],
+    return from_row(
+        Person,
+        row,
         subscribed=bool(row["subscribed"]),
         subscription_city=region,
-        unreachable_at=row["unreachable_at"],
-        erased_at=row["erased_at"],
-        created_at=row["created_at"],
-        telegram_name=row["telegram_name"],
         subscription_town=town,
     )
 

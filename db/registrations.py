@@ -11,6 +11,7 @@ from sqlite3 import Row
 from db import events as events_repo
 from db.database import Queries
 from db.events import Event, EventStatus
+from db.rows import from_row
 
 # No 0/O, 1/I: the short code is read aloud or typed at the door.
 SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -23,7 +24,7 @@ class RegistrationStatus(StrEnum):
     cancelled = "cancelled"
 
 
-class Refusal(StrEnum):
+class RegistrationRefusal(StrEnum):
     """Why a registration (or its cancellation) was not made."""
 
     not_found = "not_found"  # no such event, or not published (a draft is invisible)
@@ -94,20 +95,11 @@ class PersonRegistration:
 
 
 def _registration(row: Row) -> Registration:
-    return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        person_id=row["person_id"],
+    return from_row(
+        Registration,
+        row,
         status=RegistrationStatus(row["status"]),
-        waitlist_seq=row["waitlist_seq"],
         answers=json.loads(row["answers"] or "{}"),
-        ticket_token=row["ticket_token"],
-        short_code=row["short_code"],
-        checked_in_at=row["checked_in_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        cancelled_at=row["cancelled_at"],
-        companions=row["companions"],
     )
 
 
@@ -155,16 +147,16 @@ async def live(db: Queries, event_id: int, person_id: int) -> Registration | Non
     return None if row is None else _registration(row)
 
 
-def refusal_for(event: Event | None, now: float) -> Refusal | None:
+def refusal_for(event: Event | None, now: float) -> RegistrationRefusal | None:
     """Whether a new registration is possible right now, and why not."""
     if event is None or event.status == EventStatus.draft:
-        return Refusal.not_found
+        return RegistrationRefusal.not_found
     if event.status == EventStatus.cancelled:
-        return Refusal.cancelled
+        return RegistrationRefusal.cancelled
     if event.status == EventStatus.finished or now >= event.starts_at:
-        return Refusal.started
+        return RegistrationRefusal.started
     if event.registration_closed or now >= event.registration_closes_at:
-        return Refusal.closed
+        return RegistrationRefusal.closed
     return None
 
 
@@ -210,7 +202,7 @@ async def register(
     *,
     ticket_token: str | None = None,
     short_code: str | None = None,
-) -> Registered | Refusal:
+) -> Registered | RegistrationRefusal:
     """Check and take a seat (or a waitlist place) in one write transaction.
 
     With a companion, two seats are taken together or the pair waits together; an event
@@ -226,7 +218,7 @@ async def register(
     async with db.write() as tx:
         event = await events_repo.get(tx, event_id)
         if event is None or event.status == EventStatus.draft:
-            return Refusal.not_found
+            return RegistrationRefusal.not_found
         existing = await live(tx, event_id, person_id)
         if existing is not None:
             return Registered(existing, created=False, position=await position(tx, existing))
@@ -237,7 +229,7 @@ async def register(
         if companions and (
             not event.companions_allowed or (event.capacity is not None and event.capacity < needed)
         ):
-            return Refusal.no_companion
+            return RegistrationRefusal.no_companion
         # Free seats go to the waitlist first, so a newcomer never overtakes people waiting.
         await promote(tx, event, now)
         current = await seats(tx, event)
@@ -303,16 +295,16 @@ async def promote(db: Queries, event: Event, now: float) -> list[Registration]:
 
 async def cancel(
     db: Queries, registration_id: int, person_id: int, now: float
-) -> Cancelled | Refusal:
+) -> Cancelled | RegistrationRefusal:
     """Cancel the person's own live registration and promote the waitlist, in one transaction."""
     async with db.write() as tx:
         registration = await get(tx, registration_id)
         if registration is None or registration.person_id != person_id or not registration.is_live:
-            return Refusal.not_yours
+            return RegistrationRefusal.not_yours
         event = await events_repo.get(tx, registration.event_id)
         assert event is not None  # registrations are deleted with their event
         if now >= event.starts_at and event.status != EventStatus.cancelled:
-            return Refusal.started
+            return RegistrationRefusal.started
         await tx.execute(
             "UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ?"
             " WHERE id = ?",

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlite3 import Row
 
 from db.database import Queries
+from db.rows import from_row
 
 FOLLOWUP = "followup"
 
@@ -70,19 +71,7 @@ def before_kind(hours: int) -> str:
 
 
 def _planned(row: Row) -> PlannedReminder:
-    return PlannedReminder(
-        id=row["id"],
-        event_id=row["event_id"],
-        kind=row["kind"],
-        basis=row["basis"],
-        due_at=row["due_at"],
-        state=PlanState(row["state"]),
-        reason=row["reason"],
-        recipients=row["recipients"],
-        fired_at=row["fired_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return from_row(PlannedReminder, row, state=PlanState(row["state"]))
 
 
 async def for_event(db: Queries, event_id: int) -> list[PlannedReminder]:

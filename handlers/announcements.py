@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from collections.abc import Awaitable, Callable
+
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.i18n import I18n
 
 from bot.callbacks import (
     AnnounceEvent,
@@ -21,19 +21,20 @@ from bot.callbacks import (
 )
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
-from bot.services import Services
-from bot.services.announce_dialog import AnnounceDialog, Chosen, Refused, Sending, Stage, Step
-from bot.services.announcements import Refusal, region_audience
+from bot.services.announce_dialog import AnnounceDialog, Chosen, Open, Refused, Sending, Stage, Step
+from bot.services.announcements import region_audience
 from bot.services.problems import InvalidInput, Problem
-from bot.services.roles import Access
+from bot.services.refusals import Refusal
 from bot.states import Announce, AnnounceDraft
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import announcements as views
-from bot.views.announce_dialog import dialog_screen, refusal_text
+from bot.views.announce_dialog import dialog_screen
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db import announcements as repo
 from db.announcements import Announcement, Audience, AudienceKind
+from handlers.organizer.common import Desk
 
 # What copy_message reproduces for someone else; stories, service messages, invoices and
 # giveaways it cannot. Anything else it refuses shows up at the preview copy, before any row.
@@ -57,8 +58,40 @@ COPYABLE = frozenset(
 )
 
 
-def dialog_of(services: Services) -> AnnounceDialog:
+def dialog_of(desk: Desk) -> AnnounceDialog:
+    services = desk.services
     return AnnounceDialog(services.announcements, services.delivery, services.clock)
+
+
+async def send_preview(
+    desk: Desk, announcement: Announcement, count: int, *, copy: bool = True
+) -> None:
+    """The copy exactly as recipients get it (with their buttons), then the choice."""
+    bot, chat_id, service = desk.bot, desk.chat_id, desk.services.announcements
+    if copy:
+        markup = service.recipient_markup(announcement, desk.services.i18n.current_locale)
+        try:
+            await bot.copy_message(
+                chat_id, announcement.from_chat_id, announcement.message_id, reply_markup=markup
+            )
+        except TelegramBadRequest:
+            # E.g. a quiz, or the message was deleted meanwhile: nobody could get a copy either.
+            await bot.send_message(chat_id, views.copy_failed())
+            return
+    description = await service.describe(announcement)
+    screen = views.preview(announcement, description, count)
+    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+
+
+async def scheduled_screen(desk: Desk) -> Screen:
+    """The organizer's scheduled announcements, with their times and audiences."""
+    service = desk.services.announcements
+    items = []
+    for announcement in await service.scheduled_for(desk.access):
+        assert announcement.send_at is not None
+        moment = await service.moment(announcement, announcement.send_at)
+        items.append((announcement, moment, await service.describe(announcement)))
+    return views.scheduled_list(items)
 
 
 STATE_OF: dict[Stage, State] = {
@@ -95,13 +128,7 @@ async def on_announce(message: Message, state: FSMContext) -> None:
     await message.answer(views.compose_prompt(), reply_markup=views.compose_keyboard())
 
 
-async def on_composed(
-    message: Message,
-    state: FSMContext,
-    services: Services,
-    access: Access,
-) -> None:
-    assert message.from_user is not None
+async def on_composed(message: Message, state: FSMContext, desk: Desk) -> None:
     data = await _draft_data(state)
     if message.media_group_id is not None:
         # Each part of an album arrives as its own message: refuse the album once.
@@ -112,15 +139,15 @@ async def on_composed(
     if message.content_type not in COPYABLE:
         await message.answer(views.not_copyable())
         return
-    actor = access
-    created = await services.announcements.create_draft(actor, message.chat.id, message.message_id)
+    service = desk.services.announcements
+    created = await service.create_draft(desk.access, message.chat.id, message.message_id)
     if isinstance(created, Refusal):
         await state.clear()
         await message.answer(refusal_text(created))
         return
     await state.set_state(Announce.choosing)
     await state.set_data(AnnounceDraft(announcement_id=created.id).model_dump())
-    subscribers = await services.announcements.audience.count(Audience(AudienceKind.subscribers))
+    subscribers = await service.audience.count(Audience(AudienceKind.subscribers))
     screen = views.audience_menu(created.id, subscribers)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
@@ -131,131 +158,81 @@ async def on_use_buttons(message: Message) -> None:
 
 # -- the dialog's buttons ---------------------------------------------------------------------
 
+# The buttons that carry nothing but the draft they belong to.
+PLAIN_STEPS: dict[AnnounceStepKind, Callable[[AnnounceDialog, Open], Awaitable[Step]]] = {
+    AnnounceStepKind.cancel: AnnounceDialog.cancel,
+    AnnounceStepKind.audience: AnnounceDialog.audience_menu,
+    AnnounceStepKind.everyone: AnnounceDialog.everyone,
+    AnnounceStepKind.cities: AnnounceDialog.cities,
+    AnnounceStepKind.events: AnnounceDialog.events,
+    AnnounceStepKind.send: AnnounceDialog.send,
+    AnnounceStepKind.schedule: AnnounceDialog.schedule,
+    AnnounceStepKind.not_after: AnnounceDialog.ask_not_after,
+    AnnounceStepKind.no_not_after: AnnounceDialog.drop_not_after,
+    AnnounceStepKind.back: AnnounceDialog.back,
+    AnnounceStepKind.confirm: AnnounceDialog.confirm,
+}
+
 
 async def on_step(
     query: CallbackQuery,
     callback_data: AnnounceStep,
     state: FSMContext,
     raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    i18n: I18n,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    desk: Desk,
 ) -> None:
-    actor = access
-    if not actor.is_organizer:
-        callback_answer.text = views.dialog_over()
+    if not desk.access.is_organizer:
+        desk.answer.text = refusal_text(Refusal.over)
         return
     action = callback_data.action
     if action == AnnounceStepKind.cancel and callback_data.announcement_id == 0:
         # «Cancel» before any message was given: there is no draft yet.
         if raw_state == Announce.composing.state:
             await state.clear()
-        await edit_or_send(bot, query, views.cancelled())
+        await edit_or_send(desk.bot, query, views.cancelled())
         return
-    dialog = dialog_of(services)
+    dialog = dialog_of(desk)
     stage = STAGE_OF.get(raw_state or "")
-    opened = await dialog.open(
-        actor, stage, await _draft_data(state), callback_data.announcement_id
-    )
+    draft = await _draft_data(state)
+    opened = await dialog.open(desk.access, stage, draft, callback_data.announcement_id)
     if isinstance(opened, Refused):
-        _refuse(callback_answer, opened)
+        desk.alert(refusal_text(opened.reason))
         return
     value = callback_data.value
     match action:
-        case AnnounceStepKind.cancel:
-            step = await dialog.cancel(opened)
-        case AnnounceStepKind.audience:
-            step = await dialog.audience_menu(opened)
-        case AnnounceStepKind.everyone:
-            step = await dialog.everyone(opened)
-        case AnnounceStepKind.cities:
-            step = await dialog.cities(opened)
         case AnnounceStepKind.city:
             step = await dialog.city(opened, value)
-        case AnnounceStepKind.events:
-            step = await dialog.events(opened)
         case AnnounceStepKind.event:
             step = await dialog.event(opened, value)
         case AnnounceStepKind.segment:
             step = await dialog.segment(opened, value, callback_data.segment)
-        case AnnounceStepKind.send:
-            step = await dialog.send(opened)
-        case AnnounceStepKind.schedule:
-            step = await dialog.schedule(opened)
-        case AnnounceStepKind.not_after:
-            step = await dialog.ask_not_after(opened)
-        case AnnounceStepKind.no_not_after:
-            step = await dialog.drop_not_after(opened)
-        case AnnounceStepKind.back:
-            step = await dialog.back(opened)
-        case AnnounceStepKind.confirm:
-            step = await dialog.confirm(opened)
+        case _:
+            step = await PLAIN_STEPS[action](dialog, opened)
     await _keep(state, step)
     if isinstance(step.shown, Refused):
-        _refuse(callback_answer, step.shown)
+        desk.alert(refusal_text(step.shown.reason))
         return
     screen = dialog_screen(step.shown)
-    message_id = await edit_or_send(bot, query, screen.text, screen.inline)
+    message_id = await edit_or_send(desk.bot, query, screen.text, screen.inline)
     if isinstance(step.shown, Chosen):
-        chosen = step.shown
-        chat_id = query.from_user.id
-        await send_preview(bot, services, i18n, chat_id, chosen.announcement, chosen.count)
+        await send_preview(desk, step.shown.announcement, step.shown.count)
     elif isinstance(step.shown, Sending):
         sending = step.shown
-        await services.announcements.attach_status(
-            sending.announcement_id, query.from_user.id, message_id, sending.progress
+        await desk.services.announcements.attach_status(
+            sending.announcement_id, desk.chat_id, message_id, sending.progress
         )
-
-
-def _refuse(callback_answer: CallbackAnswer, refused: Refused) -> None:
-    callback_answer.text = refusal_text(refused.reason)
-    callback_answer.show_alert = True
-
-
-async def send_preview(
-    bot: Bot,
-    services: Services,
-    i18n: I18n,
-    chat_id: int,
-    announcement: Announcement,
-    count: int,
-    *,
-    copy: bool = True,
-) -> None:
-    """The copy exactly as recipients get it (with their buttons), then the choice."""
-    if copy:
-        markup = services.announcements.recipient_markup(announcement, i18n.current_locale)
-        try:
-            await bot.copy_message(
-                chat_id, announcement.from_chat_id, announcement.message_id, reply_markup=markup
-            )
-        except TelegramBadRequest:
-            # E.g. a quiz, or the message was deleted meanwhile: nobody could get a copy either.
-            await bot.send_message(chat_id, views.copy_failed())
-            return
-    description = await services.announcements.describe(announcement)
-    screen = views.preview(announcement, description, count)
-    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
 
 
 # -- typed times ------------------------------------------------------------------------------
 
 
 async def on_typed_time(
-    message: Message,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    access: Access,
+    message: Message, state: FSMContext, raw_state: str | None, desk: Desk
 ) -> None:
     """A send time or a «not after» time, read in the zone of the chosen audience."""
-    assert message.from_user is not None
     stage = STAGE_OF.get(raw_state or "", Stage.send_time)
-    actor = access
     data = await _draft_data(state)
-    step = await dialog_of(services).typed(actor, stage, data, message.text or "")
+    step = await dialog_of(desk).typed(desk.access, stage, data, message.text or "")
     await _keep(state, step)
     screen = dialog_screen(step.shown)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
@@ -268,113 +245,87 @@ async def on_not_a_time(message: Message) -> None:
 # -- /scheduled and the controls of a running or planned one ----------------------------------
 
 
-async def scheduled_screen(services: Services, actor: Access) -> Screen:
-    service = services.announcements
-    items = []
-    for announcement in await service.scheduled_for(actor):
-        assert announcement.send_at is not None
-        moment = await service.moment(announcement, announcement.send_at)
-        items.append((announcement, moment, await service.describe(announcement)))
-    return views.scheduled_list(items)
-
-
-async def on_scheduled(message: Message, services: Services, access: Access) -> None:
-    screen = await scheduled_screen(services, access)
+async def on_scheduled(message: Message, desk: Desk) -> None:
+    screen = await scheduled_screen(desk)
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
-async def on_control(
-    query: CallbackQuery,
-    callback_data: AnnouncementControl,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
-) -> None:
-    actor = access
-    service = services.announcements
-    if callback_data.action == AnnouncementControlKind.stop:
-        stopped = await service.stop(actor, callback_data.announcement_id)
-        if isinstance(stopped, Refusal):
-            callback_answer.text = refusal_text(stopped)
-            callback_answer.show_alert = True
+async def on_control(query: CallbackQuery, callback_data: AnnouncementControl, desk: Desk) -> None:
+    service, access = desk.services.announcements, desk.access
+    wanted_id = callback_data.announcement_id
+    match callback_data.action:
+        case AnnouncementControlKind.stop:
+            stopped = await service.stop(access, wanted_id)
+            if isinstance(stopped, Refusal):
+                desk.alert(refusal_text(stopped))
+                return
+            desk.answer.text = views.stop_toast(stopped)
+            announcement = await repo.get(desk.services.db, wanted_id)
+            if announcement is not None:
+                await service.refresh(desk.bot, announcement)
             return
-        callback_answer.text = views.stop_toast(stopped)
-        announcement = await repo.get(services.db, callback_data.announcement_id)
-        if announcement is not None:
-            await service.refresh(bot, announcement)
-        return
-    if callback_data.action == AnnouncementControlKind.keep:
-        screen = await scheduled_screen(services, actor)
-        await edit_or_send(bot, query, screen.text, screen.inline)
-        return
-    if callback_data.action == AnnouncementControlKind.ask_drop:
-        mine = {item.id: item for item in await service.scheduled_for(actor)}
-        wanted = mine.get(callback_data.announcement_id)
-        if wanted is None or wanted.send_at is None:
-            screen = await scheduled_screen(services, actor)
-            await edit_or_send(bot, query, views.not_found() + "\n\n" + screen.text, screen.inline)
+        case AnnouncementControlKind.keep:
+            screen = await scheduled_screen(desk)
+            await edit_or_send(desk.bot, query, screen.text, screen.inline)
             return
-        moment = await service.moment(wanted, wanted.send_at)
-        question = views.drop_question(wanted, moment, await service.describe(wanted))
-        await edit_or_send(bot, query, question.text, question.inline)
-        return
-    dropped = await service.cancel_scheduled(actor, callback_data.announcement_id)
+        case AnnouncementControlKind.ask_drop:
+            mine = {item.id: item for item in await service.scheduled_for(access)}
+            wanted = mine.get(wanted_id)
+            if wanted is None or wanted.send_at is None:
+                screen = await scheduled_screen(desk)
+                text = refusal_text(Refusal.announcement_not_found) + "\n\n" + screen.text
+                await edit_or_send(desk.bot, query, text, screen.inline)
+                return
+            moment = await service.moment(wanted, wanted.send_at)
+            question = views.drop_question(wanted, moment, await service.describe(wanted))
+            await edit_or_send(desk.bot, query, question.text, question.inline)
+            return
+    dropped = await service.cancel_scheduled(access, wanted_id)
     if isinstance(dropped, Refusal):
-        callback_answer.text = refusal_text(dropped)
-        callback_answer.show_alert = True
-    screen = await scheduled_screen(services, actor)
+        desk.alert(refusal_text(dropped))
+    screen = await scheduled_screen(desk)
     # The outcome is in the message itself: a toast alone is missed by screen readers.
     outcome = refusal_text(dropped) if isinstance(dropped, Refusal) else views.scheduled_cancelled()
-    await edit_or_send(bot, query, outcome + "\n\n" + screen.text, screen.inline)
+    await edit_or_send(desk.bot, query, outcome + "\n\n" + screen.text, screen.inline)
 
 
 # -- the publish hook -------------------------------------------------------------------------
 
 
 async def on_announce_event(
-    query: CallbackQuery,
-    callback_data: AnnounceEvent,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    i18n: I18n,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: AnnounceEvent, state: FSMContext, desk: Desk
 ) -> None:
     """One tap after publishing: the event's announcement, previewed, for its city."""
-    actor = access
-    service = services.announcements
-    event = await service.audience.event_for(actor, callback_data.event_id)
+    services, service, access = desk.services, desk.services.announcements, desk.access
+    event = await service.audience.event_for(access, callback_data.event_id)
     if event is None:
-        callback_answer.text = views.event_not_allowed()
-        callback_answer.show_alert = True
+        desk.alert(refusal_text(Refusal.forbidden))
         return
     audience = region_audience(event)
     offered = await service.publish_offer(event)
     if offered is None or not await service.audience.count(audience) or not services.bot_username:
-        callback_answer.text = views.event_unavailable()
-        callback_answer.show_alert = True
+        desk.alert(views.event_unavailable())
         return
     url = link(services.bot_username, "ev", event.id)
     text = views.event_announcement(event, services.clock.timestamp(), url)
-    chat_id = query.from_user.id
     # The message recipients get a copy of; shown with their buttons, it is the preview too.
-    source = await bot.send_message(
-        chat_id, text, reply_markup=views.recipient_markup(unsubscribe=True, register_url=url)
+    source = await desk.bot.send_message(
+        desk.chat_id, text, reply_markup=views.recipient_markup(unsubscribe=True, register_url=url)
     )
-    created = await service.create_draft(actor, chat_id, source.message_id, link_event_id=event.id)
+    created = await service.create_draft(
+        access, desk.chat_id, source.message_id, link_event_id=event.id
+    )
     if isinstance(created, Refusal):
-        callback_answer.text = refusal_text(created)
+        desk.answer.text = refusal_text(created)
         return
-    chosen = await service.choose_audience(actor, created.id, audience)
+    chosen = await service.choose_audience(access, created.id, audience)
     if isinstance(chosen, Refusal):
-        callback_answer.text = refusal_text(chosen)
+        desk.answer.text = refusal_text(chosen)
         return
     await state.set_state(Announce.choosing)
     await state.set_data(AnnounceDraft(announcement_id=created.id).model_dump())
     announcement, count = chosen
-    await send_preview(bot, services, i18n, chat_id, announcement, count, copy=False)
+    await send_preview(desk, announcement, count, copy=False)
 
 
 def build_router() -> Router:

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, EventCard, TownMenu
-from bot.deeplinks import DeepLink
 from bot.i18n import _
 from bot.outgoing import send_calendar
 from bot.services import Services
 from bot.services.catalog import EventView
-from bot.services.roles import Access
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
-from db.registrations import Refusal
+from bot.views.refusals import refusal_text
+from db.registrations import RegistrationRefusal
+from handlers.deeplinks import LinkOpening
 
 
 async def catalog_screen(services: Services, page: int = 0, city: int = 0) -> Screen:
@@ -67,7 +66,7 @@ async def on_event_card(
 ) -> None:
     view = await services.catalog.view(callback_data.event_id, query.from_user.id)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.text = refusal_text(RegistrationRefusal.not_found)
         callback_answer.show_alert = True
         screen = await catalog_screen(services)
     else:
@@ -86,7 +85,7 @@ async def _visible_event(
     """The event a button points at, or None after telling the person it is gone."""
     view = await services.catalog.view(callback_data.event_id, query.from_user.id)
     if view is None:
-        callback_answer.text = views.refusal_text(Refusal.not_found)
+        callback_answer.text = refusal_text(RegistrationRefusal.not_found)
         callback_answer.show_alert = True
     return view
 
@@ -127,27 +126,19 @@ async def on_map(
     )
 
 
-async def open_event_link(
-    *,
-    bot: Bot,
-    chat_id: int,
-    link: DeepLink,
-    services: Services,
-    state: FSMContext,
-    access: Access,
-) -> None:
+async def open_event_link(opening: LinkOpening) -> None:
     """`t.me/<bot>?start=ev_<id>`: the card straight away, or the catalog when it is gone."""
+    services, event_id = opening.services, opening.link.event_id
     view = None
-    if link.event_id is not None:
-        view = await services.catalog.view(link.event_id, access.user_id)
+    if event_id is not None:
+        view = await services.catalog.view(event_id, opening.access.user_id)
     if view is None:
         screen = await catalog_screen(services)
-        await bot.send_message(
-            chat_id, views.not_found() + "\n\n" + screen.text, reply_markup=screen.reply_markup
-        )
-        return
-    screen = views.event_card(view, services.clock.timestamp())
-    await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
+        text = views.not_found() + "\n\n" + screen.text
+    else:
+        screen = views.event_card(view, services.clock.timestamp())
+        text = screen.text
+    await opening.bot.send_message(opening.chat_id, text, reply_markup=screen.reply_markup)
 
 
 def build_router() -> Router:

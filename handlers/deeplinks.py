@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from aiogram import Bot
@@ -12,19 +13,22 @@ from bot.services import Services
 from bot.services.roles import Access
 
 
-class Opener(Protocol):
-    """Opens one kind of deep link for the person of `access`, answering in `chat_id`."""
+@dataclass(frozen=True, slots=True)
+class LinkOpening:
+    """One deep link to open for the person of `access`, answering in `chat_id`."""
 
-    async def __call__(
-        self,
-        *,
-        bot: Bot,
-        chat_id: int,
-        link: DeepLink,
-        services: Services,
-        state: FSMContext,
-        access: Access,
-    ) -> None: ...
+    bot: Bot
+    chat_id: int
+    link: DeepLink
+    services: Services
+    state: FSMContext
+    access: Access
+
+
+class Opener(Protocol):
+    """Opens one kind of deep link."""
+
+    async def __call__(self, opening: LinkOpening) -> None: ...
 
 
 class DeepLinkOpeners:

@@ -12,8 +12,8 @@ from bot.i18n import _
 from bot.outgoing import send_ticket
 from bot.services import Services
 from bot.ui import edit_or_send
-from bot.views import events as event_views
 from bot.views import my as views
+from bot.views.refusals import refusal_text
 from db.registrations import Cancelled, RegistrationStatus
 
 
@@ -58,7 +58,7 @@ async def on_registration_action(
     elif action == MyActionKind.cancel_confirmed:
         outcome = await services.registrations.cancel(user.id, item.registration.id)
         if not isinstance(outcome, Cancelled):
-            callback_answer.text = event_views.refusal_text(outcome)
+            callback_answer.text = refusal_text(outcome)
             callback_answer.show_alert = True
             return
         callback_answer.text = _("Registration cancelled.")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import (
@@ -30,24 +34,34 @@ from bot.views import events as event_views
 from bot.views import registration as views
 from bot.views import subscriptions as subscription_views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db import events as events_repo
 from db import people
 from db.events import Event
-from db.registrations import Refusal, Registered, RegistrationStatus
+from db.registrations import Registered, RegistrationRefusal, RegistrationStatus
 
 DIALOG_STATES = {state.state for state in RegistrationForm.__all_states__}
 
 
+@dataclass
 class Form:
-    """The registration form in progress: the FSM context and the state it is in.
+    """The registration form in progress for one update: its state, its draft, its next step.
 
-    aiogram has read the state for this update already (`raw_state`); keeping it here spares
-    a database read each time a helper asks, and a write when the state does not change.
+    A middleware of this router builds it, so each handler takes `form` and reads parse → call
+    → render. aiogram has read the state for this update already (`raw_state`); keeping it
+    here spares a database read each time a helper asks, and a write when it does not change.
     """
 
-    def __init__(self, context: FSMContext, current: str | None) -> None:
-        self.context = context
-        self.current = current
+    context: FSMContext
+    current: str | None
+    services: Services
+    bot: Bot
+    chat_id: int
+    answer: CallbackAnswer = field(default_factory=lambda: CallbackAnswer(answered=True))
+
+    def typed(self) -> Form:
+        """The same form for a press made by typing: its toast is collected, not sent."""
+        return Form(self.context, self.current, self.services, self.bot, self.chat_id)
 
     @property
     def active(self) -> bool:
@@ -72,6 +86,67 @@ class Form:
         await self.context.clear()
         self.current = None
 
+    def alert(self, text: str) -> None:
+        """Why the press did nothing, as an alert on the button."""
+        self.answer.text = text
+        self.answer.show_alert = True
+
+    async def found(self, event_id: int | None = None) -> tuple[RegistrationDraft, Event] | None:
+        """The draft and its event while the dialog is on (for `event_id`, if given)."""
+        if not self.active:
+            return None
+        draft = await self.draft()
+        if draft is None or (event_id is not None and draft.event_id != event_id):
+            return None
+        event = await events_repo.get(self.services.db, draft.event_id)
+        return None if event is None else (draft, event)
+
+    async def pressed(
+        self, event_id: int, *stages: Stage
+    ) -> tuple[RegistrationDraft, Event] | None:
+        """The dialog a button belongs to, when it waits at one of `stages`; else «dialog over»."""
+        found = await self.found(event_id)
+        if found is None or not any(self.is_in(STATE_OF[stage]) for stage in stages):
+            self.answer.text = views.dialog_over()
+            return None
+        return found
+
+    async def show(self, event: Event, asked: dialog.Ask) -> None:
+        """Keep the dialog where the step machine says, and show that step."""
+        await self.enter(STATE_OF[asked.stage])
+        await self.save(asked.draft)
+        for screen in step_screens(event, asked, self.services):
+            await self.bot.send_message(self.chat_id, screen.text, reply_markup=screen.reply_markup)
+
+    async def proceed(self, draft: RegistrationDraft, event: Event) -> None:
+        """The next thing to ask before the questions: consent, announcements, saved details."""
+        services = self.services
+        settled = await dialog.standing(services.registrations, services.db, self.chat_id)
+        await self.show(event, dialog.opening(draft, settled))
+
+    async def start_afresh(self, message: Message) -> None:
+        """The event went away or its questions changed under the dialog: say so, end it."""
+        await self.clear()
+        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+
+
+async def with_form(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Hands this router's handlers the registration form of the update as `form`."""
+    user = data["event_from_user"]
+    data["form"] = Form(
+        data["state"],
+        data["raw_state"],
+        data["services"],
+        data["bot"],
+        user.id,
+        data.get("callback_answer") or CallbackAnswer(answered=True),
+    )
+    return await handler(event, data)
+
 
 STATE_OF: dict[dialog.Stage, State] = {
     dialog.Stage.consent: RegistrationForm.consent,
@@ -82,196 +157,110 @@ STATE_OF: dict[dialog.Stage, State] = {
 }
 
 
-async def show(
-    bot: Bot,
-    chat_id: int,
-    form: Form,
-    services: Services,
-    event: Event,
-    asked: dialog.Ask,
-    prefix: str | None = None,
-) -> None:
-    """Keep the dialog where the step machine says, and show that step."""
-    await form.enter(STATE_OF[asked.stage])
-    await form.save(asked.draft)
+def step_screens(event: Event, asked: dialog.Ask, services: Services) -> list[Screen]:
+    """What a step of the dialog shows, in order."""
     match asked.stage:
-        case dialog.Stage.consent:
-            screens = [views.consent(event)]
-        case dialog.Stage.subscription:
-            screens = [views.subscription_question(event.region_code or event.city)]
-        case dialog.Stage.saved_profile:
+        case Stage.consent:
+            return [views.consent(event)]
+        case Stage.subscription:
+            return [views.subscription_question(event.region_code or event.city)]
+        case Stage.saved_profile:
             assert asked.saved is not None
-            screens = [views.saved_profile(asked.saved, event)]
-        case dialog.Stage.summary:
+            return [views.saved_profile(asked.saved, event)]
+        case Stage.summary:
             now = services.clock.timestamp()
-            screens = [views.summary(asked.draft, event, now), views.summary_question(event)]
-        case dialog.Stage.answering:
-            screens = [views.prompt(asked.draft, event)]
-            if asked.first_question:
-                prefix = views.registration_heading(event)
-    for number, screen in enumerate(screens):
-        text = f"{prefix}\n\n{screen.text}" if prefix and number == 0 else screen.text
-        await bot.send_message(chat_id, text, reply_markup=screen.reply_markup)
-
-
-async def proceed(
-    bot: Bot,
-    chat_id: int,
-    form: Form,
-    services: Services,
-    draft: RegistrationDraft,
-    event: Event,
-) -> None:
-    """The next thing to ask before the questions: consent, announcements, saved details."""
-    settled = await dialog.standing(services.registrations, services.db, chat_id)
-    await show(bot, chat_id, form, services, event, dialog.opening(draft, settled))
-
-
-async def dialog_event(
-    form: Form, services: Services, event_id: int | None = None
-) -> tuple[RegistrationDraft, Event] | None:
-    """The draft and its event while a registration dialog is on (for `event_id`, if given)."""
-    if not form.active:
-        return None
-    draft = await form.draft()
-    if draft is None or (event_id is not None and draft.event_id != event_id):
-        return None
-    event = await events_repo.get(services.db, draft.event_id)
-    return None if event is None else (draft, event)
-
-
-async def _pressed(
-    form: Form,
-    services: Services,
-    event_id: int,
-    callback_answer: CallbackAnswer,
-    *stages: Stage,
-) -> tuple[RegistrationDraft, Event] | None:
-    """The dialog a button belongs to, when it waits at one of `stages`; else «dialog over»."""
-    found = await dialog_event(form, services, event_id)
-    if found is None or not any(form.is_in(STATE_OF[stage]) for stage in stages):
-        callback_answer.text = views.dialog_over()
-        return None
-    return found
+            return [views.summary(asked.draft, event, now), views.summary_question(event)]
+    prompt = views.prompt(asked.draft, event)
+    if asked.first_question:
+        heading = views.registration_heading(event)
+        prompt = Screen(f"{heading}\n\n{prompt.text}", prompt.reply_markup)
+    return [prompt]
 
 
 # -- starting ---------------------------------------------------------------------------------
 
 
-async def on_register(
-    query: CallbackQuery,
-    callback_data: EventAction,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    form = Form(state, raw_state)
-    user = query.from_user
-    view = await services.catalog.view(callback_data.event_id, user.id)
+async def on_register(query: CallbackQuery, callback_data: EventAction, form: Form) -> None:
+    services = form.services
+    view = await services.catalog.view(callback_data.event_id, form.chat_id)
     if view is None:
-        callback_answer.text = event_views.refusal_text(Refusal.not_found)
-        callback_answer.show_alert = True
+        form.alert(refusal_text(RegistrationRefusal.not_found))
         return
     if view.registration is not None or view.refusal is not None:
         # An old card: say why, and bring the card up to date.
         if view.registration is not None:
-            callback_answer.text = views.already_registered_toast()
+            form.answer.text = views.already_registered_toast()
         else:
             assert view.refusal is not None
-            callback_answer.text = event_views.refusal_text(view.refusal)
-            callback_answer.show_alert = True
+            form.alert(refusal_text(view.refusal))
         screen = event_views.event_card(view, services.clock.timestamp())
-        await edit_or_send(bot, query, screen.text, screen.inline)
+        await edit_or_send(form.bot, query, screen.text, screen.inline)
         return
-    if await dialog_event(form, services, callback_data.event_id) is not None:
-        callback_answer.text = views.already_in_dialog()
+    if await form.found(callback_data.event_id) is not None:
+        form.answer.text = views.already_in_dialog()
         return
     companions = 1 if callback_data.action == EventActionKind.register_companion else 0
     if companions and not view.event.companions_allowed:
-        callback_answer.text = event_views.refusal_text(Refusal.no_companion)
-        callback_answer.show_alert = True
+        form.alert(refusal_text(RegistrationRefusal.no_companion))
         return
     draft = RegistrationDraft(event_id=view.event.id, companions=companions)
-    await proceed(bot, user.id, form, services, draft, view.event)
+    await form.proceed(draft, view.event)
 
 
 # -- consent and announcements ----------------------------------------------------------------
 
 
-async def on_consent(
-    query: CallbackQuery,
-    callback_data: ConsentAnswer,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    form = Form(state, raw_state)
-    user = query.from_user
+async def on_consent(query: CallbackQuery, callback_data: ConsentAnswer, form: Form) -> None:
+    registrations = form.services.registrations
     in_dialog = form.is_in(RegistrationForm.consent)
-    has_consent = await services.registrations.has_consent(user.id)
+    has_consent = await registrations.has_consent(form.chat_id)
     if not callback_data.agree:
         if not in_dialog and has_consent:
             # An old consent message: withdrawing is /forget's job, with its own confirmation.
-            callback_answer.text = views.withdraw_hint()
-            callback_answer.show_alert = True
+            form.alert(views.withdraw_hint())
             return
         await form.clear()
-        await edit_or_send(bot, query, views.consent_declined())
+        await edit_or_send(form.bot, query, views.consent_declined())
         return
     if not has_consent:
-        await services.registrations.give_consent(user.id)
-    await edit_or_send(bot, query, views.consent_given())
-    found = await dialog_event(form, services) if in_dialog else None
+        await registrations.give_consent(form.chat_id)
+    await edit_or_send(form.bot, query, views.consent_given())
+    found = await form.found() if in_dialog else None
     if found is not None:
-        draft, event = found
-        await proceed(bot, user.id, form, services, draft, event)
+        await form.proceed(*found)
 
 
 async def on_subscription_choice(
-    query: CallbackQuery,
-    callback_data: SubscribeChoice,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: SubscribeChoice, form: Form
 ) -> None:
-    form = Form(state, raw_state)
-    user = query.from_user
+    services = form.services
     if callback_data.city == SubscribeChoice.KEEP:
         # «Keep as is» changes nothing, whatever the subscription is by now.
-        person = await people.get(services.db, user.id)
+        person = await people.get(services.db, form.chat_id)
         kept = person is not None and person.subscribed
         city_now = person.subscription_city if person is not None else None
         town_now = person.subscription_town if person is not None else None
-        await edit_or_send(bot, query, views.subscription_kept(kept, city_now, town_now))
+        await edit_or_send(form.bot, query, views.subscription_kept(kept, city_now, town_now))
         return
     city: str | None = None
     subscribed = callback_data.city != SubscribeChoice.NONE
     if callback_data.city > 0:
         city = await services.catalog.city_by_key(callback_data.city)
         if city is None:
-            callback_answer.text = views.city_gone()
-            callback_answer.show_alert = True
+            form.alert(views.city_gone())
             return
         if not form.is_in(RegistrationForm.subscription):
             # In /subscribe the town comes next, when the region has (or had) events in any.
             towns = await services.catalog.subscription_towns(city)
             if towns:
                 screen = subscription_views.town_choice(city, towns)
-                await edit_or_send(bot, query, screen.text, screen.inline)
+                await edit_or_send(form.bot, query, screen.text, screen.inline)
                 return
-    await services.registrations.set_announcements(user.id, subscribed, city)
-    await edit_or_send(bot, query, views.subscription_saved(subscribed, city))
-    if form.is_in(RegistrationForm.subscription):
-        found = await dialog_event(form, services)
-        if found is not None:
-            draft, event = found
-            await proceed(bot, user.id, form, services, draft, event)
+    await services.registrations.set_announcements(form.chat_id, subscribed, city)
+    await edit_or_send(form.bot, query, views.subscription_saved(subscribed, city))
+    found = await form.found() if form.is_in(RegistrationForm.subscription) else None
+    if found is not None:
+        await form.proceed(*found)
 
 
 async def on_subscribe(message: Message, services: Services) -> None:
@@ -291,43 +280,24 @@ async def on_subscribe(message: Message, services: Services) -> None:
 
 
 async def on_saved_profile_choice(
-    query: CallbackQuery,
-    callback_data: DialogAction,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: DialogAction, form: Form
 ) -> None:
-    form = Form(state, raw_state)
-    found = await _pressed(
-        form, services, callback_data.event_id, callback_answer, Stage.saved_profile
-    )
+    found = await form.pressed(callback_data.event_id, Stage.saved_profile)
     if found is None:
         return
     draft, event = found
-    saved = await dialog.saved_profile(services.db, query.from_user.id)
+    saved = await dialog.saved_profile(form.services.db, form.chat_id)
     use_saved = callback_data.action == DialogStep.use_saved and saved is not None
-    await edit_or_send(bot, query, views.using_saved() if use_saved else views.entering_new())
-    asked = dialog.after_saved_choice(draft, event, saved, use_saved)
-    await show(bot, query.from_user.id, form, services, event, asked)
+    await edit_or_send(form.bot, query, views.using_saved() if use_saved else views.entering_new())
+    await form.show(event, dialog.after_saved_choice(draft, event, saved, use_saved))
 
 
 async def _answered(
-    message: Message,
-    form: Form,
-    services: Services,
-    bot: Bot,
-    text: str | None,
-    contact: tuple[str, bool] | None = None,
+    message: Message, form: Form, text: str | None, contact: tuple[str, bool] | None = None
 ) -> None:
-    assert message.from_user is not None
-    chat_id = message.from_user.id
-    found = await dialog_event(form, services)
+    found = await form.found()
     if found is None or not dialog.is_valid_step(found[1], found[0].step):
-        # The event disappeared or its questions changed under the dialog: start afresh.
-        await form.clear()
-        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        await form.start_afresh(message)
         return
     draft, event = found
     skip = contact is None and text is not None and text.strip() == views.skip_label()
@@ -336,7 +306,7 @@ async def _answered(
     except InvalidInput as error:
         await _refused(message, error, draft, event)
         return
-    await show(bot, chat_id, form, services, event, asked)
+    await form.show(event, asked)
 
 
 async def _refused(
@@ -349,30 +319,20 @@ async def _refused(
     )
 
 
-async def on_answer_text(
-    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
-) -> None:
-    await _answered(message, Form(state, raw_state), services, bot, message.text)
+async def on_answer_text(message: Message, form: Form) -> None:
+    await _answered(message, form, message.text)
 
 
-async def on_answer_contact(
-    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
-) -> None:
+async def on_answer_contact(message: Message, form: Form) -> None:
     assert message.contact is not None
-    assert message.from_user is not None
-    own = message.contact.user_id == message.from_user.id
-    contact = (message.contact.phone_number, own)
-    await _answered(message, Form(state, raw_state), services, bot, None, contact=contact)
+    own = message.contact.user_id == form.chat_id
+    await _answered(message, form, None, contact=(message.contact.phone_number, own))
 
 
-async def on_answer_other(
-    message: Message, state: FSMContext, raw_state: str | None, services: Services
-) -> None:
-    form = Form(state, raw_state)
-    found = await dialog_event(form, services)
+async def on_answer_other(message: Message, form: Form) -> None:
+    found = await form.found()
     if found is None:
-        await form.clear()
-        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+        await form.start_afresh(message)
         return
     draft, event = found
     await _refused(message, InvalidInput(Problem.not_text), draft, event)
@@ -381,68 +341,49 @@ async def on_answer_other(
 # -- the summary ------------------------------------------------------------------------------
 
 
-async def on_summary_action(
-    query: CallbackQuery,
-    callback_data: DialogAction,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    form = Form(state, raw_state)
-    found = await _pressed(form, services, callback_data.event_id, callback_answer, Stage.summary)
+async def on_summary_action(query: CallbackQuery, callback_data: DialogAction, form: Form) -> None:
+    found = await form.pressed(callback_data.event_id, Stage.summary)
     if found is None:
         # Typically Confirm pressed twice: the first press has done the job.
-        view = await services.catalog.view(callback_data.event_id, query.from_user.id)
+        view = await form.services.catalog.view(callback_data.event_id, form.chat_id)
         if view is not None and view.registration is not None:
-            callback_answer.text = views.already_registered_toast()
+            form.answer.text = views.already_registered_toast()
         return
     draft, event = found
-    if callback_data.action == DialogStep.edit:
-        screen = views.edit_menu(event)
-        await edit_or_send(bot, query, screen.text, screen.inline)
-        return
-    if callback_data.action == DialogStep.back:
-        screen = views.summary_question(event)
-        await edit_or_send(bot, query, screen.text, screen.inline)
-        return
-    if callback_data.action == DialogStep.cancel:
-        await form.clear()
-        await edit_or_send(bot, query, views.cancelled_dialog())
-        return
-    await confirm(query, form, services, bot, callback_answer, draft, event)
+    match callback_data.action:
+        case DialogStep.edit:
+            screen = views.edit_menu(event)
+            await edit_or_send(form.bot, query, screen.text, screen.inline)
+        case DialogStep.back:
+            screen = views.summary_question(event)
+            await edit_or_send(form.bot, query, screen.text, screen.inline)
+        case DialogStep.cancel:
+            await form.clear()
+            await edit_or_send(form.bot, query, views.cancelled_dialog())
+        case _:
+            await confirm(query, form, draft, event)
 
 
-async def confirm(
-    query: CallbackQuery,
-    form: Form,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    draft: RegistrationDraft,
-    event: Event,
-) -> None:
-    user = query.from_user
+async def confirm(query: CallbackQuery, form: Form, draft: RegistrationDraft, event: Event) -> None:
+    services = form.services
     missing = dialog.before_confirming(draft, event)
     if missing is not None:
         # A question was added meanwhile (or the data were tampered with): ask what is missing.
-        await edit_or_send(bot, query, views.one_more_answer())
-        await show(bot, user.id, form, services, event, missing)
+        await edit_or_send(form.bot, query, views.one_more_answer())
+        await form.show(event, missing)
         return
     profile = dialog.profile(draft)
     assert profile is not None, "before_confirming checks the profile"
     outcome = await services.registrations.register(
-        user.id, event.id, profile, draft.answers, companions=draft.companions
+        form.chat_id, event.id, profile, draft.answers, companions=draft.companions
     )
     if outcome is None:
-        await proceed(bot, user.id, form, services, draft, event)
+        await form.proceed(draft, event)
         return
     if not isinstance(outcome, Registered):
         await form.clear()
-        callback_answer.text = event_views.refusal_text(outcome)
-        callback_answer.show_alert = True
-        await edit_or_send(bot, query, event_views.refusal_text(outcome))
+        form.alert(refusal_text(outcome))
+        await edit_or_send(form.bot, query, refusal_text(outcome))
         return
     # The ticket and the `.ics` are in the outbox already (queued with the seat); the summary
     # turns into the outcome here. The dialog ends only after that edit: a crash in between
@@ -454,30 +395,19 @@ async def confirm(
         text = views.waitlisted(event, outcome.position)
     else:
         text = views.confirmed(event, registration, services.clock.timestamp())
-    await edit_or_send(bot, query, text)
+    await edit_or_send(form.bot, query, text)
     await form.clear()
 
 
-async def on_edit_field(
-    query: CallbackQuery,
-    callback_data: EditField,
-    state: FSMContext,
-    raw_state: str | None,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    form = Form(state, raw_state)
-    stages = (Stage.summary, Stage.answering)
-    found = await _pressed(form, services, callback_data.event_id, callback_answer, *stages)
+async def on_edit_field(query: CallbackQuery, callback_data: EditField, form: Form) -> None:
+    found = await form.pressed(callback_data.event_id, Stage.summary, Stage.answering)
     if found is None:
         return
     draft, event = found
     if not dialog.is_valid_step(event, callback_data.field):
-        callback_answer.text = views.dialog_over()
+        form.answer.text = views.dialog_over()
         return
-    asked = dialog.go_to(draft, callback_data.field, editing=True)
-    await show(bot, query.from_user.id, form, services, event, asked)
+    await form.show(event, dialog.go_to(draft, callback_data.field, editing=True))
 
 
 # -- a button's words typed instead of pressing it ---------------------------------------------
@@ -515,25 +445,17 @@ def typed_button(screen: Screen, typed: str | None) -> str | None:
     return None
 
 
-async def on_typed_instead_of_button(
-    message: Message, state: FSMContext, raw_state: str | None, services: Services, bot: Bot
-) -> None:
+async def on_typed_instead_of_button(message: Message, form: Form) -> None:
     """Words of a button are taken as the press; anything else asks the question again, with
     its buttons, so nobody is left with "not understood"."""
     assert message.from_user is not None
-    user = message.from_user
-    form = Form(state, raw_state)
-    found = await dialog_event(form, services)
+    found = await form.found()
     stage = next((st for st in BUTTON_STAGES if form.is_in(STATE_OF[st])), None)
-    if found is None or stage is None:
-        await form.clear()
-        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
-        return
-    _draft, event = found
-    screen = await waiting_screen(stage, services, user.id, event)
-    if screen is None:
-        await form.clear()
-        await message.answer(views.dialog_over(), reply_markup=views.no_keyboard())
+    screen = None
+    if found is not None and stage is not None:
+        screen = await waiting_screen(stage, form.services, form.chat_id, found[1])
+    if stage is None or screen is None:
+        await form.start_afresh(message)
         return
     data = typed_button(screen, message.text)
     if data is None:
@@ -543,35 +465,30 @@ async def on_typed_instead_of_button(
     # The same handler as the press; with no message to edit, the outcome comes as a new one.
     query = CallbackQuery(
         id=f"typed:{message.message_id}",
-        from_user=user,
+        from_user=message.from_user,
         chat_instance="typed",
         data=data,
         message=None,
     )
-    answer = CallbackAnswer(answered=True)
-    if stage == Stage.consent:
-        await on_consent(
-            query, ConsentAnswer.unpack(data), state, form.current, services, bot, answer
-        )
-    elif stage == Stage.subscription:
-        await on_subscription_choice(
-            query, SubscribeChoice.unpack(data), state, form.current, services, bot, answer
-        )
-    elif stage == Stage.saved_profile:
-        await on_saved_profile_choice(
-            query, DialogAction.unpack(data), state, form.current, services, bot, answer
-        )
-    else:
-        await on_summary_action(
-            query, DialogAction.unpack(data), state, form.current, services, bot, answer
-        )
-    if answer.text:
+    pressed = form.typed()
+    match stage:
+        case Stage.consent:
+            await on_consent(query, ConsentAnswer.unpack(data), pressed)
+        case Stage.subscription:
+            await on_subscription_choice(query, SubscribeChoice.unpack(data), pressed)
+        case Stage.saved_profile:
+            await on_saved_profile_choice(query, DialogAction.unpack(data), pressed)
+        case _:
+            await on_summary_action(query, DialogAction.unpack(data), pressed)
+    if pressed.answer.text:
         # What a press would have shown in a toast belongs in the chat here.
-        await message.answer(answer.text)
+        await message.answer(pressed.answer.text)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
+    router.callback_query.middleware(with_form)
+    router.message.middleware(with_form)
     router.callback_query.register(
         on_register,
         EventAction.filter(

@@ -13,9 +13,9 @@ from bot.services import Services
 from bot.services.followups import COMMENT_LIMIT
 from bot.states import Followup, FollowupDraft
 from bot.ui import edit_or_send
-from bot.views import events as event_views
 from bot.views import reminders as views
-from db.registrations import Cancelled, Refusal
+from bot.views.refusals import refusal_text
+from db.registrations import Cancelled, RegistrationRefusal
 
 
 async def on_reminder_button(
@@ -54,8 +54,8 @@ async def on_reminder_button(
         if not isinstance(outcome, Cancelled):
             callback_answer.text = (
                 views.too_late_to_cancel()
-                if outcome == Refusal.started
-                else event_views.refusal_text(outcome)
+                if outcome == RegistrationRefusal.started
+                else refusal_text(outcome)
             )
             callback_answer.show_alert = True
             return

@@ -23,7 +23,7 @@ from bot.views import menu as menu_views
 from bot.views.accessibility import plain_mode_hint, with_plain_mode_button
 from db import people
 from db.people import Person
-from handlers.deeplinks import DeepLinkOpeners
+from handlers.deeplinks import DeepLinkOpeners, LinkOpening
 
 
 def welcome_text(*, is_organizer: bool = False, is_admin: bool = False) -> str:
@@ -136,7 +136,7 @@ async def open_link(
             reply_markup=screen.reply_markup,
         )
         return
-    await opener(bot=bot, chat_id=chat_id, link=link, services=services, state=state, access=access)
+    await opener(LinkOpening(bot, chat_id, link, services, state, access))
 
 
 async def on_language(message: Message, plain_mode: bool) -> None:

@@ -9,8 +9,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.services import Services
 from bot.services import announce_dialog as step
-from bot.services.announce_dialog import AnnounceDialog, Gone, Open, Stage
+from bot.services.announce_dialog import AnnounceDialog, Open, Stage
 from bot.services.problems import Problem
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.states import AnnounceDraft
 from tests.announcements_kit import add_people
@@ -47,9 +48,9 @@ async def test_a_button_of_another_dialog_is_refused(
 ) -> None:
     opened = await opened_draft(services, dialog, Stage.choosing)
     other = await dialog.open(ADMIN, Stage.choosing, opened.draft, opened.id + 1)
-    assert other == step.Refused(Gone.dialog_over)
+    assert other == step.Refused(Refusal.over)
     after_cancel = await dialog.open(ADMIN, None, opened.draft, opened.id)
-    assert after_cancel == step.Refused(Gone.dialog_over)
+    assert after_cancel == step.Refused(Refusal.over)
 
 
 async def test_everyone_then_a_typed_time_then_confirm(
@@ -101,15 +102,15 @@ async def test_not_after_without_a_send_time_asks_for_the_buttons(
     typed = await dialog.typed(ADMIN, Stage.not_after, opened.draft, "01.12 10:00")
     assert typed.shown == step.UseButtons()
     pressed = await dialog.ask_not_after(opened)
-    assert pressed.shown == step.Refused(Gone.dialog_over)
+    assert pressed.shown == step.Refused(Refusal.over)
 
 
 async def test_a_city_gone_and_someone_elses_event_are_refused(
     services: Services, dialog: AnnounceDialog
 ) -> None:
     opened = await opened_draft(services, dialog, Stage.choosing)
-    assert (await dialog.city(opened, 999_999)).shown == step.Refused(Gone.city_gone)
-    assert (await dialog.event(opened, 999_999)).shown == step.Refused(Gone.event_not_allowed)
+    assert (await dialog.city(opened, 999_999)).shown == step.Refused(Refusal.city_gone)
+    assert (await dialog.event(opened, 999_999)).shown == step.Refused(Refusal.forbidden)
 
 
 async def test_cancel_discards_the_draft_and_ends_the_dialog(

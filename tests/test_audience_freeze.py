@@ -6,7 +6,8 @@ import pytest
 from aiogram import Bot
 
 from bot.services import Services
-from bot.services.announcements import Changed, Queued, Refusal
+from bot.services.announcements import Changed, Queued
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from db import announcements as repo
 from db.announcements import Audience, AudienceKind, State

@@ -9,7 +9,7 @@ import openpyxl
 
 from bot.services import Services
 from db import registrations as registrations_repo
-from db.registrations import Refusal, Registered, RegistrationStatus
+from db.registrations import Registered, RegistrationRefusal, RegistrationStatus
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
 from tests.member_kit import make_event, prepared_person, register_new
@@ -44,11 +44,11 @@ async def test_a_companion_takes_a_second_seat_and_pairs_wait_together(
 
     # One seat frees up: not enough for the pair, so nobody moves.
     cancelled = await registrations_repo.cancel(services.db, single.registration.id, 4102, now)
-    assert not isinstance(cancelled, Refusal)
+    assert not isinstance(cancelled, RegistrationRefusal)
     assert cancelled.promoted == []
     # Now all three seats are free: the pair first (two seats), then the person behind them.
     cancelled = await registrations_repo.cancel(services.db, pair.registration.id, 4101, now)
-    assert not isinstance(cancelled, Refusal)
+    assert not isinstance(cancelled, RegistrationRefusal)
     assert [r.id for r in cancelled.promoted] == [
         waiting_pair.registration.id,
         behind.registration.id,
@@ -64,7 +64,7 @@ async def test_a_one_seat_event_refuses_a_companion(services: Services) -> None:
     outcome = await registrations_repo.register(
         services.db, event.id, 4201, {}, NOW.timestamp(), companions=1
     )
-    assert outcome == Refusal.no_companion
+    assert outcome == RegistrationRefusal.no_companion
 
 
 async def test_an_event_without_companions_refuses_a_forged_one(services: Services) -> None:
@@ -73,7 +73,7 @@ async def test_an_event_without_companions_refuses_a_forged_one(services: Servic
     outcome = await registrations_repo.register(
         services.db, event.id, 4301, {}, NOW.timestamp(), companions=1
     )
-    assert outcome == Refusal.no_companion
+    assert outcome == RegistrationRefusal.no_companion
 
 
 # -- as people see it -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot.services.calendar import event_sequence, event_uid
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
-from db.registrations import Cancelled, Refusal, RegistrationStatus
+from db.registrations import Cancelled, RegistrationRefusal, RegistrationStatus
 from db.reminders import PlanState
 from tests.conftest import ADMIN_ID, NOW
 from tests.kit.client import ChatClient
@@ -114,7 +114,7 @@ async def test_closing_and_reopening_registration(
     assert (await current(services, event)).registration_closed
     assert organizer.last_answer.text == "Регистрация закрыта."
     refused = await registrations_repo.register(services.db, event.id, 5001, {}, NOW.timestamp())
-    assert refused == Refusal.closed
+    assert refused == RegistrationRefusal.closed
     await organizer.click("Открыть регистрацию", screen)
     assert not (await current(services, event)).registration_closed
 

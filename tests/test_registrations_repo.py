@@ -10,8 +10,8 @@ from db import events, people, registrations
 from db.events import EventStatus
 from db.registrations import (
     Cancelled,
-    Refusal,
     Registered,
+    RegistrationRefusal,
     RegistrationStatus,
 )
 from tests.conftest import NOW
@@ -67,12 +67,12 @@ async def test_refusals(services: Services) -> None:
     deadline = await make_event(services, registration_deadline=T - 60)
     started = await make_event(services, starts_at=T - 60, ends_at=T + 3600)
     cases = {
-        999_999: Refusal.not_found,
-        draft.id: Refusal.not_found,
-        cancelled.id: Refusal.cancelled,
-        closed.id: Refusal.closed,
-        deadline.id: Refusal.closed,
-        started.id: Refusal.started,
+        999_999: RegistrationRefusal.not_found,
+        draft.id: RegistrationRefusal.not_found,
+        cancelled.id: RegistrationRefusal.cancelled,
+        closed.id: RegistrationRefusal.closed,
+        deadline.id: RegistrationRefusal.closed,
+        started.id: RegistrationRefusal.started,
     }
     for event_id, refusal in cases.items():
         assert await registrations.register(services.db, event_id, 1, {}, T) == refusal
@@ -110,12 +110,18 @@ async def test_cancel_refuses_someone_elses_or_a_dead_registration(services: Ser
     event = await make_event(services)
     mine = await take(services, event.id, await person(services, 1))
     await person(services, 2)
-    assert await registrations.cancel(services.db, mine.registration.id, 2, T) == Refusal.not_yours
-    assert await registrations.cancel(services.db, 999, 1, T) == Refusal.not_yours
+    assert (
+        await registrations.cancel(services.db, mine.registration.id, 2, T)
+        == RegistrationRefusal.not_yours
+    )
+    assert await registrations.cancel(services.db, 999, 1, T) == RegistrationRefusal.not_yours
     assert isinstance(
         await registrations.cancel(services.db, mine.registration.id, 1, T), Cancelled
     )
-    assert await registrations.cancel(services.db, mine.registration.id, 1, T) == Refusal.not_yours
+    assert (
+        await registrations.cancel(services.db, mine.registration.id, 1, T)
+        == RegistrationRefusal.not_yours
+    )
 
 
 async def test_cannot_cancel_after_the_start(services: Services) -> None:
@@ -124,7 +130,7 @@ async def test_cannot_cancel_after_the_start(services: Services) -> None:
     after_start = event.starts_at + 60
     assert (
         await registrations.cancel(services.db, mine.registration.id, 1, after_start)
-        == Refusal.started
+        == RegistrationRefusal.started
     )
 
 

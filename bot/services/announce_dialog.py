@@ -7,10 +7,11 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.services import moments
-from bot.services.announcements import AnnouncementService, Changed, Refusal
+from bot.services.announcements import AnnouncementService, Changed
 from bot.services.audience import CityOption
 from bot.services.delivery import DeliveryService
 from bot.services.problems import InvalidInput
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.states import AnnounceDraft
 from db.announcements import Announcement, Audience, AudienceKind, Segment
@@ -29,20 +30,12 @@ class Stage(StrEnum):
     done = "done"
 
 
-class Gone(StrEnum):
-    """Why a press no longer applies, besides the service's own refusals."""
-
-    dialog_over = "dialog_over"
-    city_gone = "city_gone"
-    event_not_allowed = "event_not_allowed"
-
-
 # -- what a step shows ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    reason: Refusal | Gone
+    reason: Refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +218,7 @@ class AnnounceDialog:
     ) -> Open | Refused:
         """The draft a press belongs to; an old dialog's button, or forged data, is refused."""
         if stage is None or draft.announcement_id != announcement_id:
-            return Refused(Gone.dialog_over)
+            return Refused(Refusal.over)
         found = await self.announcements.draft(actor, announcement_id)
         if isinstance(found, Refusal):
             return Refused(found)
@@ -249,7 +242,7 @@ class AnnounceDialog:
     async def event(self, opened: Open, event_id: int) -> Step:
         event = await self.audience.event_for(opened.actor, event_id)
         if event is None:
-            return Step(Refused(Gone.event_not_allowed))
+            return Step(Refused(Refusal.forbidden))
         counts = await self.audience.segment_counts(event.id)
         return Step(SegmentMenu(opened.id, event, counts, self.clock.timestamp()))
 
@@ -259,12 +252,12 @@ class AnnounceDialog:
     async def city(self, opened: Open, key: int) -> Step:
         city = await self.audience.city_by_key(key)
         if city is None:
-            return Step(Refused(Gone.city_gone))
+            return Step(Refused(Refusal.city_gone))
         return await self.choose(opened, Audience(AudienceKind.city, city=city))
 
     async def segment(self, opened: Open, event_id: int, segment: Segment | None) -> Step:
         if segment is None:
-            return Step(Refused(Gone.dialog_over))
+            return Step(Refused(Refusal.over))
         audience = Audience(AudienceKind.event, event_id=event_id, segment=segment)
         return await self.choose(opened, audience)
 
@@ -290,7 +283,7 @@ class AnnounceDialog:
 
     async def ask_not_after(self, opened: Open) -> Step:
         if opened.draft.send_at is None:
-            return Step(Refused(Gone.dialog_over))
+            return Step(Refused(Refusal.over))
         send_at = await self.announcements.moment(opened.announcement, opened.draft.send_at)
         return Step(AskNotAfter(opened.id, send_at), Stage.not_after)
 
@@ -314,7 +307,7 @@ class AnnounceDialog:
     async def confirm(self, opened: Open) -> Step:
         draft = opened.draft
         if draft.send_at is None:
-            return Step(Refused(Gone.dialog_over))
+            return Step(Refused(Refusal.over))
         if send_time_passed(draft, self.clock.timestamp()):
             shown = await self._ask_send_time(opened.announcement, passed=True)
             return Step(shown, Stage.send_time, draft.model_copy(update={"send_at": None}))

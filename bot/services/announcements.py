@@ -23,7 +23,6 @@ import contextlib
 import logging
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -40,6 +39,7 @@ from bot.services import geography
 from bot.services.audience import AudienceService
 from bot.services.delivery import DeliveryService
 from bot.services.notices import AnnouncementNotices, FinishedAnnouncement
+from bot.services.refusals import Refusal
 from bot.services.registration import ANNOUNCEMENTS_VERSION
 from bot.services.roles import Access
 from db import Database, Transaction, consents, outbox, people
@@ -63,17 +63,6 @@ ERASED_REASON = "erased their data before the message was sent"
 
 def job_id(announcement_id: int) -> str:
     return f"announcement:{announcement_id}"
-
-
-class Refusal(StrEnum):
-    forbidden = "forbidden"  # not an organizer, or an audience they may not address
-    not_found = "not_found"
-    not_yours = "not_yours"  # another organizer's announcement
-    over = "over"  # not in the state the button was for (sent, cancelled, double press)
-    no_audience = "no_audience"
-    empty = "empty"  # nobody to send to
-    started = "started"  # a scheduled one has started: it can be stopped, not cancelled
-    finished = "finished"  # nothing left to stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +124,9 @@ class AnnouncementService:
             return Refusal.forbidden
         announcement = await repo.get(self.db, announcement_id)
         if announcement is None:
-            return Refusal.not_found
+            return Refusal.announcement_not_found
         if announcement.author_id != actor.user_id and not actor.is_admin:
-            return Refusal.not_yours
+            return Refusal.not_your_announcement
         return announcement
 
     async def draft(self, actor: Access, announcement_id: int) -> Announcement | Refusal:
@@ -326,7 +315,7 @@ class AnnouncementService:
             if not await repo.set_state(tx, announcement_id, State.cancelled, State.scheduled, now):
                 current = await repo.get(tx, announcement_id)
                 if current is not None and current.state == State.sending:
-                    return Refusal.started
+                    return Refusal.sending_started
                 return Refusal.over
             await outbox.cancel(tx, found.source, now)
         self._unplan(announcement_id)
@@ -338,10 +327,10 @@ class AnnouncementService:
         if not isinstance(found, Announcement):
             return found
         if found.state != State.sending:
-            return Refusal.finished
+            return Refusal.sending_finished
         async with self.db.write() as tx:
             if not await repo.mark_stopped(tx, announcement_id, self._now()):
-                return Refusal.finished
+                return Refusal.sending_finished
         return await self.delivery.cancel(found.source)
 
     # -- the clockwork: start-up, date jobs, the sweep and the progress watcher ---------------

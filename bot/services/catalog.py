@@ -11,7 +11,7 @@ from db import Database
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
-from db.registrations import Refusal, Registration, Seats
+from db.registrations import Registration, RegistrationRefusal, Seats
 
 PAGE_SIZE = 5
 
@@ -57,7 +57,9 @@ class EventView:
     seats: Seats
     registration: Registration | None
     position: int | None
-    refusal: Refusal | None  # why a new registration is impossible now; None when it is open
+    refusal: (
+        RegistrationRefusal | None
+    )  # why a new registration is impossible now; None when it is open
 
 
 class Catalog:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -14,6 +13,7 @@ from bot.services.delivery import DeliveryService, Priority
 from bot.services.event_editor import EventDraft
 from bot.services.notices import EventNotice, Notices
 from bot.services.problems import InvalidInput, Problem
+from bot.services.refusals import Refusal
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from db import Database, Transaction
@@ -34,18 +34,6 @@ LIST_RECENT_DAYS = 30
 # Fields whose change a registered person must hear about.
 TIME_FIELDS = frozenset({"starts_at", "ends_at", "timezone"})
 PLACE_FIELDS = frozenset({"venue", "address", "city"})
-
-
-class Refusal(StrEnum):
-    """Why an action on an event was not done."""
-
-    not_found = "not_found"  # unknown, or not this organizer's event
-    cancelled = "cancelled"  # the event is cancelled: nothing more to do
-    finished = "finished"  # the event is over
-    already = "already"  # already in the wanted state
-    not_published = "not_published"  # only a published event can close registration
-    past = "past"  # the start (or the deadline) has passed: cannot publish like that
-    not_draft = "not_draft"  # only a draft is deleted; a published event is cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +163,7 @@ class OrganizerService:
             if isinstance(event, Refusal):
                 return event
             if event.status == EventStatus.finished or event.ends_at <= now:
-                return Refusal.finished
+                return Refusal.event_finished
             cancelled = await events_repo.cancel(tx, event.id, reason, now)
             assert cancelled is not None
             notified = 0
@@ -241,9 +229,9 @@ class OrganizerService:
     async def _managed_in(self, tx: Transaction, access: Access, event_id: int) -> Event | Refusal:
         event = await events_repo.get(tx, event_id)
         if event is None or not access.may_manage(event):
-            return Refusal.not_found
+            return Refusal.event_not_found
         if event.status == EventStatus.cancelled:
-            return Refusal.cancelled
+            return Refusal.event_cancelled
         return event
 
     async def _notify_in(self, tx: Transaction, event: Event, source: str, notice: Notice) -> int:

@@ -18,9 +18,9 @@ from db.people import Profile
 from db.registrations import (
     Cancelled,
     PersonRegistration,
-    Refusal,
     Registered,
     Registration,
+    RegistrationRefusal,
     RegistrationStatus,
 )
 
@@ -95,7 +95,7 @@ class RegistrationService:
         profile: Profile,
         answers: dict[str, str],
         companions: int = 0,
-    ) -> Registered | Refusal | None:
+    ) -> Registered | RegistrationRefusal | None:
         """Save the profile and take a seat in one transaction, with what follows from it.
 
         A confirmed seat's ticket and `.ics` are queued in the outbox in the same transaction,
@@ -200,7 +200,7 @@ class RegistrationService:
                 priority=Priority.PERSONAL,
             )
 
-    async def cancel(self, person_id: int, registration_id: int) -> Cancelled | Refusal:
+    async def cancel(self, person_id: int, registration_id: int) -> Cancelled | RegistrationRefusal:
         """Cancel; the first people on the waitlist get the seat and are told, atomically."""
         async with self.db.write() as tx:
             before = await registrations_repo.get(tx, registration_id)

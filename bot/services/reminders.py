@@ -41,7 +41,7 @@ from db import events as events_repo
 from db import registrations as registrations_repo
 from db import reminders as repo
 from db.events import Event, EventStatus
-from db.registrations import Cancelled, Refusal, Registration, RegistrationStatus
+from db.registrations import Cancelled, Registration, RegistrationRefusal, RegistrationStatus
 from db.reminders import FOLLOWUP, Answer, PlannedReminder, PlanState, Wanted
 
 log = logging.getLogger(__name__)
@@ -432,7 +432,9 @@ class ReminderService:
                 tx, target.planned.id, target.registration.id, Answer.coming, self._now()
             )
 
-    async def decline(self, person_id: int, target: ReminderTarget) -> Cancelled | Refusal:
+    async def decline(
+        self, person_id: int, target: ReminderTarget
+    ) -> Cancelled | RegistrationRefusal:
         """«Can't come»: the same cancellation as /my, so the waitlist moves up at once and
         the promoted person is told."""
         outcome = await self.registrations.cancel(person_id, target.registration.id)

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from bot.services import announce_dialog as step
-from bot.services.announce_dialog import Gone
-from bot.services.announcements import Refusal
 from bot.services.problems import InvalidInput, Problem
 from bot.views import Screen
 from bot.views import announcements as views
 from bot.views.problems import problem_text
-
-
-def refusal_text(reason: Refusal | Gone) -> str:
-    match reason:
-        case Refusal.not_yours:
-            return views.not_yours()
-        case Refusal.forbidden | Gone.event_not_allowed:
-            return views.event_not_allowed()
-        case Refusal.not_found:
-            return views.not_found()
-        case Refusal.started:
-            return views.already_started()
-        case Refusal.finished:
-            return views.already_finished()
-        case Gone.city_gone:
-            return views.city_gone()
-        case _:
-            return views.dialog_over()
+from bot.views.refusals import refusal_text
 
 
 def dialog_screen(shown: step.Shown) -> Screen:

@@ -123,22 +123,6 @@ def use_buttons() -> str:
     return _("Please use the buttons above, or /cancel to leave without sending.")
 
 
-def dialog_over() -> str:
-    return _("This announcement dialog is over. Start a new one with /announce.")
-
-
-def not_yours() -> str:
-    return _("This announcement belongs to another organizer.")
-
-
-def event_not_allowed() -> str:
-    return _("You can address the people of your own events only.")
-
-
-def city_gone() -> str:
-    return _("This city is no longer in the list. Please choose again.")
-
-
 def cancelled() -> str:
     return _("Cancelled: nothing was sent.")
 
@@ -456,10 +440,6 @@ def stop_toast(count: int) -> str:
     return _("Stopped: {count} messages will not be sent.").format(count=number(count))
 
 
-def already_finished() -> str:
-    return _("The sending has already finished.")
-
-
 # -- /scheduled -------------------------------------------------------------------------------
 
 
@@ -501,14 +481,6 @@ def drop_question(announcement: Announcement, moment: str, description: str) -> 
 
 def scheduled_cancelled() -> str:
     return _("The scheduled announcement is cancelled; nothing was sent.")
-
-
-def already_started() -> str:
-    return _("It has already started. Use «Stop» on its progress message.")
-
-
-def not_found() -> str:
-    return _("This announcement no longer exists.")
 
 
 # -- the publish hook -------------------------------------------------------------------------

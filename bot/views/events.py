@@ -23,6 +23,7 @@ from bot.services.geography import Town
 from bot.views import Screen
 from bot.views.online import format_line, format_name, link_promise
 from bot.views.places import by_name, region_name, region_where, town_name, town_where
+from bot.views.refusals import refusal_text
 from bot.views.text import (
     MESSAGE_LIMIT,
     button_text,
@@ -36,7 +37,7 @@ from bot.views.text import (
     when_short,
 )
 from db.events import Event
-from db.registrations import Refusal, RegistrationStatus, Seats
+from db.registrations import RegistrationRefusal, RegistrationStatus, Seats
 
 # Room left for Telegram's own counting quirks when a description is cut to fit.
 SAFETY_MARGIN = 16
@@ -171,24 +172,6 @@ def registration_line(view: EventView) -> str | None:
     return _("⏳ You are on the waitlist, position {position}.").format(position=view.position)
 
 
-def refusal_text(refusal: Refusal) -> str:
-    """Why a registration is impossible, in words a person understands."""
-    if refusal == Refusal.cancelled:
-        return _("This event has been cancelled, registration is closed.")
-    if refusal == Refusal.started:
-        return _("This event has already started, registration is closed.")
-    if refusal == Refusal.closed:
-        return _("Registration for this event is closed.")
-    if refusal == Refusal.not_yours:
-        return _("This registration is no longer active.")
-    if refusal == Refusal.no_companion:
-        return _(
-            "A companion cannot be registered for this event: the organizers do not allow it, "
-            "or there are fewer seats in all than the two of you need. You can register alone."
-        )
-    return _("This event was not found. It may have been removed.")
-
-
 def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> Screen:
     event = view.event
     head = [f"<b>{escape(kind_name(event.kind))}</b>", f"<b>«{escape(event.title)}»</b>"]
@@ -217,7 +200,7 @@ def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> 
                 moment=moment_in(event.registration_closes_at, event.timezone, now, event.city)
             )
         )
-    elif view.registration is None and view.refusal != Refusal.cancelled:
+    elif view.registration is None and view.refusal != RegistrationRefusal.cancelled:
         tail.append(refusal_text(view.refusal))
     mine = registration_line(view)
     if mine:

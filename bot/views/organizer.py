@@ -23,7 +23,7 @@ from bot.i18n import _
 from bot.services.attendees import AttendeesPage
 from bot.services.checkin import is_on_day
 from bot.services.exports import AttendeeLabels
-from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent, Refusal
+from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent
 from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
@@ -220,26 +220,6 @@ def link_message(bot_username: str, event: Event) -> str:
         "Link to «{title}» for press releases and posts: it opens the card with the "
         "Register button.\n\n{url}"
     ).format(title=escape(event.title), url=url)
-
-
-def refusal(reason: Refusal) -> str:
-    match reason:
-        case Refusal.cancelled:
-            return _("This event is cancelled: it cannot be changed any more.")
-        case Refusal.finished:
-            return _("This event is over: it cannot be changed any more.")
-        case Refusal.already:
-            return _("Already done.")
-        case Refusal.not_published:
-            return _("Registration can be closed only for a published event.")
-        case Refusal.past:
-            return _(
-                "The start (or the registration deadline) has passed: please reschedule the "
-                "event before publishing it."
-            )
-        case Refusal.not_draft:
-            return _("Only a draft can be deleted. A published event is cancelled instead.")
-    return _("This event was not found among yours.")
 
 
 def published(event: Event, bot_username: str) -> str:

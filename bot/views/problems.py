@@ -5,64 +5,74 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.services.places import Place
 from bot.services.problems import InvalidInput, Problem
 from bot.views.text import locale
 
+# The problems whose words need no details: one line each.
+PLAIN: dict[Problem, str] = {
+    Problem.empty: N_("The answer is empty. Please write it in words."),
+    Problem.control: N_("The text contains invisible characters. Please type it again."),
+    Problem.not_text: N_("Please answer with text or with the buttons below."),
+    Problem.name_symbols: N_(
+        "Please write the name in letters only: no emoji, digits, tags or symbols "
+        "(a hyphen or an apostrophe is fine)."
+    ),
+    Problem.name_one_word: N_("Please write at least your surname and first name."),
+    Problem.phone: N_(
+        "This does not look like a phone number. Please type it with the area code, "
+        "e.g. +7 912 345-67-89, or press «Share my phone number»."
+    ),
+    Problem.email: N_(
+        "This does not look like an e-mail address. Please check it, e.g. anna@example.org."
+    ),
+    Problem.choice: N_("Please choose one of the answers with the buttons below."),
+    Problem.required: N_("This question cannot be skipped, please answer it."),
+    Problem.foreign_contact: N_("Please share your own contact, not someone else's."),
+    Problem.zone_unknown: N_(
+        "I don't know this time zone. Choose one below or type it like <i>Asia/Omsk</i>."
+    ),
+    Problem.date_format: N_(
+        "I can't read this date. Please type the date and time like <i>17.04 14:00</i>, "
+        "<i>17.04.2027 14:00</i> or <i>2027-04-17 14:00</i>."
+    ),
+    Problem.time_format: N_(
+        "I can't read this time. Please type it like <i>17:00</i>, or a date and time "
+        "like <i>18.04 12:00</i>."
+    ),
+    Problem.date_invalid: N_(
+        "There is no such date in the calendar. Please check the day and month."
+    ),
+    Problem.no_time: N_("Please add the time, for example «17 December 14:00» or «17.12 14:00»."),
+    Problem.kind_unknown: N_("Please choose the kind with the buttons below."),
+    Problem.format_unknown: N_("Please choose one of the buttons: in person, online, or both."),
+    Problem.join_url: N_(
+        "This does not look like a link. Please send the full address starting with "
+        "https://, e.g. https://meet.example.org/round-table."
+    ),
+    Problem.location_expected: N_("I need a map pin here (📎 → Location), or press «Skip»."),
+    Problem.capacity_format: N_(
+        "Please type the number of seats in digits, e.g. <i>50</i>, or «No limit»."
+    ),
+    Problem.reminders_format: N_(
+        "Please type hours before the start as numbers, e.g. <i>48, 24, 2</i>."
+    ),
+    Problem.nothing_to_keep: N_("There is nothing to keep yet: please answer the question."),
+    Problem.nothing_to_remove: N_("There are no questions to remove."),
+}
+
 
 def problem_text(error: InvalidInput) -> str:
     """Why an answer was not accepted, and how to give one that is."""
+    if error.problem in PLAIN:
+        return _(PLAIN[error.problem])
     details = error.details
     match error.problem:
-        case Problem.empty:
-            return _("The answer is empty. Please write it in words.")
         case Problem.too_long:
             return _(
                 "That is too long: {length} characters. Please keep it within {limit}."
             ).format(length=details["length"], limit=details["limit"])
-        case Problem.control:
-            return _("The text contains invisible characters. Please type it again.")
-        case Problem.not_text:
-            return _("Please answer with text or with the buttons below.")
-        case Problem.name_symbols:
-            return _(
-                "Please write the name in letters only: no emoji, digits, tags or symbols "
-                "(a hyphen or an apostrophe is fine)."
-            )
-        case Problem.name_one_word:
-            return _("Please write at least your surname and first name.")
-        case Problem.phone:
-            return _(
-                "This does not look like a phone number. Please type it with the area code, "
-                "e.g. +7 912 345-67-89, or press «Share my phone number»."
-            )
-        case Problem.email:
-            return _(
-                "This does not look like an e-mail address. Please check it, e.g. anna@example.org."
-            )
-        case Problem.choice:
-            return _("Please choose one of the answers with the buttons below.")
-        case Problem.required:
-            return _("This question cannot be skipped, please answer it.")
-        case Problem.foreign_contact:
-            return _("Please share your own contact, not someone else's.")
-        case Problem.zone_unknown:
-            return _(
-                "I don't know this time zone. Choose one below or type it like <i>Asia/Omsk</i>."
-            )
-        case Problem.date_format:
-            return _(
-                "I can't read this date. Please type the date and time like <i>17.04 14:00</i>, "
-                "<i>17.04.2027 14:00</i> or <i>2027-04-17 14:00</i>."
-            )
-        case Problem.time_format:
-            return _(
-                "I can't read this time. Please type it like <i>17:00</i>, or a date and time "
-                "like <i>18.04 12:00</i>."
-            )
-        case Problem.date_invalid:
-            return _("There is no such date in the calendar. Please check the day and month.")
         case Problem.past:
             moment = details.get("moment")
             if isinstance(moment, datetime):
@@ -94,28 +104,13 @@ def problem_text(error: InvalidInput) -> str:
                 days=days,
                 example=f"{days:02d}.{details['month']:02d} 14:00",
             )
-        case Problem.no_time:
-            return _("Please add the time, for example «17 December 14:00» or «17.12 14:00».")
         case Problem.place_unknown:
             return _place_unknown(details["text"], details.get("suggestions") or [])
-        case Problem.kind_unknown:
-            return _("Please choose the kind with the buttons below.")
-        case Problem.format_unknown:
-            return _("Please choose one of the buttons: in person, online, or both.")
-        case Problem.join_url:
-            return _(
-                "This does not look like a link. Please send the full address starting with "
-                "https://, e.g. https://meet.example.org/round-table."
-            )
-        case Problem.location_expected:
-            return _("I need a map pin here (📎 → Location), or press «Skip».")
         case Problem.deadline_after_start:
             return _(
                 "Registration has to close no later than the start ({start}). Please give an "
                 "earlier moment, or press «Until the start»."
             ).format(start=_typed_moment(details.get("start")))
-        case Problem.capacity_format:
-            return _("Please type the number of seats in digits, e.g. <i>50</i>, or «No limit».")
         case Problem.capacity_range:
             return _("The number of seats must be from 1 to {limit}.").format(
                 limit=details["limit"]
@@ -137,17 +132,11 @@ def problem_text(error: InvalidInput) -> str:
             return _("Each option must fit in {limit} characters (it becomes a button).").format(
                 limit=details["limit"]
             )
-        case Problem.reminders_format:
-            return _("Please type hours before the start as numbers, e.g. <i>48, 24, 2</i>.")
         case Problem.reminders_range:
             return _(
                 "Each reminder must be from 1 to {limit} hours before the start, "
                 "at most {count} of them."
             ).format(limit=details["limit"], count=details["count"])
-        case Problem.nothing_to_keep:
-            return _("There is nothing to keep yet: please answer the question.")
-        case Problem.nothing_to_remove:
-            return _("There are no questions to remove.")
     return _("Please check the answer.")
 
 

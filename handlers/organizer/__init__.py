@@ -14,6 +14,7 @@ from bot.i18n import _
 from handlers import announcements
 from handlers.organizer import attendees, checkin, manage, new_event, roles, stats
 from handlers.organizer.checkin import open_ticket_link
+from handlers.organizer.common import with_desk
 
 __all__ = ["build_refusals", "build_router", "open_ticket_link"]
 
@@ -24,6 +25,8 @@ def build_router() -> Router:
     organizer = Router(name=__name__)
     organizer.message.filter(IsOrganizer())
     organizer.callback_query.filter(IsOrganizer())
+    organizer.message.middleware(with_desk)
+    organizer.callback_query.middleware(with_desk)
     organizer.include_routers(
         roles.build_router(),
         new_event.build_router(),

@@ -10,31 +10,25 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import deeplinks
 from bot.callbacks import CheckInAction, DoorAction, DoorActionKind
-from bot.deeplinks import DeepLink
 from bot.services import Services
 from bot.services.checkin import TicketOutcome, is_on_day, normalize_code
 from bot.services.roles import Access
 from bot.states import DoorMode
 from bot.ui import edit_or_send
 from bot.views import checkin as views
+from handlers.deeplinks import LinkOpening
 
 MEMBER_OUTCOMES = {TicketOutcome.own_ticket, TicketOutcome.not_allowed}
 
 
-async def open_ticket_link(
-    *,
-    bot: Bot,
-    chat_id: int,
-    link: DeepLink,
-    services: Services,
-    state: FSMContext,
-    access: Access,
-) -> None:
+async def open_ticket_link(opening: LinkOpening) -> None:
     """`t.me/<bot>?start=ci_<token>`: the organizer of the event sees the person, others don't.
 
     Reached through /start, outside the guarded organizer router: the role and the event are
     checked here, for this very person.
     """
+    bot, chat_id, services, access = opening.bot, opening.chat_id, opening.services, opening.access
+    link, state = opening.link, opening.state
     door_event_id = await _door_event_id(state)
     if door_event_id is not None and access.is_organizer:
         # In door mode a scan checks the guest in at once: the queue keeps moving.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import (
     CancelEventAnswer,
@@ -16,8 +15,9 @@ from bot.callbacks import (
 )
 from bot.services import Services
 from bot.services import event_editor as editor
-from bot.services.organizer import Applied, Refusal
+from bot.services.organizer import Applied
 from bot.services.problems import InvalidInput
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.services.validation import clean_line
 from bot.states import EventCancellation
@@ -26,8 +26,9 @@ from bot.views import Screen
 from bot.views import event_editor as editor_views
 from bot.views import organizer as views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db.events import Event, EventStatus
-from handlers.organizer.common import alert_refusal
+from handlers.organizer.common import Desk
 from handlers.organizer.new_event import ask
 
 REASON_LIMIT = 300
@@ -40,33 +41,20 @@ async def on_manage(message: Message, services: Services, access: Access) -> Non
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
-async def on_list(
-    query: CallbackQuery,
-    callback_data: ManageAction,
-    services: Services,
-    bot: Bot,
-    access: Access,
-) -> None:
-    page = await services.organizer.events_page(access, callback_data.page)
-    screen = views.events_list(page, services.clock.timestamp())
-    await edit_or_send(bot, query, screen.text, screen.inline)
+async def on_list(query: CallbackQuery, callback_data: ManageAction, desk: Desk) -> None:
+    page = await desk.services.organizer.events_page(desk.access, callback_data.page)
+    screen = views.events_list(page, desk.services.clock.timestamp())
+    await edit_or_send(desk.bot, query, screen.text, screen.inline)
 
 
 async def on_event_action(
-    query: CallbackQuery,
-    callback_data: ManageAction,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: ManageAction, state: FSMContext, desk: Desk
 ) -> None:
     """Every action on one event: the event is looked up again and must be this person's."""
-    user_id = query.from_user.id
-    managed = await services.organizer.managed(access, callback_data.event_id)
+    managed = await desk.managed(callback_data.event_id)
     if managed is None:
-        alert_refusal(callback_answer)
         return
+    services, bot, access, user_id = desk.services, desk.bot, desk.access, desk.chat_id
     event = managed.event
     now = services.clock.timestamp()
     action = callback_data.action
@@ -84,7 +72,7 @@ async def on_event_action(
             closed = action == ManageActionKind.close
             outcome = await services.organizer.set_registration_closed(access, event.id, closed)
             if not isinstance(outcome, Refusal):
-                callback_answer.text = views.registration_toggled(outcome)
+                desk.answer.text = views.registration_toggled(outcome)
         case ManageActionKind.link:
             if not services.bot_username or event.status != EventStatus.published:
                 outcome = Refusal.not_published
@@ -100,7 +88,7 @@ async def on_event_action(
             return
         case ManageActionKind.reschedule:
             if event.ends_at <= now:
-                outcome = Refusal.finished
+                outcome = Refusal.event_finished
             else:
                 draft = editor.from_event(event).model_copy(
                     update={"step": "start", "editing": True}
@@ -124,7 +112,7 @@ async def on_event_action(
         case ManageActionKind.delete_confirmed:
             deleted = await services.organizer.delete_draft(access, event.id)
             if isinstance(deleted, Refusal):
-                await edit_or_send(bot, query, views.refusal(deleted))
+                await edit_or_send(bot, query, refusal_text(deleted))
                 return
             screen = views.draft_deleted(deleted)
             await edit_or_send(bot, query, screen.text, screen.inline)
@@ -136,7 +124,7 @@ async def on_event_action(
             return
         case ManageActionKind.cancel:
             if event.ends_at <= now:
-                outcome = Refusal.finished
+                outcome = Refusal.event_finished
             else:
                 await state.set_state(EventCancellation.reason)
                 await state.set_data({"event_id": event.id})
@@ -149,7 +137,7 @@ async def on_event_action(
         case _:
             return
     if isinstance(outcome, Refusal):
-        alert_refusal(callback_answer, outcome)
+        desk.refuse(outcome)
     fresh = await services.organizer.managed(access, event.id)
     assert fresh is not None
     screen = views.event_screen(fresh, now, services.bot_username)
@@ -157,23 +145,19 @@ async def on_event_action(
 
 
 async def on_edit_field(
-    query: CallbackQuery,
-    callback_data: EditEventField,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    _query: CallbackQuery, callback_data: EditEventField, state: FSMContext, desk: Desk
 ) -> None:
-    user_id = query.from_user.id
-    managed = await services.organizer.managed(access, callback_data.event_id)
-    if managed is None or callback_data.field not in editor.EDITABLE:
-        alert_refusal(callback_answer)
+    if callback_data.field not in editor.EDITABLE:
+        desk.refuse()
         return
+    managed = await desk.managed(callback_data.event_id)
+    if managed is None:
+        return
+    services, bot, access, user_id = desk.services, desk.bot, desk.access, desk.chat_id
     event = managed.event
     cancelled = event.status == EventStatus.cancelled
     if cancelled or event.ends_at <= services.clock.timestamp():
-        alert_refusal(callback_answer, Refusal.cancelled if cancelled else Refusal.finished)
+        desk.refuse(Refusal.event_cancelled if cancelled else Refusal.event_finished)
         return
     draft = editor.from_event(event).model_copy(
         update={"step": callback_data.field, "editing": True}
@@ -193,7 +177,7 @@ async def on_cancel_reason(
     managed = await services.organizer.managed(access, event_id)
     if managed is None:
         await state.clear()
-        await message.answer(views.refusal(Refusal.not_found))
+        await message.answer(refusal_text(Refusal.event_not_found))
         return
     try:
         reason = clean_line(message.text, REASON_LIMIT)
@@ -209,13 +193,7 @@ async def on_cancel_reason(
 
 
 async def on_cancel_answer(
-    query: CallbackQuery,
-    callback_data: CancelEventAnswer,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: CancelEventAnswer, state: FSMContext, desk: Desk
 ) -> None:
     data = await state.get_data()
     in_dialog = (
@@ -223,9 +201,9 @@ async def on_cancel_answer(
         and data.get("event_id") == callback_data.event_id
     )
     if not in_dialog:
-        callback_answer.text = views.question_over()
-        callback_answer.show_alert = True
+        desk.alert(views.question_over())
         return
+    services, bot, access = desk.services, desk.bot, desk.access
     await state.clear()
     if not callback_data.confirm:
         await edit_or_send(bot, query, views.cancel_kept())
@@ -239,7 +217,7 @@ async def on_cancel_answer(
         access, callback_data.event_id, str(data.get("reason", "")), notice
     )
     if isinstance(outcome, Refusal):
-        await edit_or_send(bot, query, views.refusal(outcome))
+        await edit_or_send(bot, query, refusal_text(outcome))
         return
     assert isinstance(outcome, Applied)
     await edit_or_send(bot, query, views.cancelled_done(outcome.notified))

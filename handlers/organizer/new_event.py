@@ -6,14 +6,14 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.services import Services
 from bot.services import event_editor as editor
 from bot.services.event_editor import EventDraft, Reply
-from bot.services.organizer import Applied, Refusal
+from bot.services.organizer import Applied
 from bot.services.problems import InvalidInput, Problem
+from bot.services.refusals import Refusal
 from bot.services.roles import Access
 from bot.states import EventEditor
 from bot.ui import edit_or_send
@@ -21,9 +21,10 @@ from bot.views import Screen
 from bot.views import event_editor as views
 from bot.views import organizer as organizer_views
 from bot.views.problems import problem_text
+from bot.views.refusals import refusal_text
 from db.events import Event
 from db.people import Person
-from handlers.organizer.common import load_draft, save_draft, send_event_screen
+from handlers.organizer.common import Desk, load_draft, save_draft, send_event_screen
 
 
 def _defaults(services: Services) -> tuple[int, ...]:
@@ -91,9 +92,7 @@ async def save_edit(
         return
     await state.clear()
     if isinstance(outcome, Refusal):
-        await bot.send_message(
-            chat_id, organizer_views.refusal(outcome), reply_markup=ReplyKeyboardRemove()
-        )
+        await bot.send_message(chat_id, refusal_text(outcome), reply_markup=ReplyKeyboardRemove())
         return
     assert isinstance(outcome, Applied)
     text = (
@@ -205,20 +204,13 @@ async def go_back(
 
 
 async def on_draft_action(
-    query: CallbackQuery,
-    callback_data: DraftAction,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    query: CallbackQuery, callback_data: DraftAction, state: FSMContext, desk: Desk
 ) -> None:
-    chat_id = query.from_user.id
     draft = await load_draft(state)
     if draft is None or await state.get_state() != EventEditor.preview.state:
-        callback_answer.text = views.not_in_dialog()
-        callback_answer.show_alert = True
+        desk.alert(views.not_in_dialog())
         return
+    services, bot, access, chat_id = desk.services, desk.bot, desk.access, desk.chat_id
     action = callback_data.action
     if action == DraftActionKind.cancel:
         await state.clear()
@@ -234,8 +226,7 @@ async def on_draft_action(
         draft, access, publish=action == DraftActionKind.publish
     )
     if isinstance(outcome, Refusal):
-        callback_answer.text = views.stale_draft()
-        callback_answer.show_alert = True
+        desk.alert(views.stale_draft())
         await bot.send_message(chat_id, views.stale_draft(), reply_markup=views.edit_menu(0))
         return
     await state.clear()
@@ -254,13 +245,7 @@ async def on_draft_action(
 
 
 async def on_edit_draft_field(
-    query: CallbackQuery,
-    callback_data: EditEventField,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
+    _query: CallbackQuery, callback_data: EditEventField, state: FSMContext, desk: Desk
 ) -> None:
     """A field of the new event's draft, from the preview's edit menu."""
     draft = await load_draft(state)
@@ -270,11 +255,10 @@ async def on_edit_draft_field(
         or callback_data.field not in editor.EDITABLE
         or await state.get_state() not in (EventEditor.preview.state, EventEditor.answering.state)
     ):
-        callback_answer.text = views.not_in_dialog()
-        callback_answer.show_alert = True
+        desk.alert(views.not_in_dialog())
         return
     edited = draft.model_copy(update={"step": callback_data.field, "editing": True})
-    await ask(bot, query.from_user.id, state, services, access, edited)
+    await ask(desk.bot, desk.chat_id, state, desk.services, desk.access, edited)
 
 
 def build_router() -> Router:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import ManageAction, ManageActionKind, StatsAction
 from bot.services import Services
@@ -18,7 +17,7 @@ from bot.views import organizer as views
 from bot.views.reminders import stats_block
 from bot.views.text import MESSAGE_LIMIT, utf16_len
 from db import organizer as organizer_repo
-from handlers.organizer.common import alert_refusal
+from handlers.organizer.common import Desk
 
 
 async def _overview(services: Services, access: Access) -> list[EventStats]:
@@ -33,14 +32,12 @@ async def on_stats(message: Message, services: Services, access: Access) -> None
     await message.answer(screen.text, reply_markup=screen.reply_markup)
 
 
-async def send_event_stats(
-    bot: Bot, chat_id: int, services: Services, access: Access, event_id: int
-) -> bool:
-    """The numbers and the chart of one event; False when it is not this person's."""
-    managed = await services.organizer.managed(access, event_id)
+async def send_event_stats(desk: Desk, event_id: int) -> None:
+    """The numbers and the chart of one event; refused when it is not this person's."""
+    managed = await desk.managed(event_id)
     if managed is None:
-        return False
-    event = managed.event
+        return
+    services, bot, chat_id, event = desk.services, desk.bot, desk.chat_id, managed.event
     times = await organizer_repo.registration_times(services.db, event.id)
     labels = views.chart_labels(event)
     # Plotting takes a noticeable moment: off the event loop.
@@ -62,49 +59,30 @@ async def send_event_stats(
             services.clock.timestamp(),
         ),
     )
-    return True
 
 
-async def on_stats_action(
-    query: CallbackQuery,
-    callback_data: StatsAction,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
-) -> None:
+async def on_stats_action(_query: CallbackQuery, callback_data: StatsAction, desk: Desk) -> None:
+    services, bot, access = desk.services, desk.bot, desk.access
     if callback_data.report:
         items = await _overview(services, access)
         if not items:
-            callback_answer.text = views.no_statistics()
-            callback_answer.show_alert = True
+            desk.alert(views.no_statistics())
             return
         rows = await organizer_repo.attendance_rows(services.db, (item.event.id for item in items))
         data = await asyncio.to_thread(
             stats_service.attendance_report, items, rows, views.report_labels()
         )
         await bot.send_document(
-            query.from_user.id,
+            desk.chat_id,
             BufferedInputFile(data, filename="attendance-report.xlsx"),
             caption=views.report_caption(len(items)),
         )
         return
-    event_id = callback_data.event_id
-    if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        alert_refusal(callback_answer)
+    await send_event_stats(desk, callback_data.event_id)
 
 
-async def on_manage_stats(
-    query: CallbackQuery,
-    callback_data: ManageAction,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
-) -> None:
-    event_id = callback_data.event_id
-    if not await send_event_stats(bot, query.from_user.id, services, access, event_id):
-        alert_refusal(callback_answer)
+async def on_manage_stats(_query: CallbackQuery, callback_data: ManageAction, desk: Desk) -> None:
+    await send_event_stats(desk, callback_data.event_id)
 
 
 def build_router() -> Router:
