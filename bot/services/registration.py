@@ -26,7 +26,7 @@ from db.registrations import (
 
 # The version of the consent text shown by `bot.views.registration.consent`. Change the text
 # only together with this version: the log must say which words a person agreed to.
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"  # v2: the operator's contact is named
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
 
 
@@ -232,8 +232,10 @@ class RegistrationService:
     async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.
 
-        Queued in the same transaction as the promotion: either both happen or neither.
+        Queued in the same transaction as the promotion: either both happen or neither. The
+        ticket and `.ics` follow the notice, as they follow a confirmation.
         """
+        now = self.clock.timestamp()
         for registration in promoted:
             if registration.person_id is None:
                 continue
@@ -247,9 +249,10 @@ class RegistrationService:
                 tx,
                 f"promotion:{registration.id}",
                 [registration.person_id],
-                self.notices.promotion(language, event, registration, self.clock.timestamp()),
+                self.notices.promotion(language, event, registration, now),
                 priority=Priority.PERSONAL,
             )
+            await self._queue_seat_files_in(tx, registration, None, now)
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(
