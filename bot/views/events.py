@@ -156,6 +156,13 @@ def refusal_text(refusal: Refusal) -> str:
             "A companion cannot be registered for this event: the organizers do not allow it, "
             "or there are fewer seats in all than the two of you need. You can register alone."
         )
+    if refusal == Refusal.no_colleague:
+        return _(
+            "The organizers of this event do not take registrations of colleagues: each "
+            "person registers in this bot themselves."
+        )
+    if refusal == Refusal.colleague_taken:
+        return _("Someone with this phone number is already registered for this event.")
     return _("This event was not found. It may have been removed.")
 
 
@@ -234,6 +241,12 @@ def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMar
                     action=EventActionKind.register_companion, event_id=event.id
                 ),
             )
+    if view.refusal is None and event.colleagues_allowed:
+        # Offered whether or not the member registered themselves: they may not be coming.
+        builder.button(
+            text=_("Register a colleague"),
+            callback_data=EventAction(action=EventActionKind.register_colleague, event_id=event.id),
+        )
     builder.button(
         text=_("📅 Add to calendar"),
         callback_data=EventAction(action=EventActionKind.calendar, event_id=event.id),

@@ -447,6 +447,18 @@ def alarm_text(event: Event) -> str:
 
 
 def promotion_notice(event: Event, registration: Registration, now: float) -> Screen:
+    if registration.is_colleague:
+        text = _(
+            "🎉 Good news: a seat has freed up at the {event} — {when} — for your colleague "
+            "{name}. The registration is confirmed, ticket code <b>{code}</b>.\n\n"
+            "The ticket comes in the next message: forward it to your colleague or print it."
+        ).format(
+            event=named_html(event, Case.prepositional),
+            when=when(event, now),
+            name=escape(registration.guest_name or ""),
+            code=registration.short_code,
+        )
+        return Screen(text)
     text = _(
         "🎉 Good news: a seat has freed up at the {event} — {when} — and it is yours. "
         "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
