@@ -258,8 +258,9 @@ async def attendance_rows(db: Queries, event_ids: Iterable[int]) -> list[Attenda
         return []
     marks = ", ".join("?" for _ in wanted)
     rows = await db.fetch_all(
-        "SELECT r.event_id, p.organization, r.checked_in_at FROM registrations r"  # noqa: S608
-        " LEFT JOIN people p ON p.id = r.person_id"
+        "SELECT r.event_id, COALESCE(p.organization, m.organization), r.checked_in_at"  # noqa: S608
+        " FROM registrations r LEFT JOIN people p ON p.id = r.person_id"
+        " LEFT JOIN people m ON m.id = r.registered_by"
         f" WHERE r.status = 'confirmed' AND r.event_id IN ({marks})"
         " ORDER BY r.event_id, r.id",
         wanted,

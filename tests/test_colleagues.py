@@ -203,6 +203,22 @@ async def test_the_colleague_is_on_the_pass_list_and_checked_in_by_code(
     assert COLLEAGUE in names
     assert "Иванова Анна Сергеевна" in names
 
+    # The full export names who registered the colleague, in a column of its own.
+    [listing] = await organizer.send("/manage")
+    await organizer.pick(event.title, listing)
+    await organizer.click("Участники")
+    screen = organizer.last
+    [export] = await organizer.click("Excel", screen)
+    assert export.document is not None
+    book = openpyxl.load_workbook(io.BytesIO(export.document)).active
+    assert book is not None
+    header, *lines = list(book.iter_rows(values_only=True))
+    column = header.index("Кто записал")
+    by_name = {line[1]: line for line in lines}
+    assert by_name[COLLEAGUE][column] == "Иванова Анна Сергеевна"
+    assert by_name[COLLEAGUE][4] == "+79120001122"
+    assert by_name["Иванова Анна Сергеевна"][column] is None
+
     [card] = await organizer.send(f"/checkin {colleague.short_code}")
     assert COLLEAGUE in card.body
     assert "Кто записал: Иванова Анна Сергеевна" in card.body
