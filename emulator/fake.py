@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -32,6 +32,18 @@ __all__ = ["ChatRef", "FakeTelegram"]
 
 ChatRef = FakeUser | FakeChat | int
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _in_thread(wait: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """The same wait for tests whose bot runs in the calling event loop: it waits in a thread."""
+
+    async def waiting(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(wait, *args, **kwargs)
+
+    waiting.__doc__ = f"{wait.__name__} without blocking the calling event loop."
+    return waiting
+
 
 _SELF = object()
 
@@ -368,15 +380,25 @@ class FakeTelegram:
             location["live_period"] = live_period
         return self._push_message(user, self._chat(user), {"location": location})
 
-    def _caption_fields(
-        self, caption: str | None, caption_entities: list[dict[str, Any]] | None
-    ) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
+    def _send_file(
+        self,
+        user: FakeUser,
+        kind: str,
+        data: bytes,
+        caption: str | None,
+        caption_entities: list[dict[str, Any]] | None,
+        chat: ChatRef | None,
+        **file_options: Any,
+    ) -> UserMessage:
+        target = self._chat(chat if chat is not None else user)
+        with self._state.cond:
+            stored = self._state.store_file(kind, data, **file_options)
+        fields: dict[str, Any] = {kind: stored.media_value()}
         if caption:
             fields["caption"] = caption
             if caption_entities:
                 fields["caption_entities"] = caption_entities
-        return fields
+        return self._push_message(user, target, fields, caption=caption, media=stored)
 
     def send_photo(
         self,
@@ -388,11 +410,7 @@ class FakeTelegram:
         chat: ChatRef | None = None,
     ) -> UserMessage:
         """The user sends a photo (stored, so the bot can getFile or copy_message it)."""
-        target = self._chat(chat if chat is not None else user)
-        with self._state.cond:
-            stored = self._state.store_file("photo", data)
-        fields = {"photo": stored.media_value(), **self._caption_fields(caption, caption_entities)}
-        return self._push_message(user, target, fields, caption=caption, media=stored)
+        return self._send_file(user, "photo", data, caption, caption_entities, chat)
 
     def send_document(
         self,
@@ -405,16 +423,16 @@ class FakeTelegram:
         caption_entities: list[dict[str, Any]] | None = None,
         chat: ChatRef | None = None,
     ) -> UserMessage:
-        target = self._chat(chat if chat is not None else user)
-        with self._state.cond:
-            stored = self._state.store_file(
-                "document", data, filename=filename, mime_type=mime_type
-            )
-        fields = {
-            "document": stored.media_value(),
-            **self._caption_fields(caption, caption_entities),
-        }
-        return self._push_message(user, target, fields, caption=caption, media=stored)
+        return self._send_file(
+            user,
+            "document",
+            data,
+            caption,
+            caption_entities,
+            chat,
+            filename=filename,
+            mime_type=mime_type,
+        )
 
     def send_update(self, kind: str, body: dict[str, Any]) -> int:
         """Queue an arbitrary update (e.g. a forged one); returns its update_id."""
@@ -499,19 +517,17 @@ class FakeTelegram:
             return chat.messages[-1] if chat.messages else None
 
     def message(self, ref: ChatRef, message_id: int) -> SentMessage:
-        chat = self._chat(ref)
-        with self._state.cond:
-            found = chat.by_id.get(message_id)
-        if not isinstance(found, SentMessage):
-            raise AssertionError(f"no bot message {message_id} in chat {chat.id}")
-        return found
+        return self._message_of(SentMessage, "bot", ref, message_id)
 
     def user_message(self, ref: ChatRef, message_id: int) -> UserMessage:
+        return self._message_of(UserMessage, "user", ref, message_id)
+
+    def _message_of(self, kind: type[T], author: str, ref: ChatRef, message_id: int) -> T:
         chat = self._chat(ref)
         with self._state.cond:
             found = chat.by_id.get(message_id)
-        if not isinstance(found, UserMessage):
-            raise AssertionError(f"no user message {message_id} in chat {chat.id}")
+        if not isinstance(found, kind):
+            raise AssertionError(f"no {author} message {message_id} in chat {chat.id}")
         return found
 
     @property
@@ -603,28 +619,6 @@ class FakeTelegram:
                     raise AssertionError(text or f"condition not met within {timeout}s")
                 cond.wait(min(remaining, 0.5))
 
-    async def wait_until_async(
-        self,
-        predicate: Callable[[], T | None],
-        timeout: float = 10.0,
-        message: str | Callable[[], str] | None = None,
-    ) -> T:
-        """wait_until for tests whose bot runs in the same event loop (waits in a thread)."""
-        return await asyncio.to_thread(self.wait_until, predicate, timeout, message)
-
-    async def wait_for_message_async(
-        self,
-        ref: ChatRef,
-        contains: str | None = None,
-        predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 10.0,
-        since: int | SentMessage | None = None,
-    ) -> SentMessage:
-        """wait_for_message without blocking the calling event loop."""
-        return await asyncio.to_thread(
-            self.wait_for_message, ref, contains, predicate, timeout, since
-        )
-
     def wait_for_polling(self, timeout: float = 10.0) -> None:
         """Wait until the bot is long-polling (started, pending updates handled or dropped)."""
         self.wait_until(
@@ -672,6 +666,9 @@ class FakeTelegram:
                 lambda: self._describe_failure(chat, start, contains, predicate, timeout),
             )
             return found[0]
+
+    wait_until_async = _in_thread(wait_until)
+    wait_for_message_async = _in_thread(wait_for_message)
 
     def wait_for_edit(
         self,

@@ -41,6 +41,8 @@ SEND_METHODS = frozenset(
         "forwardmessages",
     }
 )
+# What an edit must change (or the keyboard must) for Telegram to accept it.
+_SHOWN = ("plain", "entities", "caption_plain", "caption_entities")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _ADMIN_RIGHTS = {
     "can_be_edited": False,
@@ -176,11 +178,28 @@ class BotApi:
     ) -> tuple[str, list[dict[str, Any]]]:
         return checks.format_text(text, parse_mode, entities, limit=limit, too_long=too_long)
 
-    def _caption(
-        self, p: Params
-    ) -> tuple[str | None, str | None, list[dict[str, Any]], str | None]:
-        """(raw caption, plain caption, caption entities, parse_mode) of a media request."""
-        return checks.caption(p)
+    def _caption(self, p: Params) -> dict[str, Any]:
+        """The caption fields of a SentMessage (raw, plain, entities, parse_mode) of a request."""
+        caption, plain, entities, parse_mode = checks.caption(p)
+        return {
+            "caption": caption,
+            "caption_plain": plain,
+            "caption_entities": entities,
+            "parse_mode": parse_mode,
+        }
+
+    def _text(self, p: Params, *, too_long: str) -> dict[str, Any]:
+        """The text fields of a SentMessage (raw, plain, parse_mode, entities) of a request."""
+        text = p.get_str("text")
+        if not text:
+            raise bad_request("message text is empty")
+        parse_mode = p.get_str("parse_mode")
+        plain, entities = self._format(
+            text, parse_mode, p.get_json("entities"), limit=TEXT_LIMIT, too_long=too_long
+        )
+        if not plain.strip():
+            raise bad_request("message text is empty")
+        return {"text": text, "plain": plain, "parse_mode": parse_mode, "entities": entities}
 
     def _reply_markup(self, p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
         return checks.reply_markup(p, inline_only=inline_only)
@@ -203,13 +222,28 @@ class BotApi:
             raise bad_request("message to be replied not found")
         return int(message_id)
 
-    def _new_message(self, chat: ChatState, method: str, p: Params) -> SentMessage:
+    def _new_message(self, chat: ChatState, method: str, p: Params, **fields: Any) -> SentMessage:
+        """A message the bot sends, numbered in its chat; `fields` are SentMessage attributes."""
         return SentMessage(
             message_id=chat.alloc_message_id(),
             chat_id=chat.id,
             method=method,
             date=self.state.now(),
             params=p.values,
+            **fields,
+        )
+
+    def _send(self, chat: ChatState, method: str, p: Params, **fields: Any) -> dict[str, Any]:
+        return self._store(chat, self._new_message(chat, method, p, **fields))
+
+    def _send_with_keyboard(
+        self, chat: ChatState, method: str, p: Params, **fields: Any
+    ) -> dict[str, Any]:
+        """A message that may carry any keyboard and answer another message, as most do."""
+        markup = self._reply_markup(p)
+        reply_to = self._reply_to(chat, p)
+        return self._send(
+            chat, method, p, reply_markup=markup, reply_to_message_id=reply_to, **fields
         )
 
     def _store(self, chat: ChatState, message: SentMessage) -> dict[str, Any]:
@@ -300,54 +334,33 @@ class BotApi:
 
     def send_message(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
-        text = p.get_str("text")
-        if not text:
-            raise bad_request("message text is empty")
-        parse_mode = p.get_str("parse_mode")
-        plain, entities = self._format(
-            text,
-            parse_mode,
-            p.get_json("entities"),
-            limit=TEXT_LIMIT,
-            too_long="message is too long",
-        )
-        if not plain.strip():
-            raise bad_request("message text is empty")
-        markup = self._reply_markup(p)
-        reply_to = self._reply_to(chat, p)
-        message = self._new_message(chat, "sendMessage", p)
-        message.text = text
-        message.plain = plain
-        message.parse_mode = parse_mode
-        message.entities = entities
-        message.reply_markup = markup
-        message.reply_to_message_id = reply_to
-        return self._store(chat, message)
+        text = self._text(p, too_long="message is too long")
+        return self._send_with_keyboard(chat, "sendMessage", p, **text)
 
     def send_media(self, p: Params, kind: str) -> dict[str, Any]:
         chat = self._writable_chat(p)
-        caption, caption_plain, caption_entities, parse_mode = self._caption(p)
+        caption = self._caption(p)
         markup = self._reply_markup(p)
         reply_to = self._reply_to(chat, p)
         stored = self._input_file(p, kind, kind)
         method = "send" + "".join(part.title() for part in kind.split("_"))
-        message = self._new_message(chat, method, p)
-        message.media_type = kind
-        message.file = stored
-        message.caption = caption
-        message.caption_plain = caption_plain
-        message.caption_entities = caption_entities
-        message.parse_mode = parse_mode
-        message.reply_markup = markup
-        message.reply_to_message_id = reply_to
-        return self._store(chat, message)
+        return self._send(
+            chat,
+            method,
+            p,
+            media_type=kind,
+            file=stored,
+            reply_markup=markup,
+            reply_to_message_id=reply_to,
+            **caption,
+        )
 
     def send_media_group(self, p: Params) -> list[dict[str, Any]]:
         chat = self._writable_chat(p)
         media = p.get_json("media")
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise bad_request("media must include 2-10 items")
-        prepared: list[tuple[str, StoredFile, str | None, str | None, list[dict[str, Any]]]] = []
+        prepared: list[dict[str, Any]] = []  # SentMessage fields of each item
         for item in media:
             if not isinstance(item, dict) or item.get("type") not in MEDIA_KINDS:
                 raise bad_request("can't parse InputMedia JSON object")
@@ -372,19 +385,20 @@ class BotApi:
                     limit=CAPTION_LIMIT,
                     too_long="message caption is too long",
                 )
-            prepared.append((kind, self._resolve_file(source, kind), caption, plain, entities))
+            prepared.append(
+                {
+                    "media_type": kind,
+                    "file": self._resolve_file(source, kind),
+                    "caption": caption,
+                    "caption_plain": plain,
+                    "caption_entities": entities,
+                }
+            )
         group_id = self.state.new_media_group_id()
-        result = []
-        for kind, stored, caption, plain, entities in prepared:
-            message = self._new_message(chat, "sendMediaGroup", p)
-            message.media_type = kind
-            message.file = stored
-            message.caption = caption
-            message.caption_plain = plain
-            message.caption_entities = entities
-            message.media_group_id = group_id
-            result.append(self._store(chat, message))
-        return result
+        return [
+            self._send(chat, "sendMediaGroup", p, media_group_id=group_id, **fields)
+            for fields in prepared
+        ]
 
     def _location(self, p: Params) -> dict[str, Any]:
         latitude = p.get_float("latitude")
@@ -402,13 +416,7 @@ class BotApi:
 
     def send_location(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
-        location = self._location(p)
-        markup = self._reply_markup(p)
-        message = self._new_message(chat, "sendLocation", p)
-        message.location = location
-        message.reply_markup = markup
-        message.reply_to_message_id = self._reply_to(chat, p)
-        return self._store(chat, message)
+        return self._send_with_keyboard(chat, "sendLocation", p, location=self._location(p))
 
     def send_venue(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
@@ -422,13 +430,7 @@ class BotApi:
             value = p.get_str(key)
             if value:
                 venue[key] = value
-        markup = self._reply_markup(p)
-        message = self._new_message(chat, "sendVenue", p)
-        message.venue = venue
-        message.location = location
-        message.reply_markup = markup
-        message.reply_to_message_id = self._reply_to(chat, p)
-        return self._store(chat, message)
+        return self._send_with_keyboard(chat, "sendVenue", p, venue=venue, location=location)
 
     def send_contact(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
@@ -443,12 +445,7 @@ class BotApi:
             value = p.get_str(key)
             if value:
                 contact[key] = value
-        markup = self._reply_markup(p)
-        message = self._new_message(chat, "sendContact", p)
-        message.contact = contact
-        message.reply_markup = markup
-        message.reply_to_message_id = self._reply_to(chat, p)
-        return self._store(chat, message)
+        return self._send_with_keyboard(chat, "sendContact", p, contact=contact)
 
     def send_chat_action(self, p: Params) -> bool:
         self._writable_chat(p)
@@ -511,9 +508,8 @@ class BotApi:
             message.contact = payload.get("contact")
         if use_params and not forward:
             if "caption" in p and message.file is not None:
-                caption, plain, entities, parse_mode = self._caption(p)
-                message.caption, message.caption_plain = caption, plain
-                message.caption_entities, message.parse_mode = entities, parse_mode
+                for name, value in self._caption(p).items():
+                    setattr(message, name, value)
             message.reply_markup = self._reply_markup(p)
             message.reply_to_message_id = self._reply_to(target, p)
         return message
@@ -577,7 +573,36 @@ class BotApi:
             raise bad_request("message to edit not found")
         return chat, message
 
-    def _store_edit(self, chat: ChatState, message: SentMessage) -> dict[str, Any]:
+    def _edit(
+        self,
+        target: tuple[ChatState, SentMessage] | None,
+        p: Params,
+        *,
+        needs: str | None = None,
+        missing: str = "",
+        **fields: Any,
+    ) -> Any:
+        """Keep the old version and set `fields` (SentMessage attributes) and the keyboard.
+        A message without the `needs` attribute is refused with `missing`, and so is an edit
+        that shows the same as before, as Telegram does."""
+        markup = self._reply_markup(p, inline_only=True)
+        if target is None:
+            return True
+        chat, message = target
+        if needs is not None and getattr(message, needs) is None:
+            raise bad_request(missing)
+        # Without reply_markup Telegram removes the inline keyboard, so None is a change too.
+        if markup == self._inline(message.reply_markup) and all(
+            (getattr(message, name) or None) == (fields[name] or None)
+            for name in _SHOWN
+            if name in fields
+        ):
+            raise bad_request(NOT_MODIFIED)
+        message.edits.append(message.snapshot())
+        for name, value in fields.items():
+            setattr(message, name, value)
+        message.reply_markup = markup
+        message.edit_date = self.state.now()
         message.payload = self.state.message_payload(chat, message)
         self.state.cond.notify_all()
         return message.payload
@@ -590,69 +615,20 @@ class BotApi:
 
     def edit_message_text(self, p: Params) -> Any:
         target = self._editable(p)
-        text = p.get_str("text")
-        if not text:
-            raise bad_request("message text is empty")
-        parse_mode = p.get_str("parse_mode")
-        plain, entities = self._format(
-            text, parse_mode, p.get_json("entities"), limit=TEXT_LIMIT, too_long="MESSAGE_TOO_LONG"
+        text = self._text(p, too_long="MESSAGE_TOO_LONG")
+        return self._edit(
+            target, p, needs="plain", missing="there is no text in the message to edit", **text
         )
-        if not plain.strip():
-            raise bad_request("message text is empty")
-        markup = self._reply_markup(p, inline_only=True)
-        if target is None:
-            return True
-        chat, message = target
-        if message.plain is None:
-            raise bad_request("there is no text in the message to edit")
-        # Without reply_markup Telegram removes the inline keyboard, so None is a change too.
-        if (
-            plain == message.plain
-            and entities == message.entities
-            and markup == self._inline(message.reply_markup)
-        ):
-            raise bad_request(NOT_MODIFIED)
-        message.edits.append(message.snapshot())
-        message.text, message.plain, message.parse_mode = text, plain, parse_mode
-        message.entities = entities
-        message.reply_markup = markup
-        message.edit_date = self.state.now()
-        return self._store_edit(chat, message)
 
     def edit_message_caption(self, p: Params) -> Any:
         target = self._editable(p)
-        caption, caption_plain, entities, parse_mode = self._caption(p)
-        markup = self._reply_markup(p, inline_only=True)
-        if target is None:
-            return True
-        chat, message = target
-        if message.file is None:
-            raise bad_request("there is no caption in the message to edit")
-        if (
-            (caption_plain or None) == (message.caption_plain or None)
-            and entities == message.caption_entities
-            and markup == self._inline(message.reply_markup)
-        ):
-            raise bad_request(NOT_MODIFIED)
-        message.edits.append(message.snapshot())
-        message.caption, message.caption_plain = caption, caption_plain
-        message.caption_entities, message.parse_mode = entities, parse_mode
-        message.reply_markup = markup
-        message.edit_date = self.state.now()
-        return self._store_edit(chat, message)
+        caption = self._caption(p)
+        return self._edit(
+            target, p, needs="file", missing="there is no caption in the message to edit", **caption
+        )
 
     def edit_message_reply_markup(self, p: Params) -> Any:
-        target = self._editable(p)
-        markup = self._reply_markup(p, inline_only=True)
-        if target is None:
-            return True
-        chat, message = target
-        if markup == self._inline(message.reply_markup):
-            raise bad_request(NOT_MODIFIED)
-        message.edits.append(message.snapshot())
-        message.reply_markup = markup
-        message.edit_date = self.state.now()
-        return self._store_edit(chat, message)
+        return self._edit(self._editable(p), p)
 
     def delete_message(self, p: Params) -> bool:
         chat = self._known_chat(p)

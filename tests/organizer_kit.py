@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -75,14 +76,18 @@ async def register_person(
     return outcome.registration
 
 
-async def queued_files(services: Services, source_prefix: str) -> list[dict[str, Any]]:
-    """Queued documents whose source starts with the prefix: recipient, caption, bytes."""
-    rows = await services.db.fetch_all(
-        "SELECT d.recipient_id, m.kind, m.payload, m.attachment FROM deliveries d"
-        " JOIN outbox_messages m ON m.id = d.message_id WHERE d.source LIKE ?"
-        " ORDER BY d.recipient_id",
+async def _queued(services: Services, columns: str, source_prefix: str) -> list[sqlite3.Row]:
+    """Deliveries (d) with their outbox message (m) whose source starts with the prefix."""
+    return await services.db.fetch_all(
+        f"SELECT {columns} FROM deliveries d JOIN outbox_messages m ON m.id = d.message_id"
+        " WHERE d.source LIKE ? ORDER BY d.recipient_id",
         (source_prefix + "%",),
     )
+
+
+async def queued_files(services: Services, source_prefix: str) -> list[dict[str, Any]]:
+    """Queued documents whose source starts with the prefix: recipient, caption, bytes."""
+    rows = await _queued(services, "d.recipient_id, m.kind, m.payload, m.attachment", source_prefix)
     return [
         {
             "recipient": row["recipient_id"],
@@ -97,12 +102,7 @@ async def queued_files(services: Services, source_prefix: str) -> list[dict[str,
 
 async def deliveries(services: Services, source_prefix: str) -> list[dict[str, Any]]:
     """Queued outbox rows whose source starts with the prefix, with their text."""
-    rows = await services.db.fetch_all(
-        "SELECT d.source, d.recipient_id, d.priority, m.payload FROM deliveries d"
-        " JOIN outbox_messages m ON m.id = d.message_id WHERE d.source LIKE ?"
-        " ORDER BY d.recipient_id",
-        (source_prefix + "%",),
-    )
+    rows = await _queued(services, "d.source, d.recipient_id, d.priority, m.payload", source_prefix)
     return [
         {
             "source": row["source"],

@@ -11,6 +11,7 @@ from db import people
 from db import registrations as registrations_repo
 from db.events import Event
 from db.registrations import Registered, Registration
+from db.reminders import PlannedReminder
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot, Sent
 
@@ -26,6 +27,11 @@ async def seat(
     outcome = await registrations_repo.register(services.db, event.id, person_id, {}, now)
     assert isinstance(outcome, Registered), outcome
     return outcome.registration
+
+
+async def plan(services: Services, event: Event) -> dict[str, PlannedReminder]:
+    """The event's reminders planned now, by kind («24h», «2h», «followup»)."""
+    return {p.kind: p for p in await services.reminders.plan_event(event.id)}
 
 
 async def check_in(services: Services, registration: Registration, at: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -39,15 +39,43 @@ async def schedule(admin: ChatClient, typed: str = "22.11 15:00") -> None:
     await admin.send(typed)
 
 
+async def scheduling_for_tyumen(
+    services: Services, make_client: Callable[..., ChatClient], *, city: str
+) -> ChatClient:
+    """An event in Tyumen (UTC+5), one subscriber in `city`, and the admin at «Запланировать»
+    for the Tyumen region: the send time typed next is the audience's local time."""
+    await make_event(services)
+    await add_people(services, [100], city=city)
+    admin = await started(make_client(ADMIN_ID))
+    await compose_photo(admin)
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Тюменская область")
+    await admin.click("Запланировать")
+    return admin
+
+
 @pytest.fixture
-async def restarted(settings: Settings, clock: ManualClock) -> AsyncIterator[Callable[[], object]]:
-    """A second bot process on the same database file, made on demand."""
+async def admin(make_client: Callable[..., ChatClient], services: Services) -> ChatClient:
+    """Three subscribers (100–102) and the admin at the confirmation of a 15:00 Moscow send."""
+    await add_people(services, range(100, 103))
+    admin = await started(make_client(ADMIN_ID))
+    await schedule(admin)
+    return admin
+
+
+@pytest.fixture
+async def restarted(
+    settings: Settings, clock: ManualClock, bot: MockedBot
+) -> AsyncIterator[Callable[[], Awaitable[Services]]]:
+    """A second bot process on the same database file, made on demand, its announcements
+    started (the jobs rebuilt from the database, late ones sent)."""
     made: list[Services] = []
 
     async def restart() -> Services:
         services = await create_services(settings, clock=clock)
         services.bot_username = BOT_USERNAME
         made.append(services)
+        await services.announcements.start(bot, watch=False)
         return services
 
     yield restart
@@ -58,14 +86,11 @@ async def restarted(settings: Settings, clock: ManualClock) -> AsyncIterator[Cal
 
 
 async def test_a_scheduled_announcement_fires_at_its_time(
-    make_client: Callable[..., ChatClient],
+    admin: ChatClient,
     services: Services,
     bot: MockedBot,
     clock: ManualClock,
 ) -> None:
-    await add_people(services, range(100, 103))
-    admin = await started(make_client(ADMIN_ID))
-    await schedule(admin)
     confirmation = admin.last
     assert "Когда: воскресенье, 22 ноября, 15:00 по московскому времени" in confirmation.body
     assert "Получателей: <b>3</b>" in confirmation.body
@@ -109,24 +134,19 @@ async def test_a_scheduled_announcement_fires_at_its_time(
 
 
 async def test_a_scheduled_announcement_survives_a_restart_and_is_sent_late_with_a_note(
-    make_client: Callable[..., ChatClient],
+    admin: ChatClient,
     services: Services,
     bot: MockedBot,
     clock: ManualClock,
-    restarted: Callable[[], object],
+    restarted: Callable[[], Awaitable[Services]],
 ) -> None:
-    await add_people(services, range(100, 103))
-    admin = await started(make_client(ADMIN_ID))
-    await schedule(admin)
     await admin.click("Подтвердить")
     announcement = await latest(services)
     await services.db.close()  # the process stops; the jobs in memory are gone
 
     # Back up before the time: the job is rebuilt from the database, nothing is sent yet.
     clock.advance(3600)
-    again = await restarted()  # type: ignore[misc]
-    assert isinstance(again, Services)
-    await again.announcements.start(bot, watch=False)
+    again = await restarted()
     job = again.scheduler.get_job(job_id(announcement.id))
     assert job is not None
     assert job.trigger.run_date == AT_15_MSK
@@ -135,9 +155,7 @@ async def test_a_scheduled_announcement_survives_a_restart_and_is_sent_late_with
 
     # Down again over the send time, up an hour after it: sent at start-up, late.
     clock.set(AT_15_MSK.timestamp() + 3600)
-    third = await restarted()  # type: ignore[misc]
-    assert isinstance(third, Services)
-    await third.announcements.start(bot, watch=False)
+    third = await restarted()
     await deliver(third, bot)
     assert all(len(copies_to(bot, person_id)) == 1 for person_id in range(100, 103))
     report = bot.session.messages[ADMIN_ID][-1]
@@ -154,15 +172,12 @@ async def test_a_scheduled_announcement_survives_a_restart_and_is_sent_late_with
 
 
 async def test_missed_past_its_not_after_time_it_is_skipped(
-    make_client: Callable[..., ChatClient],
+    admin: ChatClient,
     services: Services,
     bot: MockedBot,
     clock: ManualClock,
-    restarted: Callable[[], object],
+    restarted: Callable[[], Awaitable[Services]],
 ) -> None:
-    await add_people(services, range(100, 103))
-    admin = await started(make_client(ADMIN_ID))
-    await schedule(admin)
     await admin.click("Указать «не позже»")
     replies = await admin.send("22.11 14:00")
     assert "Срок «не позже» должен быть позже времени отправки" in replies[-1].body
@@ -174,9 +189,7 @@ async def test_missed_past_its_not_after_time_it_is_skipped(
     await services.db.close()
 
     clock.set(AT_15_MSK.timestamp() + 2 * 3600)  # the bot was down from 14:00 to 17:00
-    again = await restarted()  # type: ignore[misc]
-    assert isinstance(again, Services)
-    await again.announcements.start(bot, watch=False)
+    again = await restarted()
     await deliver(again, bot)
     assert all(copies_to(bot, person_id) == [] for person_id in range(100, 103))
     skipped = await repo.get(again.db, announcement.id)
@@ -194,14 +207,11 @@ async def test_missed_past_its_not_after_time_it_is_skipped(
 
 
 async def test_a_scheduled_announcement_is_cancellable_before_it_starts(
-    make_client: Callable[..., ChatClient],
+    admin: ChatClient,
     services: Services,
     bot: MockedBot,
     clock: ManualClock,
 ) -> None:
-    await add_people(services, range(100, 103))
-    admin = await started(make_client(ADMIN_ID))
-    await schedule(admin)
     await admin.click("Подтвердить")
     announcement = await latest(services)
     await admin.send("/scheduled")
@@ -274,13 +284,7 @@ async def test_the_time_is_typed_and_shown_in_the_zone_of_the_audience(
     services: Services,
     bot: MockedBot,
 ) -> None:
-    await make_event(services)  # Tyumen, Asia/Yekaterinburg (UTC+5)
-    await add_people(services, [100], city="Тюмень")
-    admin = await started(make_client(ADMIN_ID))
-    await compose_photo(admin)
-    await admin.click("Подписчикам одного региона")
-    await admin.click("Тюменская область")
-    await admin.click("Запланировать")
+    admin = await scheduling_for_tyumen(services, make_client, city="Тюмень")
     assert "Часовой пояс: Тюмень, МСК+2." in admin.last.body
     await admin.send("22.11 17:00")
     assert "Когда: воскресенье, 22 ноября, 17:00 по местному времени (МСК+2)" in admin.last.body
@@ -296,13 +300,7 @@ async def test_the_send_time_may_be_typed_in_words(
     services: Services,
     bot: MockedBot,
 ) -> None:
-    await make_event(services)  # Tyumen, Asia/Yekaterinburg (UTC+5)
-    await add_people(services, [100], city="Ишим")
-    admin = await started(make_client(ADMIN_ID))
-    await compose_photo(admin)
-    await admin.click("Подписчикам одного региона")
-    await admin.click("Тюменская область")
-    await admin.click("Запланировать")
+    admin = await scheduling_for_tyumen(services, make_client, city="Ишим")
     [refused] = await admin.send("31 апреля 10:00")
     assert "Такой даты нет: в апреле 30 дней." in refused.body
     await admin.send("завтра в 10")

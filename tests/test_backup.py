@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,8 +18,8 @@ from bot.settings import Settings
 from db import Database
 from db import backup as backups
 from tests.kit.mocked_bot import TOKEN
+from tests.kit.process import clean_environment, run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 ERASED_NAME = "Эраст Стёртый-Навсегда 7731"
 
 
@@ -212,21 +210,11 @@ async def test_the_daily_job_runs_at_the_hour_in_the_default_zone_and_zero_turns
 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
-    env |= {
-        "PYTHONPATH": str(ROOT),
+    env = clean_environment() | {
         "BOT_TOKEN": TOKEN,
         "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot(tmp_path, env, *args)
 
 
 async def test_the_backup_and_restore_commands(tmp_path: Path) -> None:

@@ -628,3 +628,14 @@ async def test_replaced_fields_are_flagged(tg: FakeTelegram, bot: Bot) -> None:
         alice.id, "https://example.org", link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     assert tg.calls_to("sendMessage")[-1].params["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_the_async_waits_leave_the_bots_event_loop_free(tg: FakeTelegram, bot: Bot) -> None:
+    alice = tg.user(first_name="Alice")
+    tg.send_text(alice, "/start")
+    # The bot answers from this very loop while the test waits: a blocking wait would hang.
+    waiting = asyncio.create_task(tg.wait_for_message_async(alice, contains="Hello", timeout=5))
+    await bot.send_message(alice.id, "Hello, Alice")
+    assert (await waiting).text == "Hello, Alice"
+    pending = [1]
+    assert await tg.wait_until_async(lambda: pending, timeout=5) == [1]

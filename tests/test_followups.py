@@ -17,7 +17,7 @@ from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import BOT_ID, MockedBot, Sent
 from tests.member_kit import make_event
 from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event
-from tests.reminders_kit import check_in, fire_at, seat
+from tests.reminders_kit import check_in, fire_at, plan, seat
 
 HOUR = 3600.0
 
@@ -34,7 +34,7 @@ async def attended_event(
     for person in people:
         registration = await seat(services, event, person)
         await check_in(services, registration, event.starts_at + 300)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["followup"].due_at)
     return event
 
@@ -46,7 +46,7 @@ async def test_follow_up_goes_to_checked_in_people_two_hours_after_the_end(
     came = await seat(services, event, 5001)
     await seat(services, event, 5002)  # registered, never came
     english = await seat(services, event, 5003, "en")
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     assert planned["followup"].due_at == event.ends_at + 2 * HOUR
     await fire_at(services, clock, bot, planned["2h"].due_at)
     await check_in(services, came, event.starts_at + 60)
@@ -118,17 +118,7 @@ async def test_the_comment_step_re_asks_and_cancel_leaves_it(
     anna = make_client(5031, "ru")
     await anna.click("4", followups_to(bot, 5031)[0])
 
-    replies = await anna.send_update(
-        sticker={
-            "file_id": "x",
-            "file_unique_id": "x",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    replies = await anna.send_sticker()
     assert "напишите комментарий текстом" in replies[0].body
     replies = await anna.send("а" * 1001)
     assert "1000" in replies[0].body
@@ -197,7 +187,7 @@ async def test_stats_show_the_answers_ratings_and_comments_to_the_organizer(
     for person in (5071, 5072):
         registration = await seat(services, event, person)
         await check_in(services, registration, event.starts_at + 60)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     anna, boris = make_client(5071, "ru"), make_client(5072, "ru")
     await anna.click("Приду")

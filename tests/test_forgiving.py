@@ -12,7 +12,7 @@ from db.registrations import RegistrationStatus
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
 from tests.member_kit import make_event
-from tests.reminders_kit import fire_at, reminders_to, seat
+from tests.reminders_kit import fire_at, plan, reminders_to, seat
 
 # -- «Can't come» asks first ------------------------------------------------------------------
 
@@ -23,7 +23,7 @@ async def test_a_stray_cant_come_is_not_confirmed_and_the_seat_stays(
     event = await make_event(services, capacity=1)
     anna_seat = await seat(services, event, 3141)
     boris_place = await seat(services, event, 3142)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     anna = make_client(3141, "ru")
     reminder = reminders_to(bot, 3141)[0]
@@ -68,15 +68,6 @@ async def test_keep_as_is_on_subscribe_leaves_the_subscription_as_it_was(
 # -- never a dead end -------------------------------------------------------------------------
 
 MENU = ["Мероприятия", "Мои регистрации", "Помощь"]
-STICKER = {
-    "file_id": "s1",
-    "file_unique_id": "s1u",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}
 
 
 async def test_free_text_naming_an_event_shows_it(member: ChatClient, services: Services) -> None:
@@ -110,7 +101,7 @@ async def test_free_text_matching_nothing_gets_the_menu_and_a_hint(
 
 
 async def test_a_sticker_gets_the_menu_and_a_hint(member: ChatClient) -> None:
-    [reply] = await member.send_update(sticker=STICKER)
+    [reply] = await member.send_sticker()
     assert "Я не понял сообщение" in reply.body
     assert reply.buttons() == MENU
 

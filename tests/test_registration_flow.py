@@ -249,17 +249,7 @@ async def test_wrong_answers_are_asked_again_with_the_reason(
     assert "не похоже на номер телефона" in bad_phone.body
     [foreign] = await member.send_contact("79990001122", owner_id=555)
     assert "своим контактом" in foreign.body
-    [sticker] = await member.send_update(
-        sticker={
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    [sticker] = await member.send_sticker()
     assert "ответьте текстом" in sticker.body
     await member.send("⏭ Пропустить")
     [bad_email] = await member.send("a@")

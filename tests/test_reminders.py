@@ -22,7 +22,7 @@ from tests.conftest import NOW
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
 from tests.member_kit import make_event
-from tests.reminders_kit import fire_at, received, reminders_to, seat
+from tests.reminders_kit import fire_at, plan, received, reminders_to, seat
 
 HOUR = 3600.0
 
@@ -118,7 +118,7 @@ async def test_plan_rows_hold_utc_due_times_and_the_text_the_local_time(
         ends_at=(start + timedelta(hours=3)).timestamp(),
     )
     await seat(services, event, 3002)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     assert set(planned) == {"24h", "2h", "followup"}
     assert planned["24h"].due_at == (start - timedelta(days=1)).timestamp()
     assert planned["2h"].due_at == (start - timedelta(hours=2)).timestamp()
@@ -160,7 +160,7 @@ async def test_day_before_reminder_in_each_persons_language(
     await seat(services, event, 3011, "ru")
     await seat(services, event, 3012, "en")
     await seat(services, event, 3013, None)  # never chose: the default language
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
 
     assert await fire_at(services, clock, bot, planned["24h"].due_at) == 1
 
@@ -187,7 +187,7 @@ async def test_day_of_reminder_has_a_map_pin_and_opens_the_ticket(
 ) -> None:
     event = await make_event(services)
     registration = await seat(services, event, 3021)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
 
     await fire_at(services, clock, bot, planned["2h"].due_at)
     (message,) = reminders_to(bot, 3021)
@@ -213,7 +213,7 @@ async def test_no_pin_without_coordinates(
 ) -> None:
     event = await make_event(services, latitude=None, longitude=None)
     await seat(services, event, 3022)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["2h"].due_at)
     clock.advance(5)
     await services.delivery.drain(bot)
@@ -238,7 +238,7 @@ async def test_only_confirmed_registrants_get_reminders(
     await services.registrations.cancel(3033, cancelled.id)
     await services.privacy.forget(3034)
     await services.delivery.drain(bot)  # the promotion notices
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
 
     await fire_at(services, clock, bot, planned["24h"].due_at)
 
@@ -270,7 +270,7 @@ async def test_cant_come_cancels_and_the_waitlist_moves_up_at_once(
     anna_seat = await seat(services, event, 3041)
     boris_place = await seat(services, event, 3042)
     assert boris_place.status == RegistrationStatus.waitlisted
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     assert reminders_to(bot, 3042) == []  # the waitlist gets no reminder
 
@@ -319,7 +319,7 @@ async def test_ill_come_is_remembered_and_keeps_the_ticket_at_hand(
 ) -> None:
     event = await make_event(services)
     await seat(services, event, 3051)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     anna = make_client(3051, "ru")
     reminder = reminders_to(bot, 3051)[0]
@@ -341,7 +341,7 @@ async def test_forged_reminder_buttons_are_refused_and_change_nothing(
     anna_seat = await seat(services, event, 3061)
     await seat(services, event, 3062)  # waitlisted
     await seat(services, await make_event(services), 3063)  # a seat at another event
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
 
     for user_id in (3062, 3063, 3064):
@@ -368,7 +368,7 @@ async def test_cant_come_after_the_start_is_refused(
 ) -> None:
     event = await make_event(services)
     anna_seat = await seat(services, event, 3071)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["2h"].due_at)
     clock.set(event.starts_at + 60)
     anna = make_client(3071, "ru")
@@ -389,7 +389,7 @@ async def test_rescheduled_event_old_reminders_never_fire_new_ones_do(
 ) -> None:
     event = await make_event(services)
     await seat(services, event, 3081)
-    old = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    old = await plan(services, event)
     week = 7 * 24 * HOUR
     await events.update(
         services.db,
@@ -418,7 +418,7 @@ async def test_reschedule_withdraws_reminders_still_in_the_queue(
 ) -> None:
     event = await make_event(services)
     await seat(services, event, 3091)
-    old = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    old = await plan(services, event)
     clock.set(old["24h"].due_at)
     await services.reminders.run_due()  # queued, but the sender has not got to it yet
     await events.update(
@@ -440,7 +440,7 @@ async def test_a_reschedule_without_the_hook_is_caught_when_due(
 ) -> None:
     event = await make_event(services)
     await seat(services, event, 3101)
-    old = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    old = await plan(services, event)
     await events.update(
         services.db,
         event.id,
@@ -465,7 +465,7 @@ async def test_cancelled_event_sends_nothing(
     other = await make_event(services)
     await seat(services, event, 3111)
     await seat(services, other, 3112)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await services.reminders.plan_event(other.id)
     await events.set_status(services.db, event.id, EventStatus.cancelled, clock.timestamp())
     await services.reminders.drop_event(event.id)
@@ -484,7 +484,7 @@ async def test_cancelling_after_the_reminder_was_queued_withdraws_it(
     event = await make_event(services)
     registration = await seat(services, event, 3121)
     await seat(services, event, 3122)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     clock.set(planned["2h"].due_at)
     await services.reminders.run_due()
     # In a big burst the sender may reach this person minutes later; /my cancels meanwhile.
@@ -510,7 +510,7 @@ async def test_late_registrations_get_only_the_reminders_still_ahead(
 ) -> None:
     event = await make_event(services)
     await seat(services, event, 3131)
-    planned = {p.kind: p for p in await services.reminders.plan_event(event.id)}
+    planned = await plan(services, event)
     await fire_at(services, clock, bot, planned["24h"].due_at)
     clock.advance(HOUR)
     await seat(services, event, 3132)  # registers 23 hours before the start

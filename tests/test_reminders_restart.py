@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.services.reminders import NEXT_JOB_ID, PREPARE_AHEAD, SWEEP_JOB_ID, WAKE_JOB_ID
 from bot.settings import Settings
 from db import reminders as reminders_repo
+from db.events import Event
 from db.reminders import PlanState
 from tests.kit.mocked_bot import BOT_USERNAME, MockedBot
 from tests.member_kit import make_event
@@ -49,6 +50,17 @@ async def crash(services: Services) -> None:
 
 def at(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
+
+
+async def seated_planned_and_crashed(boot: Start, person_id: int) -> tuple[Event, dict[str, float]]:
+    """A process that seats the person at a new event, plans its reminders and dies; the
+    event and when each reminder is due."""
+    first = await boot()
+    event = await make_event(first)
+    await seat(first, event, person_id)
+    due = {p.kind: p.due_at for p in await first.reminders.plan_event(event.id)}
+    await crash(first)
+    return event, due
 
 
 async def states(services: Services, event_id: int) -> dict[str, PlanState]:
@@ -90,11 +102,7 @@ async def test_crash_after_queueing_loses_nothing_and_sends_nothing_twice(
 async def test_missed_while_down_is_sent_at_start_up_if_the_event_has_not_started(
     boot: Start, clock: ManualClock, bot: MockedBot
 ) -> None:
-    first = await boot()
-    event = await make_event(first)
-    await seat(first, event, 4021)
-    due = {p.kind: p.due_at for p in await first.reminders.plan_event(event.id)}
-    await crash(first)
+    event, due = await seated_planned_and_crashed(boot, 4021)
 
     clock.set(due["24h"] + 3 * 3600)  # down for three hours over the due time
     second = await boot()
@@ -109,11 +117,7 @@ async def test_missed_while_down_is_sent_at_start_up_if_the_event_has_not_starte
 async def test_missed_while_down_is_skipped_once_the_event_has_started(
     boot: Start, clock: ManualClock, bot: MockedBot
 ) -> None:
-    first = await boot()
-    event = await make_event(first)
-    await seat(first, event, 4031)
-    await first.reminders.plan_event(event.id)
-    await crash(first)
+    event, _ = await seated_planned_and_crashed(boot, 4031)
 
     clock.set(event.starts_at + 60)
     second = await boot()
@@ -128,11 +132,7 @@ async def test_missed_while_down_is_skipped_once_the_event_has_started(
 async def test_of_several_missed_reminders_only_the_latest_goes(
     boot: Start, clock: ManualClock, bot: MockedBot
 ) -> None:
-    first = await boot()
-    event = await make_event(first)
-    await seat(first, event, 4041)
-    due = {p.kind: p.due_at for p in await first.reminders.plan_event(event.id)}
-    await crash(first)
+    event, due = await seated_planned_and_crashed(boot, 4041)
 
     clock.set(due["2h"] + 600)  # down over both due times, back before the start
     second = await boot()

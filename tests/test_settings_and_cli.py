@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,24 +11,15 @@ import pytest
 
 from bot.logs import RedactingFormatter
 from bot.settings import ConfigError, load_settings
+from tests.kit.process import clean_environment
+from tests.kit.process import run_bot as kit_run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 GOOD_TOKEN = "123456789:AAE-test_token_with_enough_characters"
 
 
 def run_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
-    clean["PYTHONPATH"] = str(ROOT)
     # Run from an empty folder so a developer's own .env is not read.
-    return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return kit_run_bot(tmp_path, clean_environment() | env)
 
 
 def test_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:

@@ -113,17 +113,7 @@ async def test_unknown_command_is_named_and_escaped(member: ChatClient) -> None:
 async def test_stray_text_and_stickers_get_a_hint(member: ChatClient) -> None:
     replies = await member.send("когда следующий круглый стол?")
     assert "/help" in replies[0].body
-    replies = await member.send_update(
-        sticker={
-            "file_id": "s1",
-            "file_unique_id": "s1u",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    replies = await member.send_sticker()
     assert "/help" in replies[0].body
 
 

@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from emulator import FakeTelegram
+from tests.kit.process import clean_environment, run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE-test_token_with_enough_characters"
 
 
 def start_bot(tmp_path: Path, api_url: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
-    env = clean | {
-        "PYTHONPATH": str(ROOT),
+    env = clean_environment() | {
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": api_url,
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         # Only warnings and errors: the person sees what went wrong and nothing else.
         "LOG_LEVEL": "WARNING",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot(tmp_path, env)
 
 
 def closed_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,8 +9,7 @@ import time
 from pathlib import Path
 
 from emulator import FakeTelegram
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.kit.process import clean_environment
 
 
 class BotProcess:
@@ -36,11 +34,9 @@ class BotProcess:
         self.ready_method = ready_method
 
     def environment(self) -> dict[str, str]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
         return (
-            base
+            clean_environment()
             | {
-                "PYTHONPATH": str(ROOT),
                 "BOT_TOKEN": self.tg.token,
                 "TELEGRAM_API_URL": self.tg.base_url,
                 "DATABASE_PATH": str(self.db_path),

@@ -4,32 +4,59 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from emulator import FakeTelegram
 from tests.e2e.harness import BotProcess
 
 
-def test_russian_user_is_greeted_in_russian(tg: FakeTelegram, bot_process: BotProcess) -> None:
-    anna = tg.user(first_name="Анна", language_code="ru")
-    tg.send_text(anna, "/start")
-    tg.wait_for_message(anna, contains="Здравствуйте")
-    # Telegram said `ru`: Russian already; the other language is offered, not required.
-    greeting = tg.wait_for_message(anna, contains="Выберите язык")
-    tg.press_button(anna, greeting, text="Русский")
-    tg.wait_for_edit(anna, greeting, contains="Язык: русский")
-    tg.send_text(anna, "/help")
-    help_message = tg.wait_for_message(anna, contains="Что я умею")
-    assert "/language" in help_message.plain
-
-
-def test_english_user_is_greeted_in_english(tg: FakeTelegram, bot_process: BotProcess) -> None:
-    john = tg.user(first_name="John", language_code="en")
-    tg.send_text(john, "/start")
-    tg.wait_for_message(john, contains="Welcome!")
-    offer = tg.wait_for_message(john, contains="choose your language")
-    tg.press_button(john, offer, text="English")
-    tg.wait_for_edit(john, offer, contains="Language: English")
-    tg.send_text(john, "/help")
-    assert "What I can do" in tg.wait_for_message(john, contains="/cancel").plain
+@pytest.mark.parametrize(
+    ("name", "language", "greeting", "offer", "choice", "chosen", "help_waits_for", "help_shows"),
+    [
+        # Telegram said `ru`: Russian already; the other language is offered, not required.
+        (
+            "Анна",
+            "ru",
+            "Здравствуйте",
+            "Выберите язык",
+            "Русский",
+            "Язык: русский",
+            "Что я умею",
+            "/language",
+        ),
+        (
+            "John",
+            "en",
+            "Welcome!",
+            "choose your language",
+            "English",
+            "Language: English",
+            "/cancel",
+            "What I can do",
+        ),
+    ],
+    ids=["russian", "english"],
+)
+def test_a_user_is_greeted_in_their_language(
+    tg: FakeTelegram,
+    bot_process: BotProcess,
+    name: str,
+    language: str,
+    greeting: str,
+    offer: str,
+    choice: str,
+    chosen: str,
+    help_waits_for: str,
+    help_shows: str,
+) -> None:
+    person = tg.user(first_name=name, language_code=language)
+    tg.send_text(person, "/start")
+    tg.wait_for_message(person, contains=greeting)
+    offered = tg.wait_for_message(person, contains=offer)
+    tg.press_button(person, offered, text=choice)
+    tg.wait_for_edit(person, offered, contains=chosen)
+    tg.send_text(person, "/help")
+    assert help_shows in tg.wait_for_message(person, contains=help_waits_for).plain
 
 
 def test_commands_menu_is_published_per_language(tg: FakeTelegram, bot_process: BotProcess) -> None:

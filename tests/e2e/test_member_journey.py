@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -24,6 +22,7 @@ from db.events import EventKind, EventStatus, NewEvent
 from emulator import FakeTelegram
 from emulator.models import SentMessage
 from tests.e2e.harness import BotProcess
+from tests.kit.process import run_bot
 
 WAIT = 15.0
 
@@ -68,15 +67,7 @@ def member_bot(
     """Demo events seeded with the CLI, plus a one-seat event; the bot started once."""
     workdir = tmp_path_factory.mktemp("member")
     process = BotProcess(tg, workdir / "bot.sqlite3")
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bot", "seed-demo"],
-        cwd=workdir,
-        env=process.environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    seeded = run_bot(workdir, process.environment(), "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "5 added" in seeded.stdout
     ids = {"workshop": _add_one_seat_event(str(process.db_path))}

@@ -84,6 +84,10 @@ class ChatClient:
         message_id = self.bot.session.record_user_message(self.user.id)
         return await self._feed(updates.message(self.user, message_id, **content))
 
+    async def send_sticker(self) -> list[Sent]:
+        """A sticker: a message with no text where the bot may be waiting for some."""
+        return await self.send_update(sticker=updates.STICKER)
+
     async def click(self, label: str, message: Sent | None = None) -> list[Sent]:
         """Press the button whose label contains `label` on `message` (default: the latest
         message that has such a button)."""

@@ -78,22 +78,28 @@ class Sent:
         return []
 
     def callback_data(self, label: str) -> str:
-        markup = self.reply_markup
-        if isinstance(markup, InlineKeyboardMarkup):
-            for row in markup.inline_keyboard:
-                for button in row:
-                    if label in button.text and button.callback_data is not None:
-                        return button.callback_data
-        raise AssertionError(f"no button {label!r} in {self.buttons()} of {self.body[:200]!r}")
+        found = self._inline_button(label, "callback_data")
+        if found is None:
+            raise AssertionError(f"no button {label!r} in {self.buttons()} of {self.body[:200]!r}")
+        return found
 
     def url(self, label: str) -> str:
+        found = self._inline_button(label, "url")
+        if found is None:
+            raise AssertionError(f"no url button {label!r} in {self.buttons()}")
+        return found
+
+    def _inline_button(self, label: str, action: str) -> str | None:
+        """What the first inline button whose text contains `label` and that has `action`
+        (callback_data, url) carries."""
         markup = self.reply_markup
         if isinstance(markup, InlineKeyboardMarkup):
             for row in markup.inline_keyboard:
                 for button in row:
-                    if label in button.text and button.url is not None:
-                        return button.url
-        raise AssertionError(f"no url button {label!r} in {self.buttons()}")
+                    value = getattr(button, action)
+                    if label in button.text and value is not None:
+                        return str(value)
+        return None
 
 
 class MockedSession(BaseSession):

@@ -19,6 +19,15 @@ from aiogram.types import (
 
 _update_ids = itertools.count(1)
 _query_ids = itertools.count(1)
+STICKER = {
+    "file_id": "s1",
+    "file_unique_id": "s1u",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
 
 
 def user(user_id: int, first_name: str = "Анна", language_code: str | None = "ru") -> User:
