@@ -55,12 +55,27 @@ class EventCard(CallbackData, prefix="ev1"):
 class EventActionKind(StrEnum):
     register = "reg"
     register_companion = "regc"  # the member and one companion, two seats
+    register_colleague = "regk"  # a colleague who is not on Telegram, by name and phone
     calendar = "ics"
     map = "map"
 
 
 class EventAction(CallbackData, prefix="ea1"):
     action: EventActionKind
+    event_id: Id
+
+
+class ColleagueStep(StrEnum):
+    agree = "agree"  # consent given from the colleague dialog
+    disagree = "disagree"
+    confirm = "ok"
+    cancel = "no"
+
+
+class ColleagueAction(CallbackData, prefix="cl1"):
+    """A step of registering a colleague; the dialog state says which event."""
+
+    step: ColleagueStep
     event_id: Id
 
 

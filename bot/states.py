@@ -43,6 +43,21 @@ class RegistrationDraft(BaseModel):
     companions: int = 0  # 1: «Register with a companion» was chosen on the card
 
 
+class ColleagueForm(StatesGroup):
+    """Registering a colleague who is not on Telegram; the data holds a `ColleagueDraft`."""
+
+    consent = State()
+    name = State()
+    phone = State()
+    summary = State()
+
+
+class ColleagueDraft(BaseModel):
+    event_id: int
+    name: str | None = None
+    phone: str | None = None  # E.164
+
+
 class Followup(StatesGroup):
     """The optional comment after a follow-up rating; the data holds a `FollowupDraft`."""
 

@@ -92,6 +92,8 @@ class NewEvent:
     format: EventFormat = EventFormat.in_person
     join_url: str = ""  # only for confirmed registrants: never on the card
     companions_allowed: bool = False  # a member may bring one companion, on a seat of their own
+    colleagues_allowed: bool = False  # a member may register a colleague who is not on Telegram
+    organizer_contact: str = ""  # phone, e-mail or address: the operator's contact in the consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,8 @@ class Event:
         return self.format != EventFormat.online
 
     companions_allowed: bool = False
+    colleagues_allowed: bool = False
+    organizer_contact: str = ""
 
     @property
     def registration_closes_at(self) -> float:
@@ -171,6 +175,8 @@ def _event(row: Row) -> Event:
         registration_closed=bool(row["registration_closed"]),
         format=EventFormat(row["format"]),
         companions_allowed=bool(row["companions_allowed"]),
+        colleagues_allowed=bool(row["colleagues_allowed"]),
+        organizer_contact=row["organizer_contact"],
     )
 
 
@@ -183,7 +189,7 @@ def _column_value(name: str, value: Any) -> Any:
         return str(EventKind(value))
     if name == "format":
         return str(EventFormat(value))
-    if name in ("registration_closed", "companions_allowed"):
+    if name in ("registration_closed", "companions_allowed", "colleagues_allowed"):
         return int(bool(value))
     return value
 

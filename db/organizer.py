@@ -45,6 +45,7 @@ class Attendee:
     phone: str | None
     email: str | None
     language: str | None
+    registered_by_name: str | None = None  # a colleague's row: the member who registered them
 
 
 _COUNTS_SQL = (
@@ -129,11 +130,15 @@ async def reported_events(db: Queries, owner_id: int | None, limit: int = 200) -
     return [_event(row) for row in rows]
 
 
+# A colleague's row (no person of their own) shows the name and phone the member typed and
+# the member's organization: a colleague works there too.
 _ATTENDEE_SQL = (
-    "SELECT r.*, p.full_name AS p_full_name, p.organization AS p_organization,"
-    " p.position AS p_position, p.phone AS p_phone, p.email AS p_email,"
-    " p.language AS p_language"
+    "SELECT r.*, COALESCE(r.guest_name, p.full_name) AS p_full_name,"
+    " COALESCE(p.organization, m.organization) AS p_organization,"
+    " p.position AS p_position, COALESCE(r.guest_phone, p.phone) AS p_phone,"
+    " p.email AS p_email, p.language AS p_language, m.full_name AS m_full_name"
     " FROM registrations r LEFT JOIN people p ON p.id = r.person_id"
+    " LEFT JOIN people m ON m.id = r.registered_by"
 )
 
 
@@ -147,6 +152,7 @@ def _attendee(row: Row) -> Attendee:
         phone=row["p_phone"],
         email=row["p_email"],
         language=row["p_language"],
+        registered_by_name=row["m_full_name"],
     )
 
 
@@ -252,8 +258,9 @@ async def attendance_rows(db: Queries, event_ids: Iterable[int]) -> list[Attenda
         return []
     marks = ", ".join("?" for _ in wanted)
     rows = await db.fetch_all(
-        "SELECT r.event_id, p.organization, r.checked_in_at FROM registrations r"  # noqa: S608
-        " LEFT JOIN people p ON p.id = r.person_id"
+        "SELECT r.event_id, COALESCE(p.organization, m.organization), r.checked_in_at"  # noqa: S608
+        " FROM registrations r LEFT JOIN people p ON p.id = r.person_id"
+        " LEFT JOIN people m ON m.id = r.registered_by"
         f" WHERE r.status = 'confirmed' AND r.event_id IN ({marks})"
         " ORDER BY r.event_id, r.id",
         wanted,

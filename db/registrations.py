@@ -33,6 +33,8 @@ class RegistrationRefusal(StrEnum):
     closed = "closed"  # past the deadline, or the organizer closed registration
     not_yours = "not_yours"  # a registration that is not the person's, or is no longer live
     no_companion = "no_companion"  # companions not allowed, or fewer seats in all than needed
+    no_colleague = "no_colleague"  # the event does not let members register colleagues
+    colleague_taken = "colleague_taken"  # someone else already registered this phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +52,23 @@ class Registration:
     updated_at: float
     cancelled_at: float | None
     companions: int = 0  # people coming with the member, each on a seat of their own
+    registered_by: int | None = None  # a colleague's registration: the member who made it
+    guest_name: str | None = None  # a colleague's name and phone as the member typed them
+    guest_phone: str | None = None
 
     @property
     def is_live(self) -> bool:
         return self.status != RegistrationStatus.cancelled
+
+    @property
+    def is_colleague(self) -> bool:
+        return self.guest_name is not None
+
+    @property
+    def holder_id(self) -> int | None:
+        """Who gets this ticket and may cancel it: the person, or the member who registered
+        the colleague."""
+        return self.person_id if self.person_id is not None else self.registered_by
 
     @property
     def seats_needed(self) -> int:
@@ -263,6 +278,96 @@ async def register(
         return Registered(created, created=True, position=await position(tx, created))
 
 
+async def register_colleague(
+    db: Queries,
+    event_id: int,
+    member_id: int,
+    name: str,
+    phone: str,
+    now: float,
+    *,
+    ticket_token: str | None = None,
+    short_code: str | None = None,
+) -> Registered | RegistrationRefusal:
+    """A seat (or a waitlist place) for a colleague who is not on Telegram, registered by a
+    member: one write transaction, exact under a race like `register`.
+
+    The colleague is known by the phone (normalized by the caller): the same phone registered
+    again by the same member is the registration they already have (a redone Confirm adds
+    nobody); by another member, it is refused.
+    """
+    async with db.write() as tx:
+        event = await events_repo.get(tx, event_id)
+        if event is None or event.status == EventStatus.draft:
+            return RegistrationRefusal.not_found
+        row = await tx.fetch_one(
+            "SELECT * FROM registrations"
+            " WHERE event_id = ? AND guest_phone = ? AND status != 'cancelled'",
+            (event_id, phone),
+        )
+        if row is not None:
+            existing = _registration(row)
+            if existing.registered_by != member_id:
+                return RegistrationRefusal.colleague_taken
+            return Registered(existing, created=False, position=await position(tx, existing))
+        refusal = refusal_for(event, now)
+        if refusal is not None:
+            return refusal
+        if not event.colleagues_allowed:
+            return RegistrationRefusal.no_colleague
+        # As in `register`: the waitlist first, so a newcomer never overtakes people waiting.
+        await promote(tx, event, now)
+        current = await seats(tx, event)
+        status = RegistrationStatus.confirmed
+        seq: int | None = None
+        if current.waitlisted > 0 or (current.left is not None and current.left < 1):
+            status = RegistrationStatus.waitlisted
+            last = await tx.fetch_value(
+                "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
+            )
+            seq = int(last or 0) + 1
+        new_id = await tx.insert(
+            "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
+            " ticket_token, short_code, created_at, updated_at, registered_by, guest_name,"
+            " guest_phone) VALUES (?, NULL, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event_id,
+                str(status),
+                seq,
+                ticket_token or new_ticket_token(),
+                await _short_code_for(tx, event_id, short_code),
+                now,
+                now,
+                member_id,
+                name,
+                phone,
+            ),
+        )
+        created = await get(tx, new_id)
+        assert created is not None
+        return Registered(created, created=True, position=await position(tx, created))
+
+
+async def future_colleague_ids(db: Queries, member_id: int, now: float) -> list[int]:
+    """Live registrations of colleagues a member entered, for events not started yet."""
+    rows = await db.fetch_all(
+        "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id"
+        " WHERE r.registered_by = ? AND r.status != 'cancelled' AND e.starts_at > ?"
+        " ORDER BY r.id",
+        (member_id, now),
+    )
+    return [int(row[0]) for row in rows]
+
+
+async def erase_colleagues(db: Queries, member_id: int) -> int:
+    """/forget of a member: the colleagues they entered lose their name and phone too."""
+    return await db.execute(
+        "UPDATE registrations SET registered_by = NULL, guest_name = NULL, guest_phone = NULL,"
+        " answers = '{}' WHERE registered_by = ?",
+        (member_id,),
+    )
+
+
 async def promote(db: Queries, event: Event, now: float) -> list[Registration]:
     """Give free seats to the waitlist in order; returns the people who got one."""
     if event.status != EventStatus.published or now >= event.starts_at:
@@ -299,7 +404,7 @@ async def cancel(
     """Cancel the person's own live registration and promote the waitlist, in one transaction."""
     async with db.write() as tx:
         registration = await get(tx, registration_id)
-        if registration is None or registration.person_id != person_id or not registration.is_live:
+        if registration is None or registration.holder_id != person_id or not registration.is_live:
             return RegistrationRefusal.not_yours
         event = await events_repo.get(tx, registration.event_id)
         assert event is not None  # registrations are deleted with their event
@@ -348,9 +453,9 @@ async def upcoming_for_person(db: Queries, person_id: int, now: float) -> list[P
     """Live registrations for events not over yet, soonest first."""
     rows = await db.fetch_all(
         "SELECT r.* FROM registrations r JOIN events e ON e.id = r.event_id"
-        " WHERE r.person_id = ? AND r.status != 'cancelled' AND e.ends_at > ?"
-        " ORDER BY e.starts_at, r.id",
-        (person_id, now),
+        " WHERE (r.person_id = ? OR r.registered_by = ?) AND r.status != 'cancelled'"
+        " AND e.ends_at > ? ORDER BY e.starts_at, r.guest_name IS NOT NULL, r.id",
+        (person_id, person_id, now),
     )
     return await _with_events(db, rows)
 

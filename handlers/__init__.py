@@ -7,6 +7,7 @@ from aiogram import Router
 from handlers import (
     accessibility,
     catalog,
+    colleagues,
     common,
     errors,
     fallback,
@@ -36,6 +37,7 @@ def build_routers() -> list[Router]:
         organizer.build_refusals(),
         catalog.build_router(),
         registration.build_router(),
+        colleagues.build_router(),
         my_registrations.build_router(),
         privacy.build_router(),
         subscriptions.build_router(),

@@ -98,8 +98,12 @@ async def test_cancelling_asks_first_then_promotes_and_notifies(
     progress = await outbox.progress(services.db, f"promotion:{promoted.id}")
     assert progress.pending == 1
     await services.delivery.drain(bot)
-    notice = second.last
+    # The notice, then the ticket and the calendar file, as after a confirmation.
+    notice, ticket, calendar = second.messages[-3:]
     assert "освободилось место на круглом столе «<b>" in notice.body
+    assert (ticket.method, calendar.method) == ("SendPhoto", "SendDocument")
+    assert calendar.filename is not None
+    assert calendar.filename.endswith(".ics")
     assert promoted.short_code in notice.body
     [photo] = await second.click("Билет", notice)
     assert photo.method == "SendPhoto"
@@ -128,10 +132,11 @@ async def test_promotion_notice_is_in_the_promoted_persons_language(
     await holder.click("Отменить регистрацию", listing)
     await holder.click("Да, отменить", listing)
     await services.delivery.drain(bot)
-    assert "Good news: a seat has freed up at the round table “<b>" in english.last.body
-    assert english.last.buttons() == ["Ticket 🎫"]
+    notice = english.find("Good news")
+    assert "Good news: a seat has freed up at the round table “<b>" in notice.body
+    assert notice.buttons() == ["Ticket 🎫"]
     # The promotion's ticket describes itself in the person's language: image and caption.
-    [photo] = await english.click("Ticket", english.last)
+    [photo] = await english.click("Ticket", notice)
     assert photo.method == "SendPhoto"
     assert photo.document is not None
     [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(photo.document)))

@@ -128,7 +128,8 @@ async def test_forget_erases_cancels_promotes_and_keeps_anonymous_counts(
     assert promoted is not None
     assert promoted.status == "confirmed"
     await services.delivery.drain(bot)
-    assert "освободилось место" in waiting.last.body
+    assert promoted.short_code in waiting.find("освободилось место").body
+    assert waiting.last.method == "SendDocument"  # the ticket and .ics follow the notice
     # /mydata now shows nothing personal.
     [report] = await leaver.send("/mydata")
     assert "ФИО: —" in report.body

@@ -53,7 +53,10 @@ async def test_full_registration_from_card_to_ticket(
     assert "Согласие на обработку персональных данных" in consent.body
     assert "152-ФЗ" in consent.body
     # The consent names the operator, the organizing NGO, and no internal version label.
-    assert "Кто обрабатывает данные:</b> Альянс СО НКО Тюменской области" in consent.body
+    assert (
+        "<b>Оператор</b> — Альянс СО НКО Тюменской области, организатор мероприятия;"
+        in consent.body
+    )
     assert "редакция" not in consent.body
     assert consent.buttons() == ["Даю согласие ✅", "Не даю согласия ✖️"]
     # Nothing personal is stored before the consent.

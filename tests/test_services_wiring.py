@@ -204,7 +204,7 @@ async def test_registration_service_promotes_and_tells_in_the_persons_language(
 
     assert isinstance(outcome, Cancelled)
     assert [r.person_id for r in outcome.promoted] == [BORIS]
-    assert notices.told == [("promotion", "en", event.id)]
+    assert notices.told[0] == ("promotion", "en", event.id)
     assert await outbox_texts(db, "promotion:") == {BORIS: f"promotion en {event.id}"}
     # Anna's seat came with a ticket and a calendar file, and leaves with a cancelling one.
     assert await queued(db, ANNA, "") == [
@@ -212,8 +212,12 @@ async def test_registration_service_promotes_and_tells_in_the_persons_language(
         f"confirm:{anna.registration.id}:calendar",
         f"cancel:{anna.registration.id}",
     ]
-    # Boris was waitlisted: no files then; the promotion notice carries the ticket button.
-    assert await queued(db, BORIS, "") == [f"promotion:{boris.registration.id}"]
+    # Boris was waitlisted: no files then; the promotion brings them after its notice.
+    assert await queued(db, BORIS, "") == [
+        f"promotion:{boris.registration.id}",
+        f"confirm:{boris.registration.id}:ticket",
+        f"confirm:{boris.registration.id}:calendar",
+    ]
 
 
 async def test_organizer_service_calls_reminders_and_notices_by_name(

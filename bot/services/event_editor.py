@@ -30,6 +30,7 @@ ORGANIZER_LIMIT = 200
 CITY_LIMIT = 60
 VENUE_LIMIT = 200
 ADDRESS_LIMIT = 300
+CONTACT_LIMIT = 200
 JOIN_URL_LIMIT = 1000
 QUESTION_LIMIT = 200
 OPTION_LIMIT = 60
@@ -44,6 +45,7 @@ STEPS: tuple[str, ...] = (
     "kind",
     "description",
     "organizer",
+    "contact",
     "city",
     "timezone",
     "format",
@@ -60,8 +62,13 @@ STEPS: tuple[str, ...] = (
 )
 QUESTION_STEPS: tuple[str, ...] = ("question_text", "question_kind", "question_options")
 # Fields an organizer can pick in the edit menu (each is the step that asks it).
-# «companions» is asked only from the edit menu: the creation dialog stays as short as it was.
-EDITABLE: tuple[str, ...] = (*(step for step in STEPS if step != "end"), "companions")
+# «companions» and «colleagues» are asked only from the edit menu: the creation dialog stays
+# as short as it was.
+EDITABLE: tuple[str, ...] = (
+    *(step for step in STEPS if step != "end"),
+    "companions",
+    "colleagues",
+)
 
 
 class Choice(StrEnum):
@@ -82,6 +89,8 @@ class Choice(StrEnum):
     retype = "retype"  # «Нет, ввести заново»
     companions_yes = "companions_yes"
     companions_no = "companions_no"
+    colleagues_yes = "colleagues_yes"
+    colleagues_no = "colleagues_no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +143,8 @@ class EventDraft(BaseModel):
     pending_local: str | None = None
     pending_end_local: str | None = None  # «14:00–17:00» at the start sets the end too
     companions_allowed: bool = False  # members may bring one companion each
+    colleagues_allowed: bool = False  # members may register colleagues who are not on Telegram
+    organizer_contact: str = ""  # the operator's contact named in the consent
 
 
 # -- small parsers --------------------------------------------------------------------------
@@ -252,11 +263,18 @@ def asked_for_format(draft: EventDraft, step: str) -> bool:
     return True
 
 
+def asked_for_contact(draft: EventDraft, step: str) -> bool:
+    """The organizer's contact is asked only once there is an organizer to reach."""
+    return step != "contact" or bool(draft.organizer_name)
+
+
 def _order(draft: EventDraft) -> list[str]:
     return [
         step
         for step in STEPS
-        if (step != "timezone" or needs_zone(draft)) and asked_for_format(draft, step)
+        if (step != "timezone" or needs_zone(draft))
+        and asked_for_format(draft, step)
+        and asked_for_contact(draft, step)
     ]
 
 
@@ -265,7 +283,9 @@ def numbered_steps(draft: EventDraft) -> list[str]:
     return [
         step
         for step in STEPS
-        if (step != "timezone" or _spans_zones(draft)) and asked_for_format(draft, step)
+        if (step != "timezone" or _spans_zones(draft))
+        and asked_for_format(draft, step)
+        and asked_for_contact(draft, step)
     ]
 
 
@@ -281,6 +301,8 @@ def next_step(draft: EventDraft, step: str) -> str:
             return "timezone"
         if step == "start":
             return "end"
+        if step == "organizer" and draft.organizer_name and not draft.organizer_contact:
+            return "contact"
         # A new format may need what the old one did not: a link, or a venue.
         if step == "format" and asked_for_format(draft, "join_url") and not draft.join_url:
             return "join_url"
@@ -335,6 +357,8 @@ def has_value(draft: EventDraft, step: str) -> bool:
         "format": draft.format,
         "join_url": draft.join_url or None,
         "companions": draft.companions_allowed,
+        "colleagues": draft.colleagues_allowed,
+        "contact": draft.organizer_contact or None,
     }
     if step == "start" and draft.new_date:
         return False
@@ -393,6 +417,11 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
             if reply.choice == Choice.skip:
                 return draft.model_copy(update={"organizer_name": ""})
             return draft.model_copy(update={"organizer_name": clean_line(text, ORGANIZER_LIMIT)})
+        case "contact":
+            if reply.choice == Choice.skip:
+                return draft.model_copy(update={"organizer_contact": ""})
+            contact = clean_line(text, CONTACT_LIMIT)
+            return draft.model_copy(update={"organizer_contact": contact})
         case "city":
             typed = clean_line(text, CITY_LIMIT)
             located = geography.locate(typed)
@@ -471,6 +500,11 @@ def accept(draft: EventDraft, reply: Reply, now: float) -> EventDraft:
                 raise InvalidInput(Problem.choice)
             allowed = reply.choice == Choice.companions_yes
             return draft.model_copy(update={"companions_allowed": allowed})
+        case "colleagues":
+            if reply.choice not in (Choice.colleagues_yes, Choice.colleagues_no):
+                raise InvalidInput(Problem.choice)
+            allowed = reply.choice == Choice.colleagues_yes
+            return draft.model_copy(update={"colleagues_allowed": allowed})
         case "question_text":
             question = QuestionDraft(
                 key=_new_question_key(draft), text=clean_line(text, QUESTION_LIMIT)
@@ -646,6 +680,8 @@ def event_fields(draft: EventDraft) -> dict[str, Any]:
         if draft.reminder_offsets is None
         else tuple(draft.reminder_offsets),
         "companions_allowed": draft.companions_allowed,
+        "colleagues_allowed": draft.colleagues_allowed,
+        "organizer_contact": draft.organizer_contact if draft.organizer_name else "",
     }
 
 
@@ -690,6 +726,8 @@ def from_event(event: Event) -> EventDraft:
         format=event.format,
         join_url=event.join_url,
         companions_allowed=event.companions_allowed,
+        colleagues_allowed=event.colleagues_allowed,
+        organizer_contact=event.organizer_contact,
     )
 
 

@@ -60,6 +60,7 @@ class AttendeeLabels:
     erased: str  # shown instead of a name wiped by /forget
     companions: str = "+1"  # the column of companions, shown only when someone brings one
     companion_of: str = "+1 ({name})"  # a companion's row on the pass list
+    registered_by: str = "Registered by"  # the column of who registered a colleague
 
 
 def local_time(timestamp: float | None, zone: str) -> datetime | None:
@@ -85,6 +86,7 @@ def attendee_headers(event: Event, labels: AttendeeLabels) -> list[str]:
         labels.checked_in_at + zone_note,
         *(question.text for question in event.questions),
         *([labels.companions] if event.companions_allowed else []),
+        *([labels.registered_by] if event.colleagues_allowed else []),
     ]
 
 
@@ -95,7 +97,7 @@ def attendee_rows(
     for number, attendee in enumerate(attendees, start=first_number):
         registration = attendee.registration
         name = attendee.full_name
-        if attendee.person_id is None:
+        if attendee.person_id is None and not registration.is_colleague:
             name = labels.erased
         yield [
             number,
@@ -111,6 +113,7 @@ def attendee_rows(
             *(registration.answers.get(question.key) for question in event.questions),
             # Events that allow companions get the column: other sheets stay as they were.
             *([registration.companions] if event.companions_allowed else []),
+            *([attendee.registered_by_name] if event.colleagues_allowed else []),
         ]
 
 

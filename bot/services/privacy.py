@@ -76,6 +76,16 @@ class PrivacyService:
                     cancelled += 1
                     promoted += len(outcome.promoted)
                     await registrations.notify_promoted_in(tx, outcome.promoted)
+            # Colleagues the person entered go too: their tickets came to this person only.
+            for registration_id in await registrations_repo.future_colleague_ids(
+                tx, person_id, now
+            ):
+                outcome = await registrations_repo.cancel(tx, registration_id, person_id, now)
+                if isinstance(outcome, Cancelled):
+                    cancelled += 1
+                    promoted += len(outcome.promoted)
+                    await registrations.notify_promoted_in(tx, outcome.promoted)
+            await registrations_repo.erase_colleagues(tx, person_id)
             await registrations_repo.detach_person(tx, person_id)
             if await consents.latest(tx, person_id, ConsentKind.personal_data) is not None:
                 await consents.record(

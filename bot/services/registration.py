@@ -26,7 +26,7 @@ from db.registrations import (
 
 # The version of the consent text shown by `bot.views.registration.consent`. Change the text
 # only together with this version: the log must say which words a person agreed to.
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"  # v2: the operator's contact is named
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
 
 
@@ -127,6 +127,32 @@ class RegistrationService:
             self.delivery.wake()
         return outcome
 
+    async def register_colleague(
+        self, member_id: int, event_id: int, name: str, phone: str
+    ) -> Registered | RegistrationRefusal | None:
+        """A seat for a colleague who is not on Telegram; the ticket goes to the member.
+
+        `name` and `phone` come checked and normalized (`bot.services.validation`). None when
+        the member has no valid consent: nothing is stored.
+        """
+        if not await self.has_consent(member_id):
+            return None
+        now = self.clock.timestamp()
+        async with self.db.write() as tx:
+            outcome = await registrations_repo.register_colleague(
+                tx, event_id, member_id, name, phone, now
+            )
+            if (
+                isinstance(outcome, Registered)
+                and outcome.created
+                and outcome.registration.status == RegistrationStatus.confirmed
+            ):
+                # Drawn in the transaction: rare enough not to need drawing ahead.
+                await self._queue_seat_files_in(tx, outcome.registration, None, now)
+        if isinstance(outcome, Registered) and outcome.created:
+            self.delivery.wake()
+        return outcome
+
     async def _draw_ahead(
         self, person_id: int, event_id: int, answers: dict[str, str], now: float, name: str
     ) -> SeatFiles | None:
@@ -176,26 +202,32 @@ class RegistrationService:
     ) -> None:
         """Queue the ticket, then the `.ics`, for a confirmed seat, in `tx`.
 
-        Keyed by the registration: a redone Confirm or promotion queues nothing twice.
+        Keyed by the registration: a redone Confirm or promotion queues nothing twice. A
+        colleague's ticket goes to the member who registered them, without the `.ics`: the
+        member's own calendar is not the colleague's.
         """
-        if registration.person_id is None:
+        recipient = registration.holder_id
+        if recipient is None:
             return
         if drawn is None or not drawn.fits(registration):
             # Rare (a seat freed up meanwhile, a code collision): drawn inside the transaction.
             event = await events_repo.get(tx, registration.event_id)
             assert event is not None
-            language = (
-                await people.language_of(tx, registration.person_id)
-                or self.notices.default_language
-            )
-            holder = await people.get(tx, registration.person_id)
-            name = (holder.full_name or "") if holder is not None else ""
+            language = await people.language_of(tx, recipient) or self.notices.default_language
+            if registration.guest_name is not None:
+                name = registration.guest_name
+            else:
+                holder = await people.get(tx, recipient)
+                name = (holder.full_name or "") if holder is not None else ""
             drawn = await asyncio.to_thread(self._draw, language, event, registration, now, name)
-        for part, content in (("ticket", drawn.ticket), ("calendar", drawn.calendar)):
+        parts = [("ticket", drawn.ticket)]
+        if not registration.is_colleague:
+            parts.append(("calendar", drawn.calendar))
+        for part, content in parts:
             await self.delivery.enqueue_in(
                 tx,
                 f"confirm:{registration.id}:{part}",
-                [registration.person_id],
+                [recipient],
                 content,
                 priority=Priority.PERSONAL,
             )
@@ -218,7 +250,7 @@ class RegistrationService:
         """A confirmed seat given up: the file that takes the event off the person's calendar,
         queued in `tx` (the waitlist got no calendar file, so it gets none)."""
         if registration.person_id is None or registration.status != RegistrationStatus.confirmed:
-            return
+            return  # a colleague's seat put nothing on anyone's calendar
         event = await events_repo.get(tx, registration.event_id)
         assert event is not None
         language = (
@@ -235,24 +267,25 @@ class RegistrationService:
     async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.
 
-        Queued in the same transaction as the promotion: either both happen or neither.
+        Queued in the same transaction as the promotion: either both happen or neither. The
+        ticket and `.ics` follow the notice, as they follow a confirmation.
         """
+        now = self.clock.timestamp()
         for registration in promoted:
-            if registration.person_id is None:
+            recipient = registration.holder_id  # a colleague's news goes to their member
+            if recipient is None:
                 continue
             event = await events_repo.get(tx, registration.event_id)
-            language = (
-                await people.language_of(tx, registration.person_id)
-                or self.notices.default_language
-            )
+            language = await people.language_of(tx, recipient) or self.notices.default_language
             assert event is not None
             await self.delivery.enqueue_in(
                 tx,
                 f"promotion:{registration.id}",
-                [registration.person_id],
-                self.notices.promotion(language, event, registration, self.clock.timestamp()),
+                [recipient],
+                self.notices.promotion(language, event, registration, now),
                 priority=Priority.PERSONAL,
             )
+            await self._queue_seat_files_in(tx, registration, None, now)
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(
@@ -262,7 +295,7 @@ class RegistrationService:
     async def own(self, person_id: int, registration_id: int) -> PersonRegistration | None:
         """The person's own registration with its event; None for someone else's or unknown."""
         registration = await registrations_repo.get(self.db, registration_id)
-        if registration is None or registration.person_id != person_id:
+        if registration is None or registration.holder_id != person_id:
             return None
         event = await events_repo.get(self.db, registration.event_id)
         if event is None:
@@ -271,7 +304,10 @@ class RegistrationService:
         return PersonRegistration(registration, event, position)
 
     async def holder_name(self, registration: Registration) -> str:
-        """The name a ticket is made out to: the person's profile name ("" when unknown)."""
+        """The name a ticket is made out to: the person's profile name, or the colleague's
+        ("" when unknown)."""
+        if registration.guest_name is not None:
+            return registration.guest_name
         if registration.person_id is None:
             return ""
         person = await people.get(self.db, registration.person_id)

@@ -55,6 +55,8 @@ def choice_labels(default_offsets: tuple[int, ...]) -> dict[Choice, str]:
         Choice.retype: _("No, type it again"),
         Choice.companions_yes: _("Yes, with a companion"),
         Choice.companions_no: _("No, alone only"),
+        Choice.colleagues_yes: _("Yes, colleagues may be registered"),
+        Choice.colleagues_no: _("No, each person for themselves"),
     }
 
 
@@ -208,6 +210,10 @@ def current_value(draft: EventDraft, step: str, now: float, defaults: tuple[int,
             return _("{hours} before").format(hours=hours_text(draft.reminder_offsets))
         case "companions":
             return _("allowed") if draft.companions_allowed else _("not allowed")
+        case "colleagues":
+            return _("allowed") if draft.colleagues_allowed else _("not allowed")
+        case "contact":
+            return escape(draft.organizer_contact or "—")
     return "—"
 
 
@@ -243,6 +249,12 @@ def step_question(step: str, draft: EventDraft) -> str:
                 "Which organization holds it? It is shown on the card, e.g. <i>Альянс СО НКО "
                 "Тюменской области</i>. Or press «Skip»."
             )
+        case "contact":
+            return _(
+                "How can people reach {organizer}: a phone, an e-mail or a postal address? "
+                "The consent to personal data processing names the organizer and this contact, "
+                "e.g. <i>+7 3452 12-34-56, info@alliance72.ru</i>. Or press «Skip»."
+            ).format(organizer=escape(draft.organizer_name))
         case "city":
             return _(
                 "In which city? Choose one below or type a town or a region in Russian or "
@@ -324,6 +336,12 @@ def step_question(step: str, draft: EventDraft) -> str:
                 "May a member come with a companion (for example, a guide of a blind "
                 "participant)? The companion takes a seat of their own."
             )
+        case "colleagues":
+            return _(
+                "May a member register a colleague who is not on Telegram, by name and phone? "
+                "The colleague takes a seat of their own; the ticket goes to the member who "
+                "registered them."
+            )
     return ""
 
 
@@ -337,7 +355,7 @@ def step_keyboard(
         case "kind":
             kinds = [kind_name(kind) for kind in EventKind]
             rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
-        case "description" | "organizer":
+        case "description" | "organizer" | "contact":
             rows.append([labels[Choice.skip]])
         case "format":
             rows.append(list(format_labels().values()))
@@ -369,6 +387,8 @@ def step_keyboard(
             rows += [[labels[Choice.default_reminders]], [labels[Choice.no_reminders]]]
         case "companions":
             rows += [[labels[Choice.companions_yes]], [labels[Choice.companions_no]]]
+        case "colleagues":
+            rows += [[labels[Choice.colleagues_yes]], [labels[Choice.colleagues_no]]]
     if editor.has_value(draft, step) and step not in ("questions",):
         rows.insert(0, [labels[Choice.keep]])
     rows.append([back_label()])
@@ -415,6 +435,7 @@ def field_name(step: str) -> str:
         "kind": _("Kind"),
         "description": _("Description"),
         "organizer": _("Organizer"),
+        "contact": _("Organizer's contact"),
         "city": _("City"),
         "timezone": _("Time zone"),
         "format": _("Format"),
@@ -429,6 +450,7 @@ def field_name(step: str) -> str:
         "questions": _("Questions"),
         "reminders": _("Reminders"),
         "companions": _("Companions"),
+        "colleagues": _("Colleagues"),
     }
     return names.get(step, step)
 
@@ -455,7 +477,10 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
         fact("questions"),
         fact("reminders"),
         fact("companions"),
+        fact("colleagues"),
     ]
+    if draft.organizer_name:
+        facts.append(fact("contact"))
     if draft.join_url and editor.asked_for_format(draft, "join_url"):
         facts.append(fact("join_url"))
     if draft.latitude is not None:

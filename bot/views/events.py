@@ -247,6 +247,12 @@ def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMar
                     action=EventActionKind.register_companion, event_id=event.id
                 ),
             )
+    if view.refusal is None and event.colleagues_allowed:
+        # Offered whether or not the member registered themselves: they may not be coming.
+        builder.button(
+            text=_("Register a colleague"),
+            callback_data=EventAction(action=EventActionKind.register_colleague, event_id=event.id),
+        )
     builder.button(
         text=_("📅 Add to calendar"),
         callback_data=EventAction(action=EventActionKind.calendar, event_id=event.id),

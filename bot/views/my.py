@@ -34,6 +34,13 @@ def status_line(item: PersonRegistration) -> str:
     return _("✖️ Cancelled")
 
 
+def colleague_line(item: PersonRegistration) -> str | None:
+    """Whose registration it is, when the member registered a colleague."""
+    if not item.registration.is_colleague:
+        return None
+    return _("👥 Colleague: {name}").format(name=escape(item.registration.guest_name or ""))
+
+
 def my_list(items: list[PersonRegistration], now: float) -> Screen:
     if not items:
         return Screen(_("You have no upcoming registrations. /events shows what is coming up."))
@@ -44,8 +51,11 @@ def my_list(items: list[PersonRegistration], now: float) -> Screen:
             "",
             f"{number}. <b>«{escape(item.event.title)}»</b>",
             "🗓 " + when_short(item.event, now),
-            status_line(item),
         ]
+        colleague = colleague_line(item)
+        if colleague:
+            block.append(colleague)
+        block.append(status_line(item))
         banner = status_banner(item.event)
         if banner:
             block.append(banner)
@@ -69,7 +79,11 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
     banner = status_banner(event)
     if banner:
         lines += ["", banner]
-    lines += ["", status_line(item)]
+    lines.append("")
+    colleague = colleague_line(item)
+    if colleague:
+        lines.append(colleague)
+    lines.append(status_line(item))
     join = join_line(event)
     if join and item.registration.status == RegistrationStatus.confirmed:
         lines.append("💻 " + join)
@@ -95,10 +109,20 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
 
 
 def cancel_question(item: PersonRegistration, now: float) -> Screen:
-    text = _(
-        "Cancel your registration for the {event} — {when}? "
-        "Your seat will go to the next person on the waitlist."
-    ).format(event=named_html(item.event, Case.accusative), when=when(item.event, now))
+    if item.registration.is_colleague:
+        text = _(
+            "Cancel the registration for the {event} — {when}? Colleague: {name}. "
+            "The seat will go to the next person on the waitlist."
+        ).format(
+            event=named_html(item.event, Case.accusative),
+            when=when(item.event, now),
+            name=escape(item.registration.guest_name or ""),
+        )
+    else:
+        text = _(
+            "Cancel your registration for the {event} — {when}? "
+            "Your seat will go to the next person on the waitlist."
+        ).format(event=named_html(item.event, Case.accusative), when=when(item.event, now))
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("Yes, cancel it"),
@@ -115,10 +139,19 @@ def cancel_question(item: PersonRegistration, now: float) -> Screen:
 
 
 def cancelled(item: PersonRegistration) -> Screen:
-    text = _(
-        "Your registration for the {event} is cancelled. If your plans change, "
-        "you can register again while registration is open."
-    ).format(event=named_html(item.event, Case.accusative))
+    if item.registration.is_colleague:
+        text = _(
+            "The registration for the {event} is cancelled (colleague: {name}). The seat has "
+            "gone to the next person on the waitlist, if anyone was waiting."
+        ).format(
+            event=named_html(item.event, Case.accusative),
+            name=escape(item.registration.guest_name or ""),
+        )
+    else:
+        text = _(
+            "Your registration for the {event} is cancelled. If your plans change, "
+            "you can register again while registration is open."
+        ).format(event=named_html(item.event, Case.accusative))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=item.event.id))
     builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))

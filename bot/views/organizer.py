@@ -404,16 +404,22 @@ def attendee_status(attendee: Attendee, event: Event, now: float) -> str:
 
 
 def attendee_name(attendee: Attendee) -> str:
-    if attendee.person_id is None:
+    if attendee.person_id is None and not attendee.registration.is_colleague:
         return _("(data erased at the person's request)")
     return escape(attendee.full_name or _("(no name)"))
 
 
 def answer_lines(event: Event, attendee: Attendee) -> list[str]:
     """The guest's answers to the event's own questions («Нужно ли сопровождение: Да»): what
-    the people at the door may need to know; unanswered questions are left out."""
+    the people at the door may need to know; unanswered questions are left out. A colleague
+    registered by a member comes with that member's name first."""
     answers = attendee.registration.answers
-    return [
+    colleague = []
+    if attendee.registration.is_colleague and attendee.registered_by_name:
+        colleague.append(
+            _("Registered by: {name}").format(name=escape(attendee.registered_by_name))
+        )
+    return colleague + [
         f"{escape(question.text)}: <b>{escape(answers[question.key])}</b>"
         for question in event.questions
         if answers.get(question.key, "").strip()
@@ -510,6 +516,7 @@ def attendee_labels() -> AttendeeLabels:
         erased=_("(data erased at the person's request)"),
         companions=_("Companions"),
         companion_of=_("Companion of {name}"),
+        registered_by=_("Registered by"),
     )
 
 

@@ -21,6 +21,13 @@ WORDS: dict[Refusal | RegistrationRefusal, str] = {
         "A companion cannot be registered for this event: the organizers do not allow it, "
         "or there are fewer seats in all than the two of you need. You can register alone."
     ),
+    RegistrationRefusal.no_colleague: N_(
+        "The organizers of this event do not take registrations of colleagues: each "
+        "person registers in this bot themselves."
+    ),
+    RegistrationRefusal.colleague_taken: N_(
+        "Someone with this phone number is already registered for this event."
+    ),
     # managing an event
     Refusal.event_not_found: N_("This event was not found among yours."),
     Refusal.event_cancelled: N_("This event is cancelled: it cannot be changed any more."),

@@ -61,8 +61,7 @@ def share_contact_label() -> str:
 
 def consent(event: Event) -> Screen:
     """The consent 152-FZ expects: what, why, for how long, and who the operator is — the
-    organization holding the event, as its organizer entered it."""
-    operator = escape(event.organizer_name) if event.organizer_name else _("its organizer")
+    organization holding the event, with its contact, as its organizer entered them."""
     text = _(
         "<b>Consent to the processing of personal data</b>\n\n"
         "To register you for events I need to store your full name, organization, position, "
@@ -70,16 +69,35 @@ def consent(event: Event) -> Screen:
         "<b>Why:</b> to register you, to send you a ticket, reminders and notices about the "
         "event, and to give its organizer the list of participants.\n\n"
         "<b>For how long:</b> until you withdraw consent. /mydata shows everything stored "
-        "about you; /forget erases it at any moment.\n\n"
-        "<b>Who processes the data:</b> {operator}, which holds the event, and this bot on "
-        "its behalf. Consent under Federal Law No. 152-FZ “On Personal Data”.\n\n"
-        "Do you agree?"
-    ).format(operator=operator)
+        "about you; /forget erases it at any moment."
+    )
+    text += "\n\n" + consent_operator(event) + "\n\n" + _("Do you agree?")
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True))
     builder.button(text=_("✖️ I do not agree"), callback_data=ConsentAnswer(agree=False))
     builder.adjust(1)
     return Screen(text, builder.as_markup())
+
+
+def consent_operator(event: Event) -> str:
+    """Who the operator is and how to reach them: the organizer and contact of the event."""
+    law = _("Consent under Federal Law No. 152-FZ “On Personal Data”.")
+    if not event.organizer_name:
+        line = _(
+            "<b>Operator:</b> the organizer of the event; this bot processes the data on its "
+            "behalf."
+        )
+    elif not event.organizer_contact:
+        line = _(
+            "<b>Operator:</b> {operator}, the organizer of the event; this bot processes the "
+            "data on its behalf."
+        ).format(operator=escape(event.organizer_name))
+    else:
+        line = _(
+            "<b>Operator:</b> {operator}, {contact}. This organization holds the event; this "
+            "bot processes the data on its behalf."
+        ).format(operator=escape(event.organizer_name), contact=escape(event.organizer_contact))
+    return line + " " + law
 
 
 def consent_given() -> str:
@@ -423,10 +441,23 @@ def alarm_text(event: Event) -> str:
 
 
 def promotion_notice(event: Event, registration: Registration, now: float) -> Screen:
+    if registration.is_colleague:
+        text = _(
+            "🎉 Good news: a seat has freed up at the {event} — {when} — for your colleague "
+            "{name}. The registration is confirmed, ticket code <b>{code}</b>.\n\n"
+            "The ticket comes in the next message: forward it to your colleague or print it."
+        ).format(
+            event=named_html(event, Case.prepositional),
+            when=when(event, now),
+            name=escape(registration.guest_name or ""),
+            code=registration.short_code,
+        )
+        return Screen(text)
     text = _(
         "🎉 Good news: a seat has freed up at the {event} — {when} — and it is yours. "
         "Your registration is confirmed, ticket code <b>{code}</b>.\n\n"
-        "Press “Ticket” for your ticket, or /my to see your registrations."
+        "The ticket and a calendar file come in the next messages; /my shows your "
+        "registrations."
     ).format(
         event=named_html(event, Case.prepositional),
         when=when(event, now),
