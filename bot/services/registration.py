@@ -47,6 +47,10 @@ class SeatFiles:
         )
 
 
+class _DrawInside(Exception):
+    """The seat taken on the writer's thread needs a ticket drawn there: redo it on the loop."""
+
+
 @dataclass(frozen=True, slots=True)
 class _BeforeSeat:
     """What Confirm reads before it takes a seat, in one hop: the event (None when gone),
@@ -130,7 +134,7 @@ class RegistrationService:
             return None
         drawn = await self._draw_ahead(ahead, person_id, answers, now, profile.full_name or "")
 
-        async def take_seat(tx: Transaction) -> Registered | Refusal:
+        async def take_seat(tx: Transaction, may_draw: bool) -> Registered | Refusal:
             outcome = await registrations_repo.register(
                 tx,
                 event_id,
@@ -145,10 +149,19 @@ class RegistrationService:
             if isinstance(outcome, Registered) and outcome.created:
                 await people.save_profile(tx, person_id, profile, now)
                 if outcome.registration.status == RegistrationStatus.confirmed:
+                    if not may_draw and (drawn is None or not drawn.fits(outcome.registration)):
+                        raise _DrawInside
                     await self._queue_seat_files_in(tx, outcome.registration, drawn, now)
             return outcome
 
-        outcome = await self.db.write_at_once(take_seat)
+        try:
+            outcome = await self.db.write_at_once(lambda tx: take_seat(tx, may_draw=False))
+        except _DrawInside:
+            # Rare (a seat freed up meanwhile, a code collision): the ticket drawn ahead does
+            # not fit. Drawing needs the event loop's worker threads, so this one seat is
+            # taken again in a transaction on the loop (the first attempt was rolled back).
+            async with self.db.write() as tx:
+                outcome = await take_seat(tx, may_draw=True)
         if isinstance(outcome, Registered) and outcome.created:
             self.delivery.wake()
         return outcome
@@ -216,13 +229,11 @@ class RegistrationService:
         """Queue the ticket, then the `.ics`, for a confirmed seat, in `tx`.
 
         Keyed by the registration: a redone Confirm or promotion queues nothing twice.
-        Runs inside `register`'s transaction on the writer's thread.
         """
         if registration.person_id is None:
             return
         if drawn is None or not drawn.fits(registration):
-            # Rare (a seat freed up meanwhile, a code collision): drawn here, holding the
-            # writer for the few milliseconds it takes, as there is no event loop to hand to.
+            # Rare (a seat freed up meanwhile, a code collision): drawn inside the transaction.
             event = await events_repo.get(tx, registration.event_id)
             assert event is not None
             language = (
@@ -231,7 +242,7 @@ class RegistrationService:
             )
             holder = await people.get(tx, registration.person_id)
             name = (holder.full_name or "") if holder is not None else ""
-            drawn = self._draw(language, event, registration, now, name)
+            drawn = await asyncio.to_thread(self._draw, language, event, registration, now, name)
         for part, content in (("ticket", drawn.ticket), ("calendar", drawn.calendar)):
             await self.delivery.enqueue_in(
                 tx,
