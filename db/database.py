@@ -278,6 +278,8 @@ class Database:
         body may await only its transaction's calls (no Telegram, no `asyncio.to_thread`,
         nothing on the `Database`): it runs outside the event loop, and a body that suspends
         is rolled back with a RuntimeError. Keep CPU-heavy work out of it, before or after.
+        A cancelled caller does not stop it: the body runs on to its COMMIT or ROLLBACK on
+        the thread, before anything queued after it reaches the writer.
         """
         context = contextvars.copy_context()
         async with self._writer_held() as conn:
