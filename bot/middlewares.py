@@ -91,8 +91,9 @@ class CallbackAnswerMiddleware(callback_answer.CallbackAnswerMiddleware):
     ) -> None:
         text = callback_answer.text
         if text and event.bot is not None:
+            # Emoji are slow to find in long texts: only a press with a toast pays for it.
             words = visible(text)
-            if not any(words in shown for shown in shown_texts.get() or []):
+            if not any(words in visible(shown) for shown in shown_texts.get() or []):
                 await event.bot.send_message(event.from_user.id, escape(text))
         if event.id.startswith(TYPED_QUERY_PREFIX):
             return  # chosen by a typed number: no button to stop spinning

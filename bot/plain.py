@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import html
 import re
 from collections.abc import Awaitable, Callable
@@ -28,8 +29,8 @@ from aiogram.types import (
 from bot.clock import Clock
 from db import Database, plain_mode
 
-# The texts shown in the chat while one update is handled: a toast already on screen
-# needs no message of its own (see CallbackAnswerMiddleware).
+# The texts shown in the chat while one update is handled, as sent: a toast already on
+# screen needs no message of its own (see CallbackAnswerMiddleware).
 shown_texts: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
     "shown_texts", default=None
 )
@@ -53,6 +54,9 @@ def strip_emoji(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+# Every inline label of every message passes here, and the same few hundred labels recur:
+# finding emoji is slow enough to be worth remembering.
+@functools.lru_cache(maxsize=4096)
 def words_first(label: str) -> str:
     """«✅ Зарегистрироваться» → «Зарегистрироваться ✅»: a screen reader says the words first."""
     found = emoji.emoji_list(label)
@@ -155,7 +159,7 @@ class AccessibleRequests(BaseRequestMiddleware):
             for field in ("text", "caption"):
                 value = getattr(method, field, None)
                 if isinstance(value, str):
-                    shown.append(visible(value))
+                    shown.append(value)  # as sent: made `visible` only if a toast needs it
         result = await make_request(bot, method)
         if isinstance(chat_id, int) and chat_id > 0 and self.db.is_open:
             if not plain:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
@@ -20,6 +28,8 @@ Params = Sequence[Any] | dict[str, Any]
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
 
 
 class Queries(Protocol):
@@ -102,6 +112,81 @@ class Transaction:
         yield self
 
 
+class _OnThread(Transaction):
+    """A transaction whose calls run at once on the sqlite3 connection, on its own thread.
+
+    `Database.write_at_once` and `read_at_once` hand it to their body there: every call
+    completes without suspending, so the whole body runs in the one hop that carried it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, writable: bool) -> None:
+        self._sqlite: sqlite3.Connection | None = conn
+        self._writable = writable
+
+    def _conn_here(self, writes: bool = False) -> sqlite3.Connection:
+        if self._sqlite is None:
+            raise RuntimeError("this transaction is over")
+        if writes and not self._writable:
+            raise RuntimeError("read_at_once is for reads; write in db.write_at_once")
+        return self._sqlite
+
+    def _close(self) -> None:
+        self._sqlite = None
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self._conn_here().execute(sql, params).fetchall()
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn_here(writes=True).execute(sql, params).rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        return int(self._conn_here(writes=True).execute(sql, params).lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        return self._conn_here(writes=True).executemany(sql, rows).rowcount
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        self._conn_here(writes=True)
+        yield self
+
+
+def _to_the_end(body: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (it awaits only `_OnThread` calls) to its end."""
+    try:
+        waited_for = body.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    body.close()
+    raise RuntimeError(
+        f"a body run at once on the database thread awaited {waited_for!r}: it may await only"
+        " its transaction's calls (do other work before or after it)"
+    )
+
+
+def _at_once(
+    conn: sqlite3.Connection,
+    begin: str,
+    writable: bool,
+    body: Callable[[Transaction], Coroutine[Any, Any, T]],
+    context: contextvars.Context,
+) -> T:
+    """On the connection's thread: BEGIN, the whole body, COMMIT (ROLLBACK when it fails)."""
+    conn.execute(begin)
+    tx = _OnThread(conn, writable)
+    try:
+        # The caller's context (current language, dialog step) is visible to the body.
+        result = context.run(_to_the_end, body(tx))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        tx._close()
+    conn.execute("COMMIT")
+    return result
+
+
 class Database:
     """The bot's SQLite file.
 
@@ -182,6 +267,49 @@ class Database:
                 await conn.execute("COMMIT")
             finally:
                 tx._close()
+
+    async def write_at_once(self, body: Callable[[Transaction], Coroutine[Any, Any, T]]) -> T:
+        """`body(tx)` as one `BEGIN IMMEDIATE` transaction, run whole on the writer's thread.
+
+        The same repository functions as in `write()`, at one thread hop for the transaction
+        instead of one per statement (plus BEGIN and COMMIT). Worth it where the writer is
+        contended: while a transaction holds the writer, every other write waits, and a hop
+        costs a thread switch each way — Confirm's seat transaction made ~17 of them. The
+        body may await only its transaction's calls (no Telegram, no `asyncio.to_thread`,
+        nothing on the `Database`): it runs outside the event loop, and a body that suspends
+        is rolled back with a RuntimeError. Keep CPU-heavy work out of it, before or after.
+        A cancelled caller does not stop it: the body runs on to its COMMIT or ROLLBACK on
+        the thread, before anything queued after it reaches the writer.
+        """
+        context = contextvars.copy_context()
+        async with self._writer_held() as conn:
+            return await self._on_thread(conn, "BEGIN IMMEDIATE", True, body, context)
+
+    async def read_at_once(self, body: Callable[[Transaction], Coroutine[Any, Any, T]]) -> T:
+        """`body(tx)`'s reads in one hop to the reader's thread, all from one snapshot.
+
+        For a dialog step that needs several rows before it answers: one hop instead of one
+        per query. The body's rules are `write_at_once`'s, and it may not write.
+        """
+        context = contextvars.copy_context()
+        conn = self._require(self._reader)
+        return await self._on_thread(conn, "BEGIN", False, body, context)
+
+    @staticmethod
+    async def _on_thread(
+        conn: aiosqlite.Connection,
+        begin: str,
+        writable: bool,
+        body: Callable[[Transaction], Coroutine[Any, Any, T]],
+        context: contextvars.Context,
+    ) -> T:
+        # aiosqlite runs every call on the connection's own thread through `_execute`, in
+        # order; `_conn` is the sqlite3 connection, to be touched only on that thread.
+        def run() -> T:
+            return _at_once(conn._conn, begin, writable, body, context)
+
+        result: T = await conn._execute(run)  # type: ignore[no-untyped-call]
+        return result
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement on the writer, atomic by itself: one round trip, no BEGIN.

@@ -149,3 +149,96 @@ async def test_each_statement_in_a_transaction_is_one_call_on_the_database_threa
         await tx.fetch_value("SELECT count(*) FROM people")
     # BEGIN, four statements, COMMIT: no separate hops to fetch rows or close cursors.
     assert len(calls) == 6, calls
+
+
+async def test_a_transaction_at_once_commits_as_one_call_on_the_database_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = db._writer
+    assert writer is not None
+    calls = 0
+    original = writer._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "_execute", counted)
+    event_id = await one_seat_event(db)
+    calls = 0
+
+    async def seat(tx: Transaction) -> Registered:
+        await people.add(tx, 7, T)
+        outcome = await registrations.register(tx, event_id, 7, {}, T)
+        assert isinstance(outcome, Registered)
+        return outcome
+
+    outcome = await db.write_at_once(seat)
+    # BEGIN, the repository's dozen statements and COMMIT: all in one hop.
+    assert calls == 1
+    assert outcome.registration.status == RegistrationStatus.confirmed
+    stored = await registrations.get(db, outcome.registration.id)
+    assert stored is not None
+    assert stored.person_id == 7
+
+
+async def test_a_transaction_at_once_rolls_back_every_statement_on_error(db: Database) -> None:
+    async def half_done(tx: Transaction) -> None:
+        await people.add(tx, 7, T)
+        raise ValueError("the second half failed")
+
+    with pytest.raises(ValueError, match="second half"):
+        await db.write_at_once(half_done)
+    assert await people.get(db, 7) is None
+    # The writer is free again, for either kind of transaction.
+    async with db.write() as tx:
+        await people.add(tx, 8, T)
+    assert await people.get(db, 8) is not None
+
+
+async def test_a_body_that_waits_for_the_event_loop_is_refused_and_rolled_back(
+    db: Database,
+) -> None:
+    import asyncio
+
+    async def yields_inside(tx: Transaction) -> None:
+        await people.add(tx, 7, T)
+        await asyncio.sleep(0)  # bad input: hands control to the loop mid-transaction
+
+    with pytest.raises(RuntimeError, match="may await only its transaction's calls"):
+        await db.write_at_once(yields_inside)
+    assert await people.get(db, 7) is None
+
+    async def sleeps_inside(tx: Transaction) -> None:
+        await people.add(tx, 7, T)
+        await asyncio.sleep(0.01)  # bad input: needs the running loop, which is elsewhere
+
+    with pytest.raises(RuntimeError, match="event loop"):
+        await db.write_at_once(sleeps_inside)
+    assert await people.get(db, 7) is None
+
+    async def uses_the_database(tx: Transaction) -> None:
+        await people.add(db, 8, T)  # bad input: the Database, not the transaction
+
+    with pytest.raises(RuntimeError):
+        await db.write_at_once(uses_the_database)
+    assert await people.get(db, 8) is None
+
+
+async def test_reads_at_once_see_one_snapshot_and_may_not_write(db: Database) -> None:
+    await people.add(db, 7, T)
+
+    async def two_reads(tx: Transaction) -> tuple[int, int]:
+        before = await tx.fetch_value("SELECT COUNT(*) FROM people")
+        after = await tx.fetch_value("SELECT COUNT(*) FROM people")
+        return int(before), int(after)
+
+    assert await db.read_at_once(two_reads) == (1, 1)
+
+    async def writes(tx: Transaction) -> None:
+        await people.add(tx, 8, T)  # bad input: a write in a read
+
+    with pytest.raises(RuntimeError, match="read_at_once is for reads"):
+        await db.read_at_once(writes)
+    assert await people.get(db, 8) is None

@@ -143,5 +143,7 @@ def ticket_png(qr_data: str, text: TicketText) -> bytes:
         top += after
 
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    # Not `optimize=True`: it tries every compression setting, 3× the CPU of the whole
+    # drawing (~78 vs ~27 ms a ticket) for a file only ~6% smaller.
+    image.save(buffer, format="PNG")
     return buffer.getvalue()

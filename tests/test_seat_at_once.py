@@ -1,0 +1,67 @@
+"""Confirm's seat transaction, run whole on the writer's thread: its rare second path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.services import Services
+from db import registrations
+from db.people import Profile
+from db.registrations import Registered, RegistrationStatus
+from tests.member_kit import make_event, prepared_person
+
+PROFILE = Profile(
+    full_name="Иванова Анна Сергеевна",
+    organization="АНО «Дом НКО»",
+    position=None,
+    phone="+79123456789",
+    email=None,
+)
+
+
+async def test_a_ticket_drawn_for_a_taken_code_is_redrawn_and_queued_with_the_seat(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = await make_event(services, capacity=5)
+    await prepared_person(services, 1)
+    await prepared_person(services, 2)
+    first = await services.registrations.register(1, event.id, PROFILE, {})
+    assert isinstance(first, Registered)
+    taken = first.registration.short_code
+
+    # The ticket is drawn ahead with the code the first person holds (bad input: a
+    # collision); the seat then gets a fresh code, so the drawing must be redone.
+    original = registrations.new_short_code
+    codes: Iterator[str] = iter([taken])
+    monkeypatch.setattr(registrations, "new_short_code", lambda: next(codes, None) or original())
+
+    second = await services.registrations.register(2, event.id, PROFILE, {})
+
+    assert isinstance(second, Registered)
+    assert second.created
+    assert second.registration.status == RegistrationStatus.confirmed
+    assert second.registration.short_code != taken
+    rows = await services.db.fetch_all(
+        "SELECT person_id FROM registrations WHERE event_id = ?", (event.id,)
+    )
+    assert sorted(row["person_id"] for row in rows) == [1, 2]  # the first try left nothing
+    queued = await services.db.fetch_all(
+        "SELECT source FROM deliveries WHERE recipient_id = 2 ORDER BY id"
+    )
+    assert [row["source"] for row in queued] == [
+        f"confirm:{second.registration.id}:ticket",
+        f"confirm:{second.registration.id}:calendar",
+    ]
+
+
+async def test_without_consent_confirm_stores_nothing(services: Services) -> None:
+    event = await make_event(services, capacity=5)
+    await prepared_person(services, 3)
+    await services.db.execute("DELETE FROM consents WHERE person_id = 3")
+
+    outcome = await services.registrations.register(3, event.id, PROFILE, {})
+
+    assert outcome is None
+    assert await services.db.fetch_value("SELECT COUNT(*) FROM registrations") == 0
