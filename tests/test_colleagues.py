@@ -16,10 +16,17 @@ from db.registrations import Registration, RegistrationStatus
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import Sent
-from tests.member_kit import delivered, make_event, prepared_person, register_new
+from tests.member_kit import (
+    COLLEAGUE,
+    delivered,
+    edit_field,
+    make_event,
+    prepared_person,
+    register_colleague,
+    register_new,
+)
 from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event, started
 
-COLLEAGUE = "Петров Иван Сергеевич"
 # The event is today (17:00–19:00 in Tyumen; the test clock reads 14:00 there): the door is open.
 TODAY = {"starts_at": NOW.timestamp() + 3 * 3600, "ends_at": NOW.timestamp() + 5 * 3600}
 
@@ -107,21 +114,13 @@ async def test_the_same_colleague_twice_is_the_same_registration(
     await prepared_person(services, 6201)
     member = make_client(6201, "ru")
     for _ in range(2):
-        await member.send(f"/start ev_{event.id}")
-        await member.click("Записать коллегу")
-        await member.send(COLLEAGUE)
-        await member.send("+7 912 000-11-22")
-        await member.click("Записать коллегу")
+        await register_colleague(member, event)
     assert "уже есть регистрация" in member.last.body
     assert len(await colleague_rows(services, event.id)) == 1
     # Someone else entering the same phone is refused rather than given the ticket.
     await prepared_person(services, 6202)
     other = make_client(6202, "ru")
-    await other.send(f"/start ev_{event.id}")
-    await other.click("Записать коллегу")
-    await other.send("Петрова Мария Ивановна")
-    await other.send("+7 912 000-11-22")
-    await other.click("Записать коллегу")
+    await register_colleague(other, event, "Петрова Мария Ивановна")
     assert "с этим номером телефона уже" in other.last.body
     assert len(await colleague_rows(services, event.id)) == 1
 
@@ -153,11 +152,7 @@ async def test_a_colleague_waits_when_the_seats_are_gone_and_the_promotion_bring
     member = make_client(6402, "ru")
     taken = await registrations_repo.register(services.db, event.id, 6401, {}, NOW.timestamp())
     assert isinstance(taken, registrations_repo.Registered)
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     assert "в листе ожидания" in member.last.body
     [colleague] = await colleague_rows(services, event.id)
     assert colleague.status == RegistrationStatus.waitlisted
@@ -183,11 +178,7 @@ async def test_the_colleague_is_on_the_pass_list_and_checked_in_by_code(
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, colleagues_allowed=True, **TODAY)
     await register_new(member, event)
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     [colleague] = await colleague_rows(services, event.id)
 
     [listing] = await organizer.send("/manage")
@@ -234,11 +225,7 @@ async def test_the_member_cancels_the_colleague_in_my_after_a_confirmation(
     event = await make_event(services, colleagues_allowed=True, capacity=5)
     await prepared_person(services, 6501)
     member = make_client(6501, "ru")
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     [listing] = await member.send("/my")
     assert f"Коллега: {COLLEAGUE}" in listing.body
     await member.click("1.", listing)
@@ -260,11 +247,7 @@ async def test_forget_erases_the_colleagues_a_member_entered(
     event = await make_event(services, colleagues_allowed=True, capacity=5)
     await prepared_person(services, 6601)
     member = make_client(6601, "ru")
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     forgotten = await services.privacy.forget(6601)
     assert forgotten.cancelled == 1
     row = await services.db.fetch_one(
@@ -283,10 +266,7 @@ async def test_the_organizer_allows_colleagues_in_the_event_editor(
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [listing] = await organizer.send("/manage")
-    await organizer.pick(event.title, listing)
-    await organizer.click("Изменить")
-    [prompt] = await organizer.click("Коллеги")
+    [prompt] = await edit_field(organizer, event, "Коллеги")
     assert "Сейчас: нельзя" in prompt.body
     [refused] = await organizer.send("может быть")
     assert "коллег" in refused.body
@@ -320,10 +300,7 @@ async def test_the_organizer_enters_the_contact_after_the_organization(
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [listing] = await organizer.send("/manage")
-    await organizer.pick(event.title, listing)
-    await organizer.click("Изменить")
-    await organizer.click("Организатор")
+    await edit_field(organizer, event, "Организатор")
     [question] = await organizer.send("Альянс СО НКО Тюменской области")
     assert "Как связаться" in question.body
     await organizer.send("info@alliance72.ru")

@@ -176,7 +176,7 @@ class ReminderService:
                         recipients=row.recipients,
                         expect=(PlanState.fired,),
                     )
-                    recalled += outbox_sources(row)
+                    recalled += outbox_sources(row) + await repo.colleague_sources(tx, row.id)
             elif row.state == PlanState.pending and row.due_at != want.due_at:
                 await repo.set_due(tx, row.id, want.due_at, now)
             elif row.state == PlanState.dropped and want.due_at > now:
@@ -291,7 +291,9 @@ class ReminderService:
         await repo.record(tx, planned, [r.registration_id for r in recipients], now)
         default = self.notices.default_language
         by_language: dict[str, list[int]] = defaultdict(list)
-        for recipient in recipients:
+        colleagues = [r for r in recipients if r.colleague is not None]
+        own = [r for r in recipients if r.colleague is None]
+        for recipient in own:
             by_language[recipient.language or default].append(recipient.person_id)
         delivery = self.delivery
         source = outbox_sources(planned)[0]
@@ -302,9 +304,29 @@ class ReminderService:
             await delivery.enqueue_in(
                 tx, source, people, content, priority=Priority.REMINDER, due_at=due
             )
-        if self._is_soon(planned) and event.latitude is not None and event.longitude is not None:
+        for recipient in colleagues:
+            # One per colleague, worded about them, to the member who holds the seat.
+            registration = await registrations_repo.get(tx, recipient.registration_id)
+            assert registration is not None
+            content = self.notices.colleague_reminder(
+                recipient.language or default, event, registration, due, soon=self._is_soon(planned)
+            )
+            await delivery.enqueue_in(
+                tx,
+                source + recipient.source,
+                [recipient.person_id],
+                content,
+                priority=Priority.REMINDER,
+                due_at=due,
+            )
+        if (
+            own
+            and self._is_soon(planned)
+            and event.latitude is not None
+            and event.longitude is not None
+        ):
             pin = self.notices.pin(event)
-            everyone = [r.person_id for r in recipients]
+            everyone = [r.person_id for r in own]
             await delivery.enqueue_in(
                 tx, f"{source}:pin", everyone, pin, priority=Priority.REMINDER, due_at=due
             )
