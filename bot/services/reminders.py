@@ -13,6 +13,9 @@ How it fits together:
   the moment comes and the sender starts on time. Whoever is confirmed then gets it; who
   cancels later has it withdrawn from the queue (a trigger on registrations), who was erased
   or blocked the bot is not queued or not sent.
+- A colleague's seat (no person of its own) is reminded to the member who registered them, one
+  message per colleague under a source of its own (`reminder:<id>:colleague:<registration>`);
+  the follow-up is for people who came themselves, so colleagues get none.
 - A row overdue at start-up (the bot was down) is sent if the event has not started yet,
   otherwise marked skipped; of several overdue reminders of one event only the latest goes.
 """
