@@ -224,6 +224,19 @@ async def recipients(db: Queries, event_id: int) -> list[tuple[int, str | None]]
     return [(int(row[0]), row[1]) for row in rows]
 
 
+async def colleague_holders(db: Queries, event_id: int) -> list[tuple[Registration, str | None]]:
+    """Live registrations of colleagues (no person of their own) with the language of the
+    member who holds them: a change reaches the colleague through that member."""
+    rows = await db.fetch_all(
+        "SELECT r.*, m.language AS m_language FROM registrations r"
+        " JOIN people m ON m.id = r.registered_by"
+        " WHERE r.event_id = ? AND r.person_id IS NULL AND r.guest_name IS NOT NULL"
+        " AND r.status IN ('confirmed', 'waitlisted') AND m.erased_at IS NULL ORDER BY r.id",
+        (event_id,),
+    )
+    return [(_registration(row), row["m_language"]) for row in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class RegistrationTimes:
     created_at: float

@@ -469,6 +469,16 @@ async def all_for_person(db: Queries, person_id: int) -> list[PersonRegistration
     return await _with_events(db, rows)
 
 
+async def colleagues_entered(db: Queries, member_id: int) -> list[PersonRegistration]:
+    """Every colleague the member registered, newest first (for /mydata): name, phone, event."""
+    rows = await db.fetch_all(
+        "SELECT * FROM registrations WHERE registered_by = ? AND guest_name IS NOT NULL"
+        " ORDER BY created_at DESC, id DESC",
+        (member_id,),
+    )
+    return await _with_events(db, rows)
+
+
 async def check_in(db: Queries, registration_id: int, now: float) -> Registration | None:
     """Mark a confirmed registration as arrived, once; returns it as stored after the update.
 

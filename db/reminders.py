@@ -62,8 +62,16 @@ class Wanted:
 @dataclass(frozen=True, slots=True)
 class Recipient:
     registration_id: int
-    person_id: int
+    person_id: int  # who is told: the registrant, or for a colleague the member who holds it
     language: str | None
+    colleague: str | None = None  # a colleague's registration: their name
+
+    @property
+    def source(self) -> str:
+        """The part of the outbox source that tells this reminder from its neighbours: ""
+        for a person's own seat; a colleague's, one per registration (a member may hold
+        their own seat and several colleagues' at one event)."""
+        return "" if self.colleague is None else f":colleague:{self.registration_id}"
 
 
 def before_kind(hours: int) -> str:
@@ -185,18 +193,51 @@ async def events_to_plan(db: Queries, since: float) -> list[int]:
 async def eligible(
     db: Queries, planned: PlannedReminder, *, checked_in_only: bool
 ) -> list[Recipient]:
-    """Confirmed registrants (not erased) who have not had this reminder yet."""
-    attended = " AND r.checked_in_at IS NOT NULL" if checked_in_only else ""
+    """Confirmed registrants (not erased) who have not had this reminder yet.
+
+    A colleague's seat (no person of its own) is reminded to the member who registered them;
+    the follow-up (`checked_in_only`) asks people to rate what they saw, so colleagues are
+    left out of it.
+    """
+    if checked_in_only:
+        holder = "r.person_id"
+        extra = " AND r.checked_in_at IS NOT NULL"
+    else:
+        holder = "COALESCE(r.person_id, r.registered_by)"
+        extra = ""
     rows = await db.fetch_all(
-        "SELECT r.id, r.person_id, p.language FROM registrations r"  # noqa: S608
-        " JOIN people p ON p.id = r.person_id"
+        f"SELECT r.id, p.id, p.language, r.guest_name FROM registrations r"  # noqa: S608
+        f" JOIN people p ON p.id = {holder}"
         " WHERE r.event_id = ? AND r.status = 'confirmed' AND p.erased_at IS NULL"
-        f"{attended} AND NOT EXISTS (SELECT 1 FROM reminders m"
+        f"{extra} AND NOT EXISTS (SELECT 1 FROM reminders m"
         " WHERE m.registration_id = r.id AND m.kind = ? AND m.basis = ?)"
         " ORDER BY r.id",
         (planned.event_id, planned.kind, planned.basis),
     )
-    return [Recipient(row[0], row[1], row[2]) for row in rows]
+    return [Recipient(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+async def colleague_sources(db: Queries, planned_id: int) -> list[str]:
+    """The outbox sources of the colleagues' copies of a planned reminder (to withdraw them)."""
+    rows = await db.fetch_all(
+        "SELECT m.registration_id FROM reminders m JOIN registrations r"
+        " ON r.id = m.registration_id WHERE m.planned_id = ? AND r.person_id IS NULL"
+        " ORDER BY m.registration_id",
+        (planned_id,),
+    )
+    return [f"reminder:{planned_id}:colleague:{row[0]}" for row in rows]
+
+
+async def withdraw_colleague(db: Queries, registration_id: int, now: float) -> int:
+    """A colleague's registration cancelled: its reminders still queued for the member are
+    withdrawn (the trigger on registrations covers a person's own seat, keyed on person_id)."""
+    return await db.execute(
+        "UPDATE deliveries SET state = 'cancelled', last_error = 'registration cancelled',"
+        " updated_at = ? WHERE state = 'pending' AND source IN ("
+        " SELECT 'reminder:' || planned_id || ':colleague:' || registration_id"
+        " FROM reminders WHERE registration_id = ?)",
+        (now, registration_id),
+    )
 
 
 async def record(

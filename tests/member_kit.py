@@ -141,6 +141,30 @@ async def register_again(
     await client.click("Подтвердить")
 
 
+# A colleague not on Telegram, as a member types them in.
+COLLEAGUE = "Петров Иван Сергеевич"
+COLLEAGUE_PHONE = "+7 912 000-11-22"
+
+
+async def register_colleague(
+    client: ChatClient, event: Event, name: str = COLLEAGUE, phone: str = COLLEAGUE_PHONE
+) -> None:
+    """A member who has consented: card → «Записать коллегу» → name → phone → confirm."""
+    await open_card(client, event)
+    await client.click("Записать коллегу")
+    await client.send(name)
+    await client.send(phone)
+    await client.click("Записать коллегу")
+
+
+async def edit_field(organizer: ChatClient, event: Event, field: str) -> list[Sent]:
+    """An organizer's /manage → the event → «Изменить» → the field's button; what came back."""
+    [listing] = await organizer.send("/manage")
+    await organizer.pick(event.title, listing)
+    await organizer.click("Изменить")
+    return await organizer.click(field)
+
+
 async def delivered(client: ChatClient, services: Services, rounds: int = 5) -> list[Sent]:
     """Run the outbox sender until nothing is due; the messages it sent to this person.
 

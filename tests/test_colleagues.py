@@ -10,16 +10,27 @@ import zxingcpp
 from PIL import Image
 
 from bot.callbacks import ColleagueAction, ColleagueStep, EventAction, EventActionKind
+from bot.clock import ManualClock
 from bot.services import Services
+from db import people
 from db import registrations as registrations_repo
 from db.registrations import Registration, RegistrationStatus
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
-from tests.kit.mocked_bot import Sent
-from tests.member_kit import delivered, make_event, prepared_person, register_new
-from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event, started
+from tests.kit.mocked_bot import MockedBot, Sent
+from tests.member_kit import (
+    COLLEAGUE,
+    delivered,
+    edit_field,
+    make_event,
+    prepared_person,
+    register_again,
+    register_colleague,
+    register_new,
+)
+from tests.organizer_kit import ORGANIZER_ID, deliveries, make_organizer, owned_event, started
+from tests.reminders_kit import check_in, fire_at, plan, seat
 
-COLLEAGUE = "Петров Иван Сергеевич"
 # The event is today (17:00–19:00 in Tyumen; the test clock reads 14:00 there): the door is open.
 TODAY = {"starts_at": NOW.timestamp() + 3 * 3600, "ends_at": NOW.timestamp() + 5 * 3600}
 
@@ -107,21 +118,13 @@ async def test_the_same_colleague_twice_is_the_same_registration(
     await prepared_person(services, 6201)
     member = make_client(6201, "ru")
     for _ in range(2):
-        await member.send(f"/start ev_{event.id}")
-        await member.click("Записать коллегу")
-        await member.send(COLLEAGUE)
-        await member.send("+7 912 000-11-22")
-        await member.click("Записать коллегу")
+        await register_colleague(member, event)
     assert "уже есть регистрация" in member.last.body
     assert len(await colleague_rows(services, event.id)) == 1
     # Someone else entering the same phone is refused rather than given the ticket.
     await prepared_person(services, 6202)
     other = make_client(6202, "ru")
-    await other.send(f"/start ev_{event.id}")
-    await other.click("Записать коллегу")
-    await other.send("Петрова Мария Ивановна")
-    await other.send("+7 912 000-11-22")
-    await other.click("Записать коллегу")
+    await register_colleague(other, event, "Петрова Мария Ивановна")
     assert "с этим номером телефона уже" in other.last.body
     assert len(await colleague_rows(services, event.id)) == 1
 
@@ -153,11 +156,7 @@ async def test_a_colleague_waits_when_the_seats_are_gone_and_the_promotion_bring
     member = make_client(6402, "ru")
     taken = await registrations_repo.register(services.db, event.id, 6401, {}, NOW.timestamp())
     assert isinstance(taken, registrations_repo.Registered)
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     assert "в листе ожидания" in member.last.body
     [colleague] = await colleague_rows(services, event.id)
     assert colleague.status == RegistrationStatus.waitlisted
@@ -183,11 +182,7 @@ async def test_the_colleague_is_on_the_pass_list_and_checked_in_by_code(
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, colleagues_allowed=True, **TODAY)
     await register_new(member, event)
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     [colleague] = await colleague_rows(services, event.id)
 
     [listing] = await organizer.send("/manage")
@@ -234,11 +229,7 @@ async def test_the_member_cancels_the_colleague_in_my_after_a_confirmation(
     event = await make_event(services, colleagues_allowed=True, capacity=5)
     await prepared_person(services, 6501)
     member = make_client(6501, "ru")
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     [listing] = await member.send("/my")
     assert f"Коллега: {COLLEAGUE}" in listing.body
     await member.click("1.", listing)
@@ -260,11 +251,7 @@ async def test_forget_erases_the_colleagues_a_member_entered(
     event = await make_event(services, colleagues_allowed=True, capacity=5)
     await prepared_person(services, 6601)
     member = make_client(6601, "ru")
-    await member.send(f"/start ev_{event.id}")
-    await member.click("Записать коллегу")
-    await member.send(COLLEAGUE)
-    await member.send("+7 912 000-11-22")
-    await member.click("Записать коллегу")
+    await register_colleague(member, event)
     forgotten = await services.privacy.forget(6601)
     assert forgotten.cancelled == 1
     row = await services.db.fetch_one(
@@ -283,10 +270,7 @@ async def test_the_organizer_allows_colleagues_in_the_event_editor(
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [listing] = await organizer.send("/manage")
-    await organizer.pick(event.title, listing)
-    await organizer.click("Изменить")
-    [prompt] = await organizer.click("Коллеги")
+    [prompt] = await edit_field(organizer, event, "Коллеги")
     assert "Сейчас: нельзя" in prompt.body
     [refused] = await organizer.send("может быть")
     assert "коллег" in refused.body
@@ -320,13 +304,206 @@ async def test_the_organizer_enters_the_contact_after_the_organization(
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [listing] = await organizer.send("/manage")
-    await organizer.pick(event.title, listing)
-    await organizer.click("Изменить")
-    await organizer.click("Организатор")
+    await edit_field(organizer, event, "Организатор")
     [question] = await organizer.send("Альянс СО НКО Тюменской области")
     assert "Как связаться" in question.body
     await organizer.send("info@alliance72.ru")
     changed = await events_repo.get(services.db, event.id)
     assert changed is not None
     assert changed.organizer_contact == "info@alliance72.ru"
+
+
+# -- news of the event reaches the member who holds the colleague's seat --------------------------
+
+SECOND = "Сидорова Мария Ивановна"
+SECOND_PHONE = "+7 912 000-33-44"
+
+
+async def test_a_reschedule_tells_the_member_about_each_colleague_with_the_new_ticket(
+    services: Services, make_client: Callable[..., ChatClient], clock: ManualClock
+) -> None:
+    organizer = await make_organizer(services, make_client)
+    event = await owned_event(services, ORGANIZER_ID, colleagues_allowed=True, capacity=2)
+    await prepared_person(services, 6701)
+    member = make_client(6701, "ru")
+    await register_again(member, event)
+    await register_colleague(member, event)
+    await register_colleague(member, event, SECOND, SECOND_PHONE)
+    petrov, second = await colleague_rows(services, event.id)
+    assert (petrov.status, second.status) == (
+        RegistrationStatus.confirmed,
+        RegistrationStatus.waitlisted,
+    )
+    # A member who reads English, whose colleague waits too.
+    await prepared_person(services, 6702)
+    await people.set_language(services.db, 6702, "en", NOW.timestamp())
+    await services.registrations.register_colleague(6702, event.id, "Smith John", "+79120005566")
+    await delivered(member, services)
+
+    clock.advance(60)
+    [listing] = await organizer.send("/manage")
+    await organizer.pick(event.title, listing)
+    await organizer.click("Перенести")
+    await organizer.send("09.12.2026 11:00")
+    await organizer.send("Да, верно")
+    await organizer.send("✔️ Оставить как есть")
+
+    sent = await delivered(member, services)
+    texts = [message.body for message in sent if message.method == "SendMessage"]
+    [own] = [text for text in texts if "Вы записали коллегу" not in text]
+    assert "Новое время: среда, 9 декабря" in own
+    about_petrov = next(text for text in texts if f"Вы записали коллегу: {COLLEAGUE}." in text)
+    assert "Новое время: среда, 9 декабря, 11:00–14:00 по местному времени (МСК+2)" in about_petrov
+    assert "Новый билет коллеги — в следующем сообщении" in about_petrov
+    about_second = next(text for text in texts if f"Вы записали коллегу: {SECOND}." in text)
+    assert "Новое время: среда, 9 декабря" in about_second
+    assert "билет" not in about_second.lower()  # on the waitlist: no ticket yet
+    # Petrov's new ticket comes right after the words about him: the new date, the same QR.
+    [photo] = [message for message in sent if message.method == "SendPhoto"]
+    assert f"Вы записали коллегу: {COLLEAGUE}." in sent[sent.index(photo) - 1].body
+    assert "?start=ci_" + petrov.ticket_token in decoded_qr(photo)
+    assert photo.caption is not None
+    assert COLLEAGUE in photo.caption
+    assert "9 декабря" in photo.caption
+    # One calendar file, the member's own: a colleague's event is not put on it.
+    [calendar] = [message for message in sent if message.method == "SendDocument"]
+    assert calendar.document is not None
+    assert "20261209" in calendar.document.decode()
+
+    notices = await deliveries(services, f"changed:{event.id}:")
+    [english] = [notice for notice in notices if notice["recipient"] == 6702]
+    assert "You registered your colleague: Smith John." in english["text"]
+    assert "New time: Wednesday, December 9" in english["text"]
+
+
+async def test_a_cancelled_event_is_told_about_the_colleague_without_a_calendar_file(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    organizer = await make_organizer(services, make_client)
+    event = await owned_event(services, ORGANIZER_ID, colleagues_allowed=True, capacity=5)
+    await prepared_person(services, 6711)
+    member = make_client(6711, "ru")
+    await register_colleague(member, event)
+    await delivered(member, services)
+
+    [listing] = await organizer.send("/manage")
+    await organizer.pick(event.title, listing)
+    await organizer.click("Отменить мероприятие")
+    [question] = await organizer.send("Площадка закрыта на ремонт")
+    await organizer.click("Да, отменить мероприятие", question)
+    assert "Уведомлений в очереди: 1" in question.body
+
+    [notice] = await delivered(member, services)
+    assert notice.method == "SendMessage"
+    assert "отменяется" in notice.body
+    assert f"Вы записали коллегу: {COLLEAGUE}." in notice.body
+    assert "Причина: Площадка закрыта на ремонт" in notice.body
+    assert "предупредите коллегу" in notice.body
+
+
+async def test_the_reminders_of_colleagues_reach_the_member_and_act_on_their_seats_only(
+    services: Services, make_client: Callable[..., ChatClient], clock: ManualClock, bot: MockedBot
+) -> None:
+    event = await make_event(services, colleagues_allowed=True, capacity=3)
+    await prepared_person(services, 6721)
+    member = make_client(6721, "ru")
+    await register_again(member, event)
+    await register_colleague(member, event)
+    await register_colleague(member, event, SECOND, SECOND_PHONE)
+    waiting = await seat(services, event, 6722)
+    assert waiting.status == RegistrationStatus.waitlisted
+    petrov, second = await colleague_rows(services, event.id)
+    await delivered(member, services)
+    planned = await plan(services, event)
+
+    before = len(member.messages)
+    await fire_at(services, clock, bot, planned["24h"].due_at)
+    await delivered(member, services)
+    day_before = [message for message in member.messages[before:] if "🔔" in message.body]
+    assert len(day_before) == 3
+    [own] = [message for message in day_before if "Вы записали коллегу" not in message.body]
+    assert any("Приду" in label for label in own.buttons())
+    about_petrov = next(message for message in day_before if COLLEAGUE in message.body)
+    # No «Приду / Не смогу» there: they would act on the member's own seat.
+    assert about_petrov.buttons() == ["Коллега не сможет"]
+
+    # A stray tap asks first and is taken back.
+    await member.click("Коллега не сможет", about_petrov)
+    assert f"Коллега: {COLLEAGUE}" in about_petrov.body
+    await member.click("Нет, оставить", about_petrov)
+    kept = await registrations_repo.get(services.db, petrov.id)
+    assert kept is not None
+    assert kept.status == RegistrationStatus.confirmed
+
+    # The day-of reminder is queued ahead of its time; Petrov cancelled meanwhile loses his.
+    clock.set(planned["2h"].due_at - 10)
+    assert await services.reminders.run_due() == 1
+    await member.click("Отменить регистрацию", about_petrov)
+    await member.click("Да, отменить", about_petrov)
+    gone = await registrations_repo.get(services.db, petrov.id)
+    assert gone is not None
+    assert gone.status == RegistrationStatus.cancelled
+    mine = await registrations_repo.live(services.db, event.id, 6721)
+    assert mine is not None
+    assert mine.status == RegistrationStatus.confirmed
+    promoted = await registrations_repo.get(services.db, waiting.id)
+    assert promoted is not None
+    assert promoted.status == RegistrationStatus.confirmed
+
+    before = len(member.messages)
+    await fire_at(services, clock, bot, planned["2h"].due_at)
+    await delivered(member, services)
+    day_of = [message for message in member.messages[before:] if "🔔" in message.body]
+    assert len(day_of) == 2
+    assert not [message for message in day_of if COLLEAGUE in message.body]
+    about_second = next(message for message in day_of if SECOND in message.body)
+    assert about_second.buttons() == ["Билет коллеги"]
+    replies = await member.click("Билет коллеги", about_second)
+    [photo] = [message for message in replies if message.method == "SendPhoto"]
+    assert "?start=ci_" + second.ticket_token in decoded_qr(photo)
+
+
+async def test_the_followup_asks_about_the_members_own_seat_only(
+    services: Services, make_client: Callable[..., ChatClient], clock: ManualClock, bot: MockedBot
+) -> None:
+    event = await make_event(services, colleagues_allowed=True, capacity=5)
+    await prepared_person(services, 6731)
+    member = make_client(6731, "ru")
+    await register_again(member, event)
+    await register_colleague(member, event)
+    mine = await registrations_repo.live(services.db, event.id, 6731)
+    [petrov] = await colleague_rows(services, event.id)
+    assert mine is not None
+    planned = await plan(services, event)
+    # Both came: the follow-up is about what the member saw, asked once.
+    await check_in(services, mine, event.starts_at)
+    await check_in(services, petrov, event.starts_at)
+
+    before = len(member.messages)
+    await fire_at(services, clock, bot, planned["followup"].due_at)
+    await delivered(member, services)
+    [followup] = [message for message in member.messages[before:] if "🙏" in message.body]
+    assert "Оценка 5" in " ".join(followup.buttons())
+    asked = await services.db.fetch_value(
+        "SELECT count(*) FROM reminders WHERE registration_id = ?", (petrov.id,)
+    )
+    assert asked == 0
+
+
+async def test_mydata_lists_the_colleagues_a_member_registered(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    event = await make_event(services, colleagues_allowed=True, capacity=5)
+    await prepared_person(services, 6741)
+    member = make_client(6741, "ru")
+    await register_colleague(member, event)
+    report = "\n".join(message.body for message in await member.send("/mydata"))
+    assert "Коллеги, которых вы записали" in report
+    assert f"{COLLEAGUE}, +7 912 000-11-22" in report
+    assert event.title in report
+    assert "имена и телефоны коллег" in report
+
+    await services.privacy.forget(6741)
+    report = "\n".join(message.body for message in await member.send("/mydata"))
+    assert COLLEAGUE not in report
+    assert "Коллеги, которых вы записали" not in report

@@ -12,7 +12,7 @@ from db import registrations as registrations_repo
 from db.registrations import Registered, RegistrationRefusal, RegistrationStatus
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
-from tests.member_kit import make_event, prepared_person, register_new
+from tests.member_kit import edit_field, make_event, prepared_person, register_new
 from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event
 
 # -- the seats, exactly -----------------------------------------------------------------------
@@ -136,10 +136,7 @@ async def test_the_organizer_allows_companions_in_the_event_editor(
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [listing] = await organizer.send("/manage")
-    await organizer.pick(event.title, listing)
-    await organizer.click("Изменить")
-    [prompt] = await organizer.click("Сопровождающие")
+    [prompt] = await edit_field(organizer, event, "Сопровождающие")
     assert "Сейчас: нельзя" in prompt.body
     assert "Да, можно с сопровождающим" in prompt.buttons()
     # Typed words that are no choice are refused with the question again.

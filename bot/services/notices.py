@@ -43,6 +43,12 @@ class Notices(Protocol):
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         """The organizer moved, relocated or cancelled an event the person is registered for."""
 
+    def colleague_event_changed(
+        self, language: str, before: Event, after: Event, registration: Registration, now: float
+    ) -> TextContent:
+        """To the member who registered a colleague: the event `before` was moved, relocated
+        or (`after` cancelled) called off; the words name the colleague."""
+
     def changed_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
         """The `.ics` that follows a change notice: the event as it is now (same UID, higher
         SEQUENCE), or, for a cancelled event, the file that takes it off the calendar."""
@@ -51,6 +57,12 @@ class Notices(Protocol):
         self, language: str, event: Event, planned_id: int, now: float, *, soon: bool
     ) -> TextContent:
         """A reminder ahead of the start (`soon`: the last one, with a map pin after it)."""
+
+    def colleague_reminder(
+        self, language: str, event: Event, registration: Registration, now: float, *, soon: bool
+    ) -> TextContent:
+        """A reminder of a colleague's seat, to the member who registered them: its buttons act
+        on that registration (the colleague's ticket, cancelling after a confirmation)."""
 
     def followup(self, language: str, event: Event) -> TextContent:
         """The survey after the event."""

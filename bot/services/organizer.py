@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from db import organizer as organizer_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
 from db.organizer import EventCounts
+from db.registrations import RegistrationStatus
 
 if TYPE_CHECKING:
     from bot.services.roles import Access
@@ -168,7 +170,9 @@ class OrganizerService:
             assert cancelled is not None
             notified = 0
             if event.status == EventStatus.published:
-                notified = await self._notify_in(tx, cancelled, f"cancel:{event.id}", notice)
+                notified = await self._notify_in(
+                    tx, cancelled, f"cancel:{event.id}", notice, before=event
+                )
         self.delivery.wake()
         await self._drop_plan(event_id)
         return Applied(cancelled, frozenset({"status"}), notified)
@@ -206,7 +210,7 @@ class OrganizerService:
             notified = 0
             if updated.status == EventStatus.published and changed & (TIME_FIELDS | PLACE_FIELDS):
                 source = f"changed:{event.id}:{int(now)}"
-                notified = await self._notify_in(tx, updated, source, notice)
+                notified = await self._notify_in(tx, updated, source, notice, before=event)
         if notified or promoted:
             self.delivery.wake()
         if changed & TIME_FIELDS and updated.status == EventStatus.published:
@@ -234,8 +238,11 @@ class OrganizerService:
             return Refusal.event_cancelled
         return event
 
-    async def _notify_in(self, tx: Transaction, event: Event, source: str, notice: Notice) -> int:
-        """Queue `notice` for confirmed and waitlisted people, rendered in each one's language."""
+    async def _notify_in(
+        self, tx: Transaction, event: Event, source: str, notice: Notice, *, before: Event
+    ) -> int:
+        """Queue `notice` for confirmed and waitlisted people, rendered in each one's language;
+        a colleague's registration is told to the member who made it (`_notify_colleagues_in`)."""
         by_language: dict[str, list[int]] = defaultdict(list)
         for person_id, language in await organizer_repo.recipients(tx, event.id):
             by_language[language or self.notices.default_language].append(person_id)
@@ -258,6 +265,42 @@ class OrganizerService:
                 self.notices.changed_calendar(language, event, now),
                 priority=Priority.PERSONAL,
             )
+        return queued + await self._notify_colleagues_in(tx, before, event, source)
+
+    async def _notify_colleagues_in(
+        self, tx: Transaction, before: Event, event: Event, source: str
+    ) -> int:
+        """One notice per colleague to the member who registered them, worded about the
+        colleague; a confirmed seat's new ticket follows (no `.ics`: the member's calendar is
+        not the colleague's). Drawn here, in the transaction: colleagues are few."""
+        now = self._now()
+        queued = 0
+        for registration, language in await organizer_repo.colleague_holders(tx, event.id):
+            member = registration.registered_by
+            assert member is not None
+            language = language or self.notices.default_language
+            own = f"{source}:colleague:{registration.id}"
+            queued += await self.delivery.enqueue_in(
+                tx,
+                own,
+                [member],
+                self.notices.colleague_event_changed(language, before, event, registration, now),
+                priority=Priority.PERSONAL,
+            )
+            if event.status == EventStatus.cancelled:
+                continue
+            if registration.status == RegistrationStatus.confirmed:
+                ticket = await asyncio.to_thread(
+                    self.notices.ticket,
+                    language,
+                    event,
+                    registration,
+                    now,
+                    registration.guest_name or "",
+                )
+                await self.delivery.enqueue_in(
+                    tx, f"{own}:ticket", [member], ticket, priority=Priority.PERSONAL
+                )
         return queued
 
     async def _replan(self, event_id: int) -> None:

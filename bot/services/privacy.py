@@ -22,6 +22,7 @@ class MyData:
     person: Person | None
     consents: list[Consent]
     registrations: list[PersonRegistration]
+    colleagues: list[PersonRegistration]  # the colleagues this person registered
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class PrivacyService:
             person=await people.get(db, person_id),
             consents=await consents.for_person(db, person_id),
             registrations=await registrations_repo.all_for_person(db, person_id),
+            colleagues=await registrations_repo.colleagues_entered(db, person_id),
         )
 
     async def forget(self, person_id: int) -> Forgotten:

@@ -12,6 +12,7 @@ from bot.services.notices import Notices
 from db import Database, Queries, Transaction, announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
+from db import reminders as reminders_repo
 from db.consents import ConsentKind
 from db.events import Event
 from db.people import Profile
@@ -304,8 +305,14 @@ class RegistrationService:
     async def _queue_cancelled_in(self, tx: Transaction, registration: Registration) -> None:
         """A confirmed seat given up: the file that takes the event off the person's calendar,
         queued in `tx` (the waitlist got no calendar file, so it gets none)."""
+        if registration.is_colleague:
+            # Its reminders went to the member under sources of their own, which the trigger
+            # on registrations (keyed on person_id) does not know; the seat put nothing on
+            # anyone's calendar.
+            await reminders_repo.withdraw_colleague(tx, registration.id, self.clock.timestamp())
+            return
         if registration.person_id is None or registration.status != RegistrationStatus.confirmed:
-            return  # a colleague's seat put nothing on anyone's calendar
+            return
         event = await events_repo.get(tx, registration.event_id)
         assert event is not None
         language = (

@@ -13,6 +13,9 @@ How it fits together:
   the moment comes and the sender starts on time. Whoever is confirmed then gets it; who
   cancels later has it withdrawn from the queue (a trigger on registrations), who was erased
   or blocked the bot is not queued or not sent.
+- A colleague's seat (no person of its own) is reminded to the member who registered them, one
+  message per colleague under a source of its own (`reminder:<id>:colleague:<registration>`);
+  the follow-up is for people who came themselves, so colleagues get none.
 - A row overdue at start-up (the bot was down) is sent if the event has not started yet,
   otherwise marked skipped; of several overdue reminders of one event only the latest goes.
 """
@@ -176,7 +179,7 @@ class ReminderService:
                         recipients=row.recipients,
                         expect=(PlanState.fired,),
                     )
-                    recalled += outbox_sources(row)
+                    recalled += outbox_sources(row) + await repo.colleague_sources(tx, row.id)
             elif row.state == PlanState.pending and row.due_at != want.due_at:
                 await repo.set_due(tx, row.id, want.due_at, now)
             elif row.state == PlanState.dropped and want.due_at > now:
@@ -291,7 +294,9 @@ class ReminderService:
         await repo.record(tx, planned, [r.registration_id for r in recipients], now)
         default = self.notices.default_language
         by_language: dict[str, list[int]] = defaultdict(list)
-        for recipient in recipients:
+        colleagues = [r for r in recipients if r.colleague is not None]
+        own = [r for r in recipients if r.colleague is None]
+        for recipient in own:
             by_language[recipient.language or default].append(recipient.person_id)
         delivery = self.delivery
         source = outbox_sources(planned)[0]
@@ -302,9 +307,29 @@ class ReminderService:
             await delivery.enqueue_in(
                 tx, source, people, content, priority=Priority.REMINDER, due_at=due
             )
-        if self._is_soon(planned) and event.latitude is not None and event.longitude is not None:
+        for recipient in colleagues:
+            # One per colleague, worded about them, to the member who holds the seat.
+            registration = await registrations_repo.get(tx, recipient.registration_id)
+            assert registration is not None
+            content = self.notices.colleague_reminder(
+                recipient.language or default, event, registration, due, soon=self._is_soon(planned)
+            )
+            await delivery.enqueue_in(
+                tx,
+                source + recipient.source,
+                [recipient.person_id],
+                content,
+                priority=Priority.REMINDER,
+                due_at=due,
+            )
+        if (
+            own
+            and self._is_soon(planned)
+            and event.latitude is not None
+            and event.longitude is not None
+        ):
             pin = self.notices.pin(event)
-            everyone = [r.person_id for r in recipients]
+            everyone = [r.person_id for r in own]
             await delivery.enqueue_in(
                 tx, f"{source}:pin", everyone, pin, priority=Priority.REMINDER, due_at=due
             )

@@ -7,15 +7,16 @@ from html import escape
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ColleagueAction, ColleagueStep, MyAction, MyActionKind
+from bot.callbacks import ColleagueAction, ColleagueStep, EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.services.validation import phone_display
 from bot.views import Screen
 from bot.views.kinds import Case, named_html
+from bot.views.organizer import change_lines
 from bot.views.registration import consent
 from bot.views.text import when
-from db.events import Event
-from db.registrations import Registered, RegistrationStatus
+from db.events import Event, EventStatus
+from db.registrations import Registered, Registration, RegistrationStatus
 
 
 def colleague_consent(event: Event) -> Screen:
@@ -118,3 +119,53 @@ def consent_declined() -> str:
 
 def not_a_button() -> str:
     return _("Please press one of the buttons under the summary, or /cancel to stop.")
+
+
+# -- news of the event, to the member who holds the colleague's registration ---------------------
+
+
+def registered_line(registration: Registration) -> str:
+    """Whom a message to the member is about: the colleague they registered."""
+    return _("👥 You registered your colleague: {name}.").format(
+        name=escape(registration.guest_name or "")
+    )
+
+
+def change_notice(before: Event, after: Event, registration: Registration, now: float) -> Screen:
+    """The event moved, changed its place or was cancelled: the member hears it about their
+    colleague, with what to do next (the new ticket follows when the seat is confirmed)."""
+    if after.status == EventStatus.cancelled:
+        lines = [
+            _("❌ The {event} — {when} — is cancelled.").format(
+                event=named_html(after), when=when(after, now)
+            ),
+            registered_line(registration),
+        ]
+        if after.cancel_reason:
+            lines.append(_("Reason: {reason}").format(reason=escape(after.cancel_reason)))
+        lines += ["", _("Please let your colleague know. /events shows other upcoming events.")]
+        return Screen("\n".join(lines), None)
+    lines = [
+        _("🕑 The time or place of the {event} has changed.").format(
+            event=named_html(after, Case.genitive)
+        ),
+        registered_line(registration),
+        "",
+        *change_lines(before, after, now),
+        "",
+    ]
+    if registration.status == RegistrationStatus.confirmed:
+        lines.append(
+            _("Your colleague's new ticket is in the next message: forward it to them or print it.")
+        )
+    lines.append(
+        _(
+            "If your colleague can no longer come, cancel their registration in /my so the seat "
+            "goes to someone on the waitlist."
+        )
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=after.id))
+    builder.button(text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list))
+    builder.adjust(1)
+    return Screen("\n".join(lines), builder.as_markup())

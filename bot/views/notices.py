@@ -13,7 +13,7 @@ from bot.delivery.content import Content, DocumentContent, LocationContent, Text
 from bot.identity import BotIdentity
 from bot.services.calendar import cancellation_ics, event_ics, ics_filename
 from bot.services.notices import EventNotice, FinishedAnnouncement, Rendered
-from bot.views import announcements, checkin, files, registration, reminders
+from bot.views import announcements, checkin, colleagues, files, registration, reminders
 from bot.views.registration import promotion_notice
 from bot.views.text import moment_in
 from db.announcements import Announcement, Audience
@@ -59,6 +59,13 @@ class ViewNotices:
     def event_changed(self, language: str, event: Event, notice: EventNotice) -> TextContent:
         return _text(self._in(language, lambda: notice(event)))
 
+    def colleague_event_changed(
+        self, language: str, before: Event, after: Event, registration: Registration, now: float
+    ) -> TextContent:
+        return _text(
+            self._in(language, lambda: colleagues.change_notice(before, after, registration, now))
+        )
+
     def changed_calendar(self, language: str, event: Event, now: float) -> DocumentContent:
         username = self.identity.username
         with self._speaking(language):
@@ -80,6 +87,12 @@ class ViewNotices:
     ) -> TextContent:
         view = reminders.soon if soon else reminders.ahead
         return _text(self._in(language, lambda: view(event, planned_id, now)))
+
+    def colleague_reminder(
+        self, language: str, event: Event, registration: Registration, now: float, *, soon: bool
+    ) -> TextContent:
+        view = reminders.colleague_soon if soon else reminders.colleague_ahead
+        return _text(self._in(language, lambda: view(event, registration, now)))
 
     def followup(self, language: str, event: Event) -> TextContent:
         return _text(self._in(language, lambda: reminders.followup(event)))

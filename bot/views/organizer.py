@@ -360,7 +360,23 @@ def change_notice(before: Event, after: Event, now: float) -> Screen:
             event=named_html(after, Case.genitive)
         ),
         "",
+        *change_lines(before, after, now),
+        "",
+        _(
+            "Your registration stays valid. If you can no longer come, please cancel it in /my "
+            "so the seat goes to someone on the waitlist."
+        ),
     ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=after.id))
+    builder.button(text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list))
+    builder.adjust(1)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def change_lines(before: Event, after: Event, now: float) -> list[str]:
+    """What changed: the new time over the old one struck through, the new place."""
+    lines = []
     if (before.starts_at, before.ends_at, before.timezone) != (
         after.starts_at,
         after.ends_at,
@@ -373,18 +389,7 @@ def change_notice(before: Event, after: Event, now: float) -> Screen:
     after_place = ", ".join(part for part in (after.venue, after.address, after.city) if part)
     if before_place != after_place:
         lines.append(_("New place: {place}").format(place=place))
-    lines += [
-        "",
-        _(
-            "Your registration stays valid. If you can no longer come, please cancel it in /my "
-            "so the seat goes to someone on the waitlist."
-        ),
-    ]
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=after.id))
-    builder.button(text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list))
-    builder.adjust(1)
-    return Screen("\n".join(lines), builder.as_markup())
+    return lines
 
 
 # -- attendees ----------------------------------------------------------------------------------

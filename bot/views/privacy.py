@@ -85,7 +85,25 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
             label = question.text if question else key
             lines.append(f"  {escape(label)}: {escape(answer)}")
         blocks.append("\n".join(lines))
-    blocks.append(_("/forget erases your personal data."))
+    if data.colleagues:
+        blocks.append("<b>" + _("Colleagues you registered") + "</b>")
+    for item in data.colleagues:
+        registration = item.registration
+        phone = phone_display(registration.guest_phone) if registration.guest_phone else None
+        lines = [
+            f"• {escape(registration.guest_name or '')}, {escape(phone or DASH)}",
+            f"  <b>«{escape(item.event.title)}»</b>, {when_short(item.event, now)}",
+            "  " + status_line(item),
+        ]
+        blocks.append("\n".join(lines))
+    blocks.append(
+        _(
+            "/forget erases your personal data, and the names and phones of the colleagues "
+            "you registered."
+        )
+        if data.colleagues
+        else _("/forget erases your personal data.")
+    )
     return _pack(blocks)
 
 

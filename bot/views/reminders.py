@@ -10,6 +10,8 @@ from bot.callbacks import (
     EventCard,
     FollowupAction,
     FollowupActionKind,
+    MyAction,
+    MyActionKind,
     ReminderAction,
     ReminderActionKind,
 )
@@ -20,6 +22,7 @@ from bot.views.online import join_line
 from bot.views.text import escaped_within, local, shorten, utf16_len, when
 from db.events import Event
 from db.followups import Summary
+from db.registrations import Registration
 from db.reminders import Answer
 
 # Long titles and addresses are cut so a reminder always fits one message.
@@ -92,6 +95,51 @@ def soon(event: Event, planned_id: int, now: float) -> Screen:
     builder.button(
         text=_("🎫 Ticket"),
         callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
+    )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def _colleague_body(event: Event, registration: Registration, now: float) -> list[str]:
+    return [
+        *_body(event, now),
+        _("👥 You registered your colleague: {name}.").format(
+            name=escape(registration.guest_name or "")
+        ),
+        "",
+    ]
+
+
+def colleague_ahead(event: Event, registration: Registration, now: float) -> Screen:
+    """The day-before reminder of a colleague's seat, to the member who registered them: its
+    button cancels that registration (after a confirmation), never the member's own seat."""
+    lines = [
+        *_colleague_body(event, registration, now),
+        _(
+            "If your colleague can't come, press «Colleague can't come»: after you confirm, "
+            "we will give the seat to someone else."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Colleague can't come"),
+        callback_data=MyAction(action=MyActionKind.cancel, registration_id=registration.id),
+    )
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def colleague_soon(event: Event, registration: Registration, now: float) -> Screen:
+    """The day-of reminder of a colleague's seat: the colleague shows the ticket at the door."""
+    lines = [
+        *_colleague_body(event, registration, now),
+        _(
+            "Your colleague shows the QR code of their ticket at the entrance. If they do not "
+            "have it yet, press «Colleague's ticket» and forward it."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Colleague's ticket"),
+        callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),
     )
     return Screen("\n".join(lines), builder.as_markup())
 
