@@ -10,6 +10,7 @@ import aiosqlite
 import pytest
 
 from bot.services import Services
+from bot.views import announcements as announcement_views
 from db import Database, people
 from db import announcements as announcements_repo
 from db import events as events_repo
@@ -368,3 +369,25 @@ async def test_a_forged_town_in_announce_is_refused(
     await admin.press(f"an1t:{announcement.id}:{region}:12345")  # no town has this key
     assert admin.last_answer.text == "Этого города больше нет в списке. Пожалуйста, выберите снова."
     assert (await latest(services)).audience is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "label"),
+    [
+        ("ru", 1, "📣 Объявить 1 подписчику"),
+        ("ru", 2, "📣 Объявить 2 подписчикам"),
+        ("ru", 5, "📣 Объявить 5 подписчикам"),
+        ("ru", 21, "📣 Объявить 21 подписчику"),
+        ("en", 1, "📣 Announce to 1 subscriber"),
+        ("en", 5, "📣 Announce to 5 subscribers"),
+    ],
+)
+async def test_the_publish_offer_counts_subscribers_in_the_right_form(
+    services: Services, locale: str, count: int, label: str
+) -> None:
+    event = await make_event(services, city="Ишим")
+    with services.i18n.context(), services.i18n.use_locale(locale):
+        screen = announcement_views.publish_offer(event, count)
+    assert screen.inline is not None
+    # The view's words; the emoji moves last on the way out (the accessibility middleware).
+    assert [row[0].text for row in screen.inline.inline_keyboard] == [label]
