@@ -298,6 +298,15 @@ class AnnounceStep(CallbackData, prefix="an1"):
     segment: Segment | None = None
 
 
+class AnnounceTown(CallbackData, prefix="an1t"):
+    """/announce after a region (`city_key()` of it): 0 for the whole region, else
+    `city_key()` of one of its towns."""
+
+    announcement_id: Id
+    region: Id
+    town: Id = 0
+
+
 class AnnouncementControlKind(StrEnum):
     stop = "stop"  # a sending one: cancel the copies not sent yet
     drop = "drop"  # a scheduled one: cancel it before it starts

@@ -9,7 +9,6 @@ from sqlite3 import Row
 from typing import Any
 
 from db.database import Queries
-from db.people import place_value, split_place
 from db.rows import from_row
 
 
@@ -43,7 +42,7 @@ class Audience:
     city: str | None = None  # a region's code
     event_id: int | None = None
     segment: Segment | None = None
-    town: str | None = None  # a town of the region (see db.people.place_value)
+    town: str | None = None  # one town of the region (a settlement id, or a name as typed)
 
     @property
     def subscribers_only(self) -> bool:
@@ -92,13 +91,12 @@ def _audience(row: Row) -> Audience | None:
     if row["audience"] is None:
         return None
     segment = row["audience_segment"]
-    city, town = split_place(row["audience_city"])
     return Audience(
         kind=AudienceKind(row["audience"]),
-        city=city,
+        city=row["audience_city"],
         event_id=row["audience_event_id"],
         segment=None if segment is None else Segment(segment),
-        town=town,
+        town=row["audience_town"],
     )
 
 
@@ -169,12 +167,13 @@ async def set_audience(
     db: Queries, announcement_id: int, audience: Audience, shown_count: int, now: float
 ) -> bool:
     changed = await db.execute(
-        "UPDATE announcements SET audience = ?, audience_city = ?, audience_event_id = ?,"
-        " audience_segment = ?, shown_count = ?, updated_at = ?"
+        "UPDATE announcements SET audience = ?, audience_city = ?, audience_town = ?,"
+        " audience_event_id = ?, audience_segment = ?, shown_count = ?, updated_at = ?"
         " WHERE id = ? AND state = 'draft'",
         (
             str(audience.kind),
-            place_value(audience.city, audience.town),
+            audience.city,
+            audience.town,
             audience.event_id,
             None if audience.segment is None else str(audience.segment),
             shown_count,
@@ -302,11 +301,11 @@ def _audience_sql(audience: Audience) -> tuple[str, tuple[Any, ...]]:
         # A subscriber without a region asked for every region, this one included; one of the
         # whole region for all its towns; one of a town for that town only. An audience without
         # a town (an event placed in the region as a whole) is not any one town's.
-        town = None if audience.town is None else place_value(audience.city, audience.town)
         return (
             f"SELECT p.id, p.language FROM people p WHERE p.subscribed = 1 AND {_REACHABLE}"  # noqa: S608
-            " AND (p.subscription_city IS NULL OR p.subscription_city IN (?, ?))",
-            (audience.city, town),
+            " AND (p.subscription_city IS NULL OR (p.subscription_city = ?"
+            " AND (p.subscription_town IS NULL OR p.subscription_town = ?)))",
+            (audience.city, audience.town),
         )
     if audience.event_id is None or audience.segment is None:
         raise ValueError("an event audience needs an event and a segment")
@@ -346,8 +345,7 @@ async def subscriber_cities(db: Queries) -> list[str]:
         "SELECT DISTINCT subscription_city FROM people WHERE subscribed = 1"
         " AND subscription_city IS NOT NULL AND erased_at IS NULL ORDER BY subscription_city"
     )
-    regions = {split_place(row[0])[0] for row in rows}
-    return sorted(region for region in regions if region is not None)
+    return [str(row[0]) for row in rows]
 
 
 async def withdraw_unsubscribed(db: Queries, announcement_id: int, reason: str, now: float) -> int:

@@ -43,37 +43,8 @@ class Person:
         return bool(self.full_name and (self.phone or self.email))
 
 
-# A subscription (and a subscribers' audience) to one town of a region is stored in the same
-# column as the region, as «<region code>/<town>»: a region's code alone means all its towns,
-# so rows written before towns keep meaning what they meant. A town is a settlement id of the
-# reference list («72-ishim») or a town's name as typed when the list lacks it.
-PLACE_SEPARATOR = "/"
-
-
-def place_value(region: str | None, town: str | None) -> str | None:
-    """The stored form of a region and, optionally, one of its towns."""
-    if region is None or town is None:
-        return region
-    return f"{region}{PLACE_SEPARATOR}{town}"
-
-
-def split_place(value: str | None) -> tuple[str | None, str | None]:
-    """(region, town) of a stored place; the town is None for the whole region."""
-    if value is None:
-        return None, None
-    region, separator, town = value.partition(PLACE_SEPARATOR)
-    return region, (town if separator and town else None)
-
-
 def _person(row: Row) -> Person:
-    region, town = split_place(row["subscription_city"])
-    return from_row(
-        Person,
-        row,
-        subscribed=bool(row["subscribed"]),
-        subscription_city=region,
-        subscription_town=town,
-    )
+    return from_row(Person, row, subscribed=bool(row["subscribed"]))
 
 
 async def get(db: Queries, person_id: int) -> Person | None:
@@ -204,17 +175,24 @@ async def set_subscription(
 ) -> None:
     """`city` is a region's code (None: all regions), `town` one of its towns (None: all)."""
     await db.execute(
-        "UPDATE people SET subscribed = ?, subscription_city = ?, updated_at = ? WHERE id = ?",
-        (int(subscribed), place_value(city, town) if subscribed else None, now, person_id),
+        "UPDATE people SET subscribed = ?, subscription_city = ?, subscription_town = ?,"
+        " updated_at = ? WHERE id = ?",
+        (
+            int(subscribed),
+            city if subscribed else None,
+            town if subscribed and city is not None else None,
+            now,
+            person_id,
+        ),
     )
 
 
 async def subscription_places(db: Queries) -> list[tuple[int, str]]:
-    """(id, region) of every subscriber who chose a place (a region, or a town in it)."""
+    """(id, region) of every person who chose a place (a region, or a town in it)."""
     rows = await db.fetch_all(
         "SELECT id, subscription_city FROM people WHERE subscription_city IS NOT NULL ORDER BY id"
     )
-    return [(row["id"], split_place(row["subscription_city"])[0] or "") for row in rows]
+    return [(row["id"], row["subscription_city"]) for row in rows]
 
 
 async def set_subscription_place(db: Queries, person_id: int, region_code: str) -> None:
@@ -228,6 +206,7 @@ async def erase(db: Queries, person_id: int, now: float) -> None:
     await db.execute(
         "UPDATE people SET full_name = NULL, organization = NULL, position = NULL,"
         " phone = NULL, email = NULL, subscribed = 0, subscription_city = NULL,"
+        " subscription_town = NULL,"
         " telegram_name = NULL,"
         " erased_at = ?, updated_at = ? WHERE id = ?",
         (now, now, person_id),

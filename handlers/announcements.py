@@ -18,6 +18,7 @@ from bot.callbacks import (
     AnnouncementControlKind,
     AnnounceStep,
     AnnounceStepKind,
+    AnnounceTown,
 )
 from bot.deeplinks import link
 from bot.filters import IsOrganizer
@@ -208,6 +209,33 @@ async def on_step(
             step = await dialog.segment(opened, value, callback_data.segment)
         case _:
             step = await PLAIN_STEPS[action](dialog, opened)
+    await _show(query, state, desk, step)
+
+
+async def on_town(
+    query: CallbackQuery,
+    callback_data: AnnounceTown,
+    state: FSMContext,
+    raw_state: str | None,
+    desk: Desk,
+) -> None:
+    """The whole region or one of its towns, after a region with events in several."""
+    if not desk.access.is_organizer:
+        desk.answer.text = refusal_text(Refusal.over)
+        return
+    dialog = dialog_of(desk)
+    stage = STAGE_OF.get(raw_state or "")
+    draft = await _draft_data(state)
+    opened = await dialog.open(desk.access, stage, draft, callback_data.announcement_id)
+    if isinstance(opened, Refused):
+        desk.alert(refusal_text(opened.reason))
+        return
+    step = await dialog.town(opened, callback_data.region, callback_data.town)
+    await _show(query, state, desk, step)
+
+
+async def _show(query: CallbackQuery, state: FSMContext, desk: Desk, step: Step) -> None:
+    """Keep the step's state, then show it in place of the pressed message."""
     await _keep(state, step)
     if isinstance(step.shown, Refused):
         desk.alert(refusal_text(step.shown.reason))
@@ -345,6 +373,7 @@ def build_router() -> Router:
         on_use_buttons, StateFilter(Announce.choosing, Announce.confirming), not_command
     )
     router.callback_query.register(on_step, AnnounceStep.filter())
+    router.callback_query.register(on_town, AnnounceTown.filter())
     router.callback_query.register(on_control, AnnouncementControl.filter())
     router.callback_query.register(on_announce_event, AnnounceEvent.filter())
     return router

@@ -32,9 +32,12 @@ async def started(
 
 
 async def make_organizer(
-    services: Services, make_client: Callable[..., ChatClient], user_id: int = ORGANIZER_ID
+    services: Services,
+    make_client: Callable[..., ChatClient],
+    user_id: int = ORGANIZER_ID,
+    language: str = "ru",
 ) -> ChatClient:
-    client = await started(make_client, user_id)
+    client = await started(make_client, user_id, language)
     assert await people.set_role(services.db, user_id, "organizer", NOW.timestamp())
     return client
 

@@ -108,7 +108,7 @@ async def test_a_changed_audience_is_shown_again_before_anything_is_queued(
     assert "Получателей: <b>4</b>" in admin.last.body
     await add_people(services, [104])  # someone subscribes while the organizer reads
     await admin.click("Отправить сейчас")
-    assert "теперь получателей 5" in admin.last.body
+    assert "теперь 5 получателей" in admin.last.body
     announcement = await latest(services)
     assert announcement.state == State.draft
     assert await delivery_states(services, announcement.id) == {}
@@ -229,7 +229,7 @@ async def test_stop_midway_cancels_the_rest_and_reports_it(
     assert status.body.endswith("Отправлено 4 из 10 · не доставлено 0")
 
     await admin.click("Остановить", status)
-    assert admin.last_answer.text == "Рассылка остановлена. Не будет отправлено сообщений: 6."
+    assert admin.last_answer.text == "Рассылка остановлена. Не будет отправлено 6 сообщений."
     assert status.body == "⏹ <b>Рассылка остановлена</b>\nОтправлено 4 из 10 · не доставлено 0"
     clock.advance(60)
     await services.delivery.drain(bot)

@@ -110,7 +110,7 @@ async def test_a_scheduled_announcement_fires_at_its_time(
 
     replies = await admin.send("/scheduled")
     assert (
-        "1. воскресенье, 22 ноября, 15:00 по московскому времени — все подписчики, получателей: 3"
+        "1. воскресенье, 22 ноября, 15:00 по московскому времени — все подписчики, 3 получателя"
         in replies[-1].body
     )
     assert replies[-1].buttons() == ["Отменить №1 ✖️"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event, regis
 ANNA = 5101
 PETR = 5102
 OLGA = 5103
+BORIS = 5104
 HOUR = 3600.0
 # 17:00–19:00 in Tyumen on the test day; the test clock reads 14:00 there.
 TODAY = {"starts_at": NOW.timestamp() + 3 * HOUR, "ends_at": NOW.timestamp() + 5 * HOUR}
@@ -97,39 +99,63 @@ async def test_typed_codes_keep_coming_until_the_organizer_stops_and_undo_takes_
     assert "приход отмечен" not in after.body
 
 
-async def test_cancelled_waitlisted_and_other_event_tickets_are_refused_with_the_reason(
-    services: Services, make_client: Callable[..., ChatClient], today: Event
-) -> None:
-    organizer = await make_organizer(services, make_client)
+@dataclass(frozen=True, slots=True)
+class RefusedTickets:
+    """Tickets the door of today's event refuses, one of each reason."""
+
+    cancelled: Registration  # Петров, today's event, cancelled
+    waitlisted: Registration  # Орлова, today's event, on the waitlist
+    tomorrow: Registration  # Анна's ticket for tomorrow's «Семинар»
+
+
+@pytest.fixture
+async def refused_tickets(services: Services, today: Event) -> RefusedTickets:
+    """Today's event (two seats) full with Анна and Борис after Петров cancelled; Орлова waits."""
     await register_person(services, today, ANNA)
     cancelled = await register_person(services, today, PETR, full_name="Петров Пётр Петрович")
     outcome = await registrations_repo.cancel(services.db, cancelled.id, PETR, NOW.timestamp())
     assert isinstance(outcome, Cancelled)
-    full = await owned_event(services, ORGANIZER_ID, title="Семинар", capacity=1, **TOMORROW)
-    await register_person(services, full, ANNA)
-    waitlisted = await register_person(services, full, OLGA, full_name="Орлова Ольга")
-    await organizer.send("/checkin")
-
-    [refused] = await organizer.send(f"/start ci_{cancelled.ticket_token}")
-    assert "Петров Пётр Петрович: ⛔ Билет недействителен: регистрация отменена" in refused.body
-    assert "Билет недействителен" in refused.body
-    assert refused.buttons() == ["Закончить приём"]
-    [other] = await organizer.send(f"/start ci_{waitlisted.ticket_token}")
-    assert "⛔ Орлова Ольга: этот билет — на другое мероприятие, «Семинар»" in other.body
-    assert await checked_in_at(services, waitlisted) is None
+    await register_person(services, today, BORIS, full_name="Борисов Борис")
+    waitlisted = await register_person(services, today, OLGA, full_name="Орлова Ольга")
+    seminar = await owned_event(services, ORGANIZER_ID, title="Семинар", **TOMORROW)
+    tomorrow = await register_person(services, seminar, ANNA)
+    return RefusedTickets(cancelled, waitlisted, tomorrow)
 
 
-async def test_a_waitlisted_ticket_is_refused(
-    services: Services, make_client: Callable[..., ChatClient]
+# What the door says of each refused ticket, in each language.
+REFUSALS = {
+    "ru": (
+        "Петров Пётр Петрович: ⛔ Билет недействителен: регистрация отменена",
+        "Орлова Ольга: ⛔ Участник в листе ожидания: место не подтверждено.",
+        "⛔ Иванова Анна Сергеевна: этот билет — на другое мероприятие, «Семинар», понедельник",
+    ),
+    "en": (
+        "Петров Пётр Петрович: ⛔ This registration was cancelled on",
+        "Орлова Ольга: ⛔ This person is on the waitlist: no seat has been confirmed.",
+        "⛔ Иванова Анна Сергеевна: this ticket is for another event, “Семинар”, Monday",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+async def test_cancelled_waitlisted_and_tomorrow_tickets_are_refused_with_the_reason(
+    services: Services,
+    make_client: Callable[..., ChatClient],
+    refused_tickets: RefusedTickets,
+    language: str,
 ) -> None:
-    organizer = await make_organizer(services, make_client)
-    event = await owned_event(services, ORGANIZER_ID, capacity=1, **TODAY)
-    await register_person(services, event, ANNA)
-    waiting = await register_person(services, event, PETR, full_name="Петров Пётр Петрович")
+    organizer = await make_organizer(services, make_client, language=language)
     await organizer.send("/checkin")
-    [refused] = await organizer.send(waiting.short_code)
-    assert "в листе ожидания: место не подтверждено" in refused.body
-    assert await checked_in_at(services, waiting) is None
+    cancelled, waitlisted, other = REFUSALS[language]
+    [refused] = await organizer.send(f"/start ci_{refused_tickets.cancelled.ticket_token}")
+    assert cancelled in refused.body
+    assert len(refused.buttons()) == 1  # only «stop checking in»: nothing to undo
+    [waiting] = await organizer.send(refused_tickets.waitlisted.short_code)
+    assert waitlisted in waiting.body
+    [tomorrow] = await organizer.send(f"/start ci_{refused_tickets.tomorrow.ticket_token}")
+    assert other in tomorrow.body
+    for ticket in (refused_tickets.cancelled, refused_tickets.waitlisted, refused_tickets.tomorrow):
+        assert await checked_in_at(services, ticket) is None
 
 
 async def test_tomorrows_event_has_no_door_today_and_a_single_scan_asks_to_confirm(

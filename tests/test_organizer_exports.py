@@ -232,6 +232,26 @@ async def test_stats_counts_chart_and_attendance_report(
     assert cities[1][:4] == ("Тюмень", 1, 3, 1)
 
 
+async def test_stats_in_english_before_and_after_the_event(
+    exported: tuple[ChatClient, Event], clock: ManualClock
+) -> None:
+    organizer, event = exported
+    await organizer.send("/language")
+    await organizer.click("English")
+    [before] = await organizer.send("/stats")
+    assert "registered 3 · waitlist 0 · cancelled 1 · came 1\n" in before.body + "\n"
+    assert "show rate" not in before.body.lower()
+    text, _chart = await organizer.click("Chart 1", before)
+    assert "Show rate:" not in text.body
+    assert "The show rate appears once the event begins." in text.body
+    clock.set(event.ends_at + 3600)
+    [after] = await organizer.send("/stats")
+    assert "registered 3 · waitlist 0 · cancelled 1 · came 1 · show rate 33%" in after.body
+    text, chart = await organizer.click("Chart 1", after)
+    assert "Show rate: 33%" in text.body
+    assert "Signed up in total: 4; a confirmed seat now: 3" in chart.body
+
+
 async def test_empty_events_have_nothing_to_export(
     services: Services, make_client: Callable[..., ChatClient]
 ) -> None:

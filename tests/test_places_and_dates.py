@@ -88,10 +88,10 @@ async def test_a_member_subscribed_to_tyumen_oblast_hears_about_ishim(
         await organizer.send(answer)
     await organizer.click("Опубликовать")
     offer = organizer.find("Рассказать о нём подписчикам?")
-    assert "подписчики в Ишиме или в Тюменской области (и подписанные на все регионы) — 1" in (
+    assert "получит 1 человек, подписанный на анонсы мероприятий в Ишиме или в Тюменской" in (
         offer.body
     )
-    await organizer.click("Объявить подписчикам", offer)
+    await organizer.click("Объявить 1 подписчику", offer)
     await organizer.click("Отправить сейчас")
     await deliver(services, bot)
     assert len(copies_to(bot, 100)) == 1

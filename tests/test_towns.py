@@ -4,14 +4,20 @@ one-tap announcement after publishing — and the /announce picker marking cance
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.services import Services
+from bot.views import announcements as announcement_views
+from db import Database, people
+from db import announcements as announcements_repo
 from db import events as events_repo
-from db import people
+from db.announcements import AudienceKind
+from db.database import migrate, migration_files
 from db.events import EventStatus
-from tests.announcements_kit import add_people, compose_text, copies_to, deliver
+from tests.announcements_kit import add_people, compose_text, copies_to, deliver, latest
 from tests.conftest import ADMIN_ID
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
@@ -75,7 +81,10 @@ async def test_an_english_member_subscribes_to_the_whole_region_and_hears_of_ish
     assert (person.subscription_city, person.subscription_town) == ("72", None)
     organizer = await started(make_client, ADMIN_ID, "en")
     await publish(organizer, services, "Ишим", title="Ишимский семинар")
-    await organizer.click("Announce to 1 subscribers")
+    offer = organizer.find("Tell subscribers about it?")
+    assert "1 person subscribed to announcements in Ishim or in Tyumen Oblast" in offer.body
+    assert "Announce to 1 subscriber 📣" in offer.buttons()
+    await organizer.click("Announce to 1 subscriber", offer)
     assert "subscribers in Ishim or in Tyumen Oblast" in organizer.last.body
     await organizer.click("Send now")
     await deliver(services, bot)
@@ -120,9 +129,9 @@ async def test_town_and_region_subscribers_hear_of_their_towns_events_only(
     organizer = await started(make_client, ADMIN_ID)
     await publish(organizer, services, "Ишим", title="Ишимский форум")
     offer = organizer.find("Рассказать о нём подписчикам?")
-    assert "подписчики в Ишиме или в Тюменской области" in offer.body
-    assert "Объявить подписчикам (3) 📣" in offer.buttons()
-    await organizer.click("Объявить подписчикам", offer)
+    assert "3 человека, подписанных на анонсы мероприятий в Ишиме или в Тюменской" in offer.body
+    assert "Объявить 3 подписчикам 📣" in offer.buttons()
+    await organizer.click("Объявить 3 подписчикам", offer)
     assert "подписчики в Ишиме или в Тюменской области" in organizer.last.body
     await organizer.click("Отправить сейчас")
     await deliver(services, bot)
@@ -215,3 +224,170 @@ async def test_an_english_organizer_is_told_why_a_date_is_refused(
     await to_start(organizer, "Omsk", english=True)
     [refused] = await organizer.send("April 31 10:00")
     assert refused.body.startswith("There is no such date: April has 30 days.")
+
+
+async def test_a_database_with_towns_encoded_in_the_region_column_migrates_to_the_same_meaning(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    before_towns = [file for file in migration_files() if file[0] < 9]
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await migrate(conn, before_towns)
+        # As the first pass stored them: «<region code>/<town>» in the region's column.
+        await conn.executemany(
+            "INSERT INTO people (id, subscribed, subscription_city, created_at, updated_at)"
+            " VALUES (?, 1, ?, 0, 0)",
+            [(1, "72/72-ishim"), (2, "72"), (3, None), (4, "72/72-tyumen"), (5, "72/")],
+        )
+        await conn.execute(
+            "INSERT INTO announcements (id, author_id, from_chat_id, message_id, audience,"
+            " audience_city, timezone, created_at, updated_at)"
+            " VALUES (1, 9, 9, 1, 'city', '72/72-ishim', 'Asia/Yekaterinburg', 0, 0)"
+        )
+    db = Database(path)
+    await db.connect()
+    try:
+        found = [await people.get(db, person_id) for person_id in range(1, 6)]
+        assert [(p.subscription_city, p.subscription_town) for p in found if p is not None] == [
+            ("72", "72-ishim"),
+            ("72", None),
+            (None, None),
+            ("72", "72-tyumen"),
+            ("72", None),  # a town left empty: the whole region, as it was read before
+        ]
+        announcement = await announcements_repo.get(db, 1)
+        assert announcement is not None
+        assert announcement.audience is not None
+        assert announcement.audience.kind == AudienceKind.city
+        assert (announcement.audience.city, announcement.audience.town) == ("72", "72-ishim")
+        # The same people as before: Ишим's, the whole region's and all regions', not Тюмень's.
+        reached = await announcements_repo.recipients(db, announcement.audience)
+        assert [recipient.id for recipient in reached] == [1, 2, 3, 5]
+    finally:
+        await db.close()
+
+
+async def subscribers_of_tyumen_oblast(services: Services) -> None:
+    """100 the whole region, 101 all regions, 102 only Тюмень, 103 only Ишим, 104 Омская."""
+    await add_people(services, [100, 102, 103], city="Тюменская область")
+    await add_people(services, [101])
+    await add_people(services, [104], city="Омск")
+    await people.set_subscription(services.db, 102, True, "72", 0.0, town="72-tyumen")
+    await people.set_subscription(services.db, 103, True, "72", 0.0, town="72-ishim")
+
+
+async def test_announce_to_one_town_reaches_its_region_and_its_own_subscribers(
+    make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
+) -> None:
+    await ishim_and_tyumen(services)
+    await subscribers_of_tyumen_oblast(services)
+    admin = await started(make_client, ADMIN_ID)
+    await compose_text(admin)
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Тюменская область — 2")
+    towns = admin.last
+    assert towns.body.startswith("Подписчикам в Тюменской области: обо всей области")
+    assert towns.buttons() == [
+        "Все города области — 2",
+        "Только Ишим — 3",
+        "Только Тюмень — 3",
+        "Назад ◀️",
+    ]
+    await admin.click("Только Ишим — 3", towns)
+    preview = admin.find("Получателей: <b>3</b>")
+    assert "подписчики в Ишиме или в Тюменской области" in preview.body
+    await admin.click("Отправить сейчас")
+    await deliver(services, bot)
+    # The count shown is what was queued: Ишим's, the whole region's and all regions'.
+    assert (await latest(services)).total == 3
+    assert [len(copies_to(bot, person)) for person in (100, 101, 102, 103, 104)] == [
+        1,
+        1,
+        0,
+        1,
+        0,
+    ]
+
+
+async def test_an_english_organizer_announces_to_the_whole_region(
+    make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
+) -> None:
+    await ishim_and_tyumen(services)
+    await subscribers_of_tyumen_oblast(services)
+    admin = await started(make_client, ADMIN_ID, "en")
+    await compose_text(admin)
+    await admin.click("Subscribers in one region")
+    await admin.click("Tyumen Oblast — 2")
+    towns = admin.last
+    assert towns.body.startswith("Subscribers in Tyumen Oblast: about the whole region")
+    assert towns.buttons()[:3] == [
+        "All towns of the region — 2",
+        "Only Ishim — 3",
+        "Only Tyumen — 3",
+    ]
+    await admin.click("All towns of the region — 2", towns)
+    assert admin.find("Recipients: <b>2</b>")
+    await admin.click("Send now")
+    await deliver(services, bot)
+    assert (await latest(services)).total == 2
+    # A town's subscriber asked for their town only: the region as a whole is not theirs.
+    assert [len(copies_to(bot, person)) for person in (100, 101, 102, 103, 104)] == [
+        1,
+        1,
+        0,
+        0,
+        0,
+    ]
+
+
+async def test_a_region_with_events_in_one_town_has_no_town_step(
+    make_client: Callable[..., ChatClient], services: Services
+) -> None:
+    await ishim_and_tyumen(services)
+    await subscribers_of_tyumen_oblast(services)
+    admin = await started(make_client, ADMIN_ID)
+    await compose_text(admin)
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Омская область — 2")
+    assert admin.find("Получателей: <b>2</b>")
+    announcement = await latest(services)
+    assert announcement.audience is not None
+    assert (announcement.audience.city, announcement.audience.town) == ("55", None)
+
+
+async def test_a_forged_town_in_announce_is_refused(
+    make_client: Callable[..., ChatClient], services: Services
+) -> None:
+    await ishim_and_tyumen(services)
+    await subscribers_of_tyumen_oblast(services)
+    admin = await started(make_client, ADMIN_ID)
+    await compose_text(admin)
+    await admin.click("Подписчикам одного региона")
+    await admin.click("Тюменская область — 2")
+    region = admin.last.callback_data("Только Ишим").split(":")[2]
+    announcement = await latest(services)
+    await admin.press(f"an1t:{announcement.id}:{region}:12345")  # no town has this key
+    assert admin.last_answer.text == "Этого города больше нет в списке. Пожалуйста, выберите снова."
+    assert (await latest(services)).audience is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "label"),
+    [
+        ("ru", 1, "📣 Объявить 1 подписчику"),
+        ("ru", 2, "📣 Объявить 2 подписчикам"),
+        ("ru", 5, "📣 Объявить 5 подписчикам"),
+        ("ru", 21, "📣 Объявить 21 подписчику"),
+        ("en", 1, "📣 Announce to 1 subscriber"),
+        ("en", 5, "📣 Announce to 5 subscribers"),
+    ],
+)
+async def test_the_publish_offer_counts_subscribers_in_the_right_form(
+    services: Services, locale: str, count: int, label: str
+) -> None:
+    event = await make_event(services, city="Ишим")
+    with services.i18n.context(), services.i18n.use_locale(locale):
+        screen = announcement_views.publish_offer(event, count)
+    assert screen.inline is not None
+    # The view's words; the emoji moves last on the way out (the accessibility middleware).
+    assert [row[0].text for row in screen.inline.inline_keyboard] == [label]

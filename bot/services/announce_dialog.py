@@ -8,7 +8,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.services import moments
 from bot.services.announcements import AnnouncementService, Changed
-from bot.services.audience import CityOption
+from bot.services.audience import CityOption, TownOption
 from bot.services.delivery import DeliveryService
 from bot.services.problems import InvalidInput
 from bot.services.refusals import Refusal
@@ -53,6 +53,16 @@ class AudienceMenu:
 class CityMenu:
     announcement_id: int
     options: list[CityOption]
+
+
+@dataclass(frozen=True, slots=True)
+class TownMenu:
+    """The towns of a region with events in several: the whole region first, then each."""
+
+    announcement_id: int
+    region: str
+    region_count: int  # the whole region's subscribers and all regions'
+    options: list[TownOption]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,7 @@ Shown = (
     | Cancelled
     | AudienceMenu
     | CityMenu
+    | TownMenu
     | EventMenu
     | SegmentMenu
     | Chosen
@@ -250,10 +261,30 @@ class AnnounceDialog:
         return await self.choose(opened, Audience(AudienceKind.subscribers))
 
     async def city(self, opened: Open, key: int) -> Step:
+        """A region; where it has events in more than one town, which of them comes next."""
         city = await self.audience.city_by_key(key)
         if city is None:
             return Step(Refused(Refusal.city_gone))
-        return await self.choose(opened, Audience(AudienceKind.city, city=city))
+        region = Audience(AudienceKind.city, city=city)
+        towns = await self.audience.towns(city)
+        if len(towns) < 2:
+            return await self.choose(opened, region)
+        count = await self.audience.count(region)
+        return Step(TownMenu(opened.id, city, count, towns))
+
+    async def town(self, opened: Open, key: int, town_key: int) -> Step:
+        """The whole region (`town_key` 0) or one of its towns, both re-read from the database:
+        a forged key, or a town whose events are gone, is refused."""
+        city = await self.audience.city_by_key(key)
+        if city is None:
+            return Step(Refused(Refusal.city_gone))
+        town = None
+        if town_key:
+            towns = await self.audience.towns(city)
+            town = next((option.town.key for option in towns if option.key == town_key), None)
+            if town is None:
+                return Step(Refused(Refusal.city_gone))
+        return await self.choose(opened, Audience(AudienceKind.city, city=city, town=town))
 
     async def segment(self, opened: Open, event_id: int, segment: Segment | None) -> Step:
         if segment is None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services import places
-from bot.services.catalog import city_key
+from bot.services.catalog import city_key, region_towns
+from bot.services.geography import Town
 from bot.services.roles import Access
 from db import Database
 from db import announcements as repo
@@ -23,6 +24,16 @@ class CityOption:
     @property
     def key(self) -> int:
         return city_key(self.city)
+
+
+@dataclass(frozen=True, slots=True)
+class TownOption:
+    town: Town
+    count: int
+
+    @property
+    def key(self) -> int:
+        return city_key(self.town.key)
 
 
 class AudienceService:
@@ -48,6 +59,15 @@ class AudienceService:
     async def city_by_key(self, key: int) -> str | None:
         """The city behind a key from a button; None when no longer offered (or forged)."""
         return next((o.city for o in await self.cities() if o.key == key), None)
+
+    async def towns(self, region: str) -> list[TownOption]:
+        """The region's towns that have or had events (what /subscribe offers), each with the
+        size of its audience: the town's subscribers, the whole region's and all regions'."""
+        options = []
+        for town in await region_towns(self.db, region):
+            audience = Audience(AudienceKind.city, city=region, town=town.key)
+            options.append(TownOption(town, await self.count(audience)))
+        return options
 
     async def events_for(self, actor: Access) -> list[Event]:
         if not actor.is_organizer and not actor.is_admin:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.services.geography import Town, is_town
-from db import Database
+from db import Database, Queries
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
@@ -19,6 +19,13 @@ PAGE_SIZE = 5
 def city_key(city: str) -> int:
     """A small stable number for a city: callback data carry ids, never free text."""
     return zlib.crc32(city.casefold().encode("utf-8")) & 0x7FFFFFFF or 1
+
+
+async def region_towns(db: Queries, region: str) -> list[Town]:
+    """Towns of the region that have or had events: what a subscription (and an
+    announcement to subscribers) may narrow to."""
+    rows = await events_repo.region_towns(db, region)
+    return [Town(region, key, city) for key, city in rows if is_town(region, key)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +110,7 @@ class Catalog:
 
     async def subscription_towns(self, region: str) -> list[Town]:
         """Towns of the region that have or had events: what a subscriber may narrow to."""
-        rows = await events_repo.region_towns(self.db, region)
-        return [Town(region, key, city) for key, city in rows if is_town(region, key)]
+        return await region_towns(self.db, region)
 
     async def page(self, page: int, city_id: int = 0) -> CatalogPage:
         """A page of upcoming events; `city_id` is the key of a region or of a town in one."""

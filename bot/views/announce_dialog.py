@@ -21,6 +21,8 @@ def dialog_screen(shown: step.Shown) -> Screen:
             return views.audience_menu(announcement_id, subscribers)
         case step.CityMenu(announcement_id, options):
             return views.city_menu(announcement_id, options)
+        case step.TownMenu(announcement_id, region, region_count, options):
+            return views.town_menu(announcement_id, region, region_count, options)
         case step.EventMenu(announcement_id, events):
             return views.event_menu(announcement_id, events)
         case step.SegmentMenu(announcement_id, event, counts, now):

@@ -15,15 +15,18 @@ from bot.callbacks import (
     AnnouncementControlKind,
     AnnounceStep,
     AnnounceStepKind,
+    AnnounceTown,
     Resubscribe,
     Unsubscribe,
 )
-from bot.i18n import N_, _
-from bot.services.audience import CityOption
+from bot.i18n import N_, _, ngettext
+from bot.services.audience import CityOption, TownOption
+from bot.services.catalog import city_key
 from bot.services.geography import town_key
 from bot.services.places import moscow_offset_of, offset_words
 from bot.views import Screen
-from bot.views.places import audience_where, region_name
+from bot.views.places import audience_where, region_name, region_where, town_name
+from bot.views.subscriptions import all_towns_label
 from bot.views.text import (
     CAPTION_LIMIT,
     button_text,
@@ -175,6 +178,37 @@ def city_menu(announcement_id: int, options: list[CityOption]) -> Screen:
     return Screen(text, _markup(rows))
 
 
+def town_menu(
+    announcement_id: int, region: str, region_count: int, options: list[TownOption]
+) -> Screen:
+    """The whole region first, then each of its towns, as /subscribe offers them."""
+    text = _(
+        "Subscribers {where}: about the whole region, or about one town? Those subscribed to "
+        "the whole region or to all regions get it either way; those subscribed to one town "
+        "only when it is theirs."
+    ).format(where=escape(region_where(region)))
+    rows = [
+        _button(
+            _("{choice} — {count}").format(
+                choice=all_towns_label(region), count=number(region_count)
+            ),
+            AnnounceTown(announcement_id=announcement_id, region=city_key(region)).pack(),
+        )
+    ]
+    for option in sorted(options, key=lambda item: town_name(item.town.key).casefold()):
+        only = _("Only {town}").format(town=town_name(option.town.key))
+        rows.append(
+            _button(
+                _("{choice} — {count}").format(choice=only, count=number(option.count)),
+                AnnounceTown(
+                    announcement_id=announcement_id, region=city_key(region), town=option.key
+                ).pack(),
+            )
+        )
+    rows.append(_back_row(AnnounceStepKind.cities, announcement_id))
+    return Screen(text, _markup(rows))
+
+
 def event_menu(announcement_id: int, events: list[Event]) -> Screen:
     text = _("The people of which event?") if events else _("You have no published events yet.")
     rows = []
@@ -267,9 +301,12 @@ def preview(
 
 
 def audience_changed(count: int) -> str:
-    return _(
+    return ngettext(
+        "⚠️ The audience has changed since you looked: now {count} recipient. "
+        "Please check and confirm again.",
         "⚠️ The audience has changed since you looked: now {count} recipients. "
-        "Please check and confirm again."
+        "Please check and confirm again.",
+        count,
     ).format(count=number(count))
 
 
@@ -338,9 +375,12 @@ def schedule_confirmation(
 
 
 def scheduled_done(send_at: str, count: int) -> str:
-    return _(
+    return ngettext(
+        "✅ Scheduled for {moment}: {count} recipient.\n\n"
+        "/scheduled lists scheduled announcements; each can be cancelled until it starts.",
         "✅ Scheduled for {moment}: {count} recipients.\n\n"
-        "/scheduled lists scheduled announcements; each can be cancelled until it starts."
+        "/scheduled lists scheduled announcements; each can be cancelled until it starts.",
+        count,
     ).format(moment=send_at, count=number(count))
 
 
@@ -437,7 +477,11 @@ def skipped_notice(send_at: str, not_after: str, description: str) -> str:
 
 
 def stop_toast(count: int) -> str:
-    return _("Stopped: {count} messages will not be sent.").format(count=number(count))
+    return ngettext(
+        "Stopped: {count} message will not be sent.",
+        "Stopped: {count} messages will not be sent.",
+        count,
+    ).format(count=number(count))
 
 
 # -- /scheduled -------------------------------------------------------------------------------
@@ -450,9 +494,11 @@ def scheduled_list(items: list[tuple[Announcement, str, str]]) -> Screen:
     lines = [_("🕒 <b>Scheduled announcements</b>"), ""]
     rows = []
     for index, (announcement, moment, description) in enumerate(items, start=1):
-        line = _("{index}. {moment} — {audience}, {count} recipients").format(
-            index=index, moment=moment, audience=description, count=number(announcement.total)
-        )
+        line = ngettext(
+            "{index}. {moment} — {audience}, {count} recipient",
+            "{index}. {moment} — {audience}, {count} recipients",
+            announcement.total,
+        ).format(index=index, moment=moment, audience=description, count=number(announcement.total))
         lines.append(line)
         data = AnnouncementControl(
             action=AnnouncementControlKind.ask_drop, announcement_id=announcement.id
@@ -464,9 +510,12 @@ def scheduled_list(items: list[tuple[Announcement, str, str]]) -> Screen:
 
 def drop_question(announcement: Announcement, moment: str, description: str) -> Screen:
     """Asked before a scheduled announcement is cancelled: the tap cannot be undone."""
-    text = _(
+    text = ngettext(
         "Cancel the announcement? It is scheduled for {moment} — {audience}, "
-        "{count} recipients. Nothing will be sent."
+        "{count} recipient. Nothing will be sent.",
+        "Cancel the announcement? It is scheduled for {moment} — {audience}, "
+        "{count} recipients. Nothing will be sent.",
+        announcement.total,
     ).format(moment=moment, audience=description, count=number(announcement.total))
 
     def control(action: AnnouncementControlKind) -> str:
@@ -487,12 +536,18 @@ def scheduled_cancelled() -> str:
 
 
 def publish_offer(event: Event, count: int) -> Screen:
-    text = _(
+    text = ngettext(
+        "📣 Tell subscribers about it? {count} person subscribed to announcements {where} "
+        "(or to all regions) would get it, with a registration link. You will see a preview "
+        "first.",
         "📣 Tell subscribers about it? {count} people subscribed to announcements {where} "
         "(or to all regions) would get it, with a registration link. You will see a preview "
-        "first."
+        "first.",
+        count,
     ).format(count=number(count), where=_event_where(event))
-    button = _("📣 Announce to {count} subscribers").format(count=number(count))
+    button = ngettext(
+        "📣 Announce to {count} subscriber", "📣 Announce to {count} subscribers", count
+    ).format(count=number(count))
     return Screen(text, _markup([_button(button, AnnounceEvent(event_id=event.id).pack())]))
 
 
