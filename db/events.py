@@ -315,16 +315,6 @@ async def count_upcoming(
     return int(value or 0)
 
 
-async def upcoming_cities(db: Queries, now: float) -> list[tuple[str, int]]:
-    """Cities with upcoming events and how many each, alphabetically."""
-    rows = await db.fetch_all(
-        f"SELECT city, COUNT(*) AS n FROM events WHERE {_upcoming_where(None)}"  # noqa: S608
-        " GROUP BY city ORDER BY city",
-        (now,),
-    )
-    return [(row["city"], row["n"]) for row in rows]
-
-
 async def list_by_ids(db: Queries, ids: Iterable[int]) -> dict[int, Event]:
     wanted = sorted(set(ids))
     if not wanted:

@@ -11,11 +11,11 @@ from bot.callbacks import CatalogNav, CityMenu, EventAction, EventActionKind, Ev
 from bot.i18n import _
 from bot.outgoing import send_calendar
 from bot.services import Services
-from bot.services.catalog import EventView
 from bot.ui import edit_or_send
 from bot.views import Screen
 from bot.views import events as views
 from bot.views.refusals import refusal_text
+from db.events import Event
 from db.registrations import RegistrationRefusal
 from handlers.deeplinks import LinkOpening
 
@@ -76,49 +76,30 @@ async def on_event_card(
     await edit_or_send(bot, query, screen.text, screen.inline)
 
 
-async def _visible_event(
+async def on_card_extra(
     query: CallbackQuery,
     callback_data: EventAction,
     services: Services,
+    bot: Bot,
     callback_answer: CallbackAnswer,
-) -> EventView | None:
-    """The event a button points at, or None after telling the person it is gone."""
+) -> None:
+    """The card's calendar file and map pin, for an event still listed."""
     view = await services.catalog.view(callback_data.event_id, query.from_user.id)
     if view is None:
         callback_answer.text = refusal_text(RegistrationRefusal.not_found)
         callback_answer.show_alert = True
-    return view
+    elif callback_data.action == EventActionKind.calendar:
+        await send_calendar(bot, query.from_user.id, services, view.event, view.registration)
+    else:
+        await _send_pin(bot, query.from_user.id, view.event, callback_answer)
 
 
-async def on_calendar(
-    query: CallbackQuery,
-    callback_data: EventAction,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    view = await _visible_event(query, callback_data, services, callback_answer)
-    if view is None:
-        return
-    await send_calendar(bot, query.from_user.id, services, view.event, view.registration)
-
-
-async def on_map(
-    query: CallbackQuery,
-    callback_data: EventAction,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-) -> None:
-    view = await _visible_event(query, callback_data, services, callback_answer)
-    if view is None:
-        return
-    event = view.event
+async def _send_pin(bot: Bot, chat_id: int, event: Event, callback_answer: CallbackAnswer) -> None:
     if event.latitude is None or event.longitude is None:
         callback_answer.text = _("The organizers have not put this venue on the map.")
         return
     await bot.send_venue(
-        query.from_user.id,
+        chat_id,
         latitude=event.latitude,
         longitude=event.longitude,
         title=event.venue or event.title,
@@ -149,7 +130,7 @@ def build_router() -> Router:
     router.callback_query.register(on_town_menu, TownMenu.filter())
     router.callback_query.register(on_event_card, EventCard.filter())
     router.callback_query.register(
-        on_calendar, EventAction.filter(F.action == EventActionKind.calendar)
+        on_card_extra,
+        EventAction.filter(F.action.in_({EventActionKind.calendar, EventActionKind.map})),
     )
-    router.callback_query.register(on_map, EventAction.filter(F.action == EventActionKind.map))
     return router

@@ -268,25 +268,23 @@ def asked_for_contact(draft: EventDraft, step: str) -> bool:
     return step != "contact" or bool(draft.organizer_name)
 
 
-def _order(draft: EventDraft) -> list[str]:
+def _steps(draft: EventDraft, *, with_zone: bool) -> list[str]:
     return [
         step
         for step in STEPS
-        if (step != "timezone" or needs_zone(draft))
+        if (step != "timezone" or with_zone)
         and asked_for_format(draft, step)
         and asked_for_contact(draft, step)
     ]
+
+
+def _order(draft: EventDraft) -> list[str]:
+    return _steps(draft, with_zone=needs_zone(draft))
 
 
 def numbered_steps(draft: EventDraft) -> list[str]:
     """The steps as counted for «step N of M»: the zone only once a city needs it."""
-    return [
-        step
-        for step in STEPS
-        if (step != "timezone" or _spans_zones(draft))
-        and asked_for_format(draft, step)
-        and asked_for_contact(draft, step)
-    ]
+    return _steps(draft, with_zone=_spans_zones(draft))
 
 
 def next_step(draft: EventDraft, step: str) -> str:

@@ -138,14 +138,8 @@ def parse_typed(text: str) -> Typed:
     match = DATE_TIME.match(text)
     if match is None:
         raise InvalidInput(Problem.date_format)
-    if match["iso_year"]:
-        year: int | None = int(match["iso_year"])
-        month, day = int(match["iso_month"]), int(match["iso_day"])
-    else:
-        year = int(match["year"]) if match["year"] else None
-        if year is not None and year < 100:
-            year += 2000
-        month, day = int(match["month"]), int(match["day"])
+    # The same groups as spoken_dates' own numeric pattern, read the same way.
+    year, month, day = spoken_dates.numeric_date(match)
     return Typed(year, month, day, int(match["hour"]), int(match["minute"]))
 
 

@@ -143,18 +143,22 @@ def _parse_words(text: str, local_now: datetime) -> tuple[datetime, bool] | None
     return found.date_obj, found.period == "time"
 
 
+def numeric_date(match: re.Match[str]) -> tuple[int | None, int, int]:
+    """Year, month and day of a typed «17.04», «17.04.27» or «2027-04-17»: the year is None
+    when not typed, and two digits mean this century."""
+    if match["iso_year"]:
+        return int(match["iso_year"]), int(match["iso_month"]), int(match["iso_day"])
+    year = int(match["year"]) if match["year"] else None
+    if year is not None and year < 100:
+        year += 2000
+    return year, int(match["month"]), int(match["day"])
+
+
 def _numeric(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | DateProblem | None:
     match = _NUMERIC.match(text)
     if match is None:
         return None
-    if match["iso_year"]:
-        year: int | None = int(match["iso_year"])
-        month, day = int(match["iso_month"]), int(match["iso_day"])
-    else:
-        year = int(match["year"]) if match["year"] else None
-        if year is not None and year < 100:
-            year += 2000
-        month, day = int(match["month"]), int(match["day"])
+    year, month, day = numeric_date(match)
     clock = _clock(f"{match['hour']}:{match['minute']}")
     if clock is None or not 1 <= month <= 12:
         return DateProblem(Reason.unreadable)

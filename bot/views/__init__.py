@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -20,3 +22,12 @@ class Screen:
     def inline(self) -> InlineKeyboardMarkup | None:
         """The keyboard when it can go on an edited message (only inline ones can)."""
         return self.reply_markup if isinstance(self.reply_markup, InlineKeyboardMarkup) else None
+
+
+def one_per_row(text: str, *buttons: tuple[str, CallbackData]) -> Screen:
+    """A message with its buttons one under another: answers read as sentences, never cut."""
+    builder = InlineKeyboardBuilder()
+    for label, data in buttons:
+        builder.button(text=label, callback_data=data)
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())

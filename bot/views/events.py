@@ -13,14 +13,13 @@ from bot.callbacks import (
     EventAction,
     EventActionKind,
     EventCard,
-    MyAction,
-    MyActionKind,
     TownMenu,
 )
 from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
 from bot.services.geography import Town
 from bot.views import Screen
+from bot.views.my import add_registration_buttons
 from bot.views.online import format_line, format_name, link_promise
 from bot.views.places import by_name, region_name, region_where, town_name, town_where
 from bot.views.refusals import refusal_text
@@ -219,19 +218,7 @@ def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMar
     event = view.event
     builder = InlineKeyboardBuilder()
     if view.registration is not None:
-        if view.registration.status == RegistrationStatus.confirmed:
-            builder.button(
-                text=_("🎫 Ticket"),
-                callback_data=MyAction(
-                    action=MyActionKind.ticket, registration_id=view.registration.id
-                ),
-            )
-        builder.button(
-            text=_("✖️ Cancel registration"),
-            callback_data=MyAction(
-                action=MyActionKind.cancel, registration_id=view.registration.id
-            ),
-        )
+        add_registration_buttons(builder, view.registration)
     elif view.refusal is None:
         label = _("✅ Register")
         if view.seats.left == 0:

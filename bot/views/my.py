@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
-from bot.views import Screen
+from bot.views import Screen, one_per_row
 from bot.views.kinds import Case, named_html
 from bot.views.online import join_line
 from bot.views.text import (
@@ -19,7 +19,7 @@ from bot.views.text import (
     when,
     when_short,
 )
-from db.registrations import PersonRegistration, RegistrationStatus
+from db.registrations import PersonRegistration, Registration, RegistrationStatus
 
 # Enough for anyone's real plans; the rest is still reachable from the event cards.
 LIST_LIMIT = 20
@@ -90,22 +90,23 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
     if item.registration.is_live:
-        if item.registration.status == RegistrationStatus.confirmed:
-            builder.button(
-                text=_("🎫 Ticket"),
-                callback_data=MyAction(
-                    action=MyActionKind.ticket, registration_id=item.registration.id
-                ),
-            )
-        builder.button(
-            text=_("✖️ Cancel registration"),
-            callback_data=MyAction(
-                action=MyActionKind.cancel, registration_id=item.registration.id
-            ),
-        )
+        add_registration_buttons(builder, item.registration)
     builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))
     builder.adjust(1)
     return Screen("\n".join(lines), builder.as_markup())
+
+
+def add_registration_buttons(builder: InlineKeyboardBuilder, registration: Registration) -> None:
+    """The ticket (once the seat is confirmed) and the cancel button of a live registration."""
+    if registration.status == RegistrationStatus.confirmed:
+        builder.button(
+            text=_("🎫 Ticket"),
+            callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),
+        )
+    builder.button(
+        text=_("✖️ Cancel registration"),
+        callback_data=MyAction(action=MyActionKind.cancel, registration_id=registration.id),
+    )
 
 
 def cancel_question(item: PersonRegistration, now: float) -> Screen:
@@ -123,19 +124,15 @@ def cancel_question(item: PersonRegistration, now: float) -> Screen:
             "Cancel your registration for the {event} — {when}? "
             "Your seat will go to the next person on the waitlist."
         ).format(event=named_html(item.event, Case.accusative), when=when(item.event, now))
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, cancel it"),
-        callback_data=MyAction(
-            action=MyActionKind.cancel_confirmed, registration_id=item.registration.id
+    registration_id = item.registration.id
+    return one_per_row(
+        text,
+        (
+            _("Yes, cancel it"),
+            MyAction(action=MyActionKind.cancel_confirmed, registration_id=registration_id),
         ),
+        (_("No, keep it"), MyAction(action=MyActionKind.open, registration_id=registration_id)),
     )
-    builder.button(
-        text=_("No, keep it"),
-        callback_data=MyAction(action=MyActionKind.open, registration_id=item.registration.id),
-    )
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
 
 
 def cancelled(item: PersonRegistration) -> Screen:
@@ -152,11 +149,11 @@ def cancelled(item: PersonRegistration) -> Screen:
             "Your registration for the {event} is cancelled. If your plans change, "
             "you can register again while registration is open."
         ).format(event=named_html(item.event, Case.accusative))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=item.event.id))
-    builder.button(text=_("⬅️ My registrations"), callback_data=MyAction(action=MyActionKind.list))
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
+    return one_per_row(
+        text,
+        (_("📄 Event card"), EventCard(event_id=item.event.id)),
+        (_("⬅️ My registrations"), MyAction(action=MyActionKind.list)),
+    )
 
 
 def not_yours() -> str:

@@ -27,7 +27,7 @@ from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent
 from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
-from bot.views import Screen
+from bot.views import Screen, one_per_row
 from bot.views.kinds import Case, named_html
 from bot.views.text import (
     KIND_NAMES,
@@ -274,17 +274,14 @@ def delete_question(event: Event) -> Screen:
         "Delete the draft «{title}»? Members have never seen it. "
         "A deleted draft cannot be restored."
     ).format(title=escape(event.title))
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, delete it"),
-        callback_data=ManageAction(action=ManageActionKind.delete_confirmed, event_id=event.id),
+    return one_per_row(
+        text,
+        (
+            _("Yes, delete it"),
+            ManageAction(action=ManageActionKind.delete_confirmed, event_id=event.id),
+        ),
+        (_("No, keep it"), ManageAction(action=ManageActionKind.open, event_id=event.id)),
     )
-    builder.button(
-        text=_("No, keep it"),
-        callback_data=ManageAction(action=ManageActionKind.open, event_id=event.id),
-    )
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
 
 
 def draft_deleted(event: Event) -> Screen:
@@ -314,16 +311,11 @@ def cancel_question(event: Event, reason: str, counts: EventCounts) -> Screen:
         people=counts.confirmed + counts.waitlisted,
         reason=escape(reason),
     )
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("❌ Yes, cancel the event"),
-        callback_data=CancelEventAnswer(confirm=True, event_id=event.id),
+    return one_per_row(
+        text,
+        (_("❌ Yes, cancel the event"), CancelEventAnswer(confirm=True, event_id=event.id)),
+        (_("No, keep it"), CancelEventAnswer(confirm=False, event_id=event.id)),
     )
-    builder.button(
-        text=_("No, keep it"), callback_data=CancelEventAnswer(confirm=False, event_id=event.id)
-    )
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
 
 
 def cancelled_done(notified: int) -> str:
@@ -367,11 +359,11 @@ def change_notice(before: Event, after: Event, now: float) -> Screen:
             "so the seat goes to someone on the waitlist."
         ),
     ]
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=after.id))
-    builder.button(text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list))
-    builder.adjust(1)
-    return Screen("\n".join(lines), builder.as_markup())
+    return one_per_row(
+        "\n".join(lines),
+        (_("📄 Event card"), EventCard(event_id=after.id)),
+        (_("🎫 My registrations"), MyAction(action=MyActionKind.list)),
+    )
 
 
 def change_lines(before: Event, after: Event, now: float) -> list[str]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import ForgetAnswer
 from bot.i18n import _
 from bot.keyboards import LANGUAGE_NAMES
 from bot.services.privacy import Forgotten, MyData
 from bot.services.validation import phone_display
-from bot.views import Screen
+from bot.views import Screen, one_per_row
 from bot.views.my import status_line
 from bot.views.places import region_name, town_name
 from bot.views.registration import DASH
@@ -130,11 +128,11 @@ def forget_question() -> Screen:
         "forget any unfinished dialog. Only anonymous counts remain.\n\n"
         "This cannot be undone."
     )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Yes, erase my data"), callback_data=ForgetAnswer(confirm=True))
-    builder.button(text=_("No, keep it"), callback_data=ForgetAnswer(confirm=False))
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
+    return one_per_row(
+        text,
+        (_("Yes, erase my data"), ForgetAnswer(confirm=True)),
+        (_("No, keep it"), ForgetAnswer(confirm=False)),
+    )
 
 
 def forgotten(result: Forgotten) -> str:

@@ -63,16 +63,35 @@ PLAIN: dict[Problem, str] = {
 }
 
 
+# The problems whose words take their details as they are: «{limit}» is details["limit"].
+FILLED: dict[Problem, str] = {
+    Problem.too_long: N_("That is too long: {length} characters. Please keep it within {limit}."),
+    Problem.too_far: N_("That is more than {years} years ahead. Please check the year."),
+    Problem.too_long_event: N_("An event can last at most {days} days. Please check the end."),
+    Problem.capacity_range: N_("The number of seats must be from 1 to {limit}."),
+    Problem.capacity_below_confirmed: N_(
+        "{confirmed} people already have a confirmed seat: the capacity cannot be "
+        "smaller than that."
+    ),
+    Problem.too_many_questions: N_("At most {limit} questions: that keeps registration short."),
+    Problem.options_count: N_("A choice needs from 2 to {limit} options, one per line."),
+    Problem.option_too_long: N_(
+        "Each option must fit in {limit} characters (it becomes a button)."
+    ),
+    Problem.reminders_range: N_(
+        "Each reminder must be from 1 to {limit} hours before the start, at most {count} of them."
+    ),
+}
+
+
 def problem_text(error: InvalidInput) -> str:
     """Why an answer was not accepted, and how to give one that is."""
     if error.problem in PLAIN:
         return _(PLAIN[error.problem])
+    if error.problem in FILLED:
+        return _(FILLED[error.problem]).format(**error.details)
     details = error.details
     match error.problem:
-        case Problem.too_long:
-            return _(
-                "That is too long: {length} characters. Please keep it within {limit}."
-            ).format(length=details["length"], limit=details["limit"])
         case Problem.past:
             moment = details.get("moment")
             if isinstance(moment, datetime):
@@ -80,19 +99,11 @@ def problem_text(error: InvalidInput) -> str:
                     moment=_typed_moment(moment)
                 )
             return _("This moment has already passed. Please give a date in the future.")
-        case Problem.too_far:
-            return _("That is more than {years} years ahead. Please check the year.").format(
-                years=details["years"]
-            )
         case Problem.end_before_start:
             return _(
                 "The end must be after the start ({start}). For an event past midnight type the "
                 "date too, e.g. <i>18.04 01:00</i>."
             ).format(start=_typed_moment(details.get("start")))
-        case Problem.too_long_event:
-            return _("An event can last at most {days} days. Please check the end.").format(
-                days=details["days"]
-            )
         case Problem.no_such_date:
             days = details["days"]
             return ngettext(
@@ -111,32 +122,6 @@ def problem_text(error: InvalidInput) -> str:
                 "Registration has to close no later than the start ({start}). Please give an "
                 "earlier moment, or press «Until the start»."
             ).format(start=_typed_moment(details.get("start")))
-        case Problem.capacity_range:
-            return _("The number of seats must be from 1 to {limit}.").format(
-                limit=details["limit"]
-            )
-        case Problem.capacity_below_confirmed:
-            return _(
-                "{confirmed} people already have a confirmed seat: the capacity cannot be "
-                "smaller than that."
-            ).format(confirmed=details["confirmed"])
-        case Problem.too_many_questions:
-            return _("At most {limit} questions: that keeps registration short.").format(
-                limit=details["limit"]
-            )
-        case Problem.options_count:
-            return _("A choice needs from 2 to {limit} options, one per line.").format(
-                limit=details["limit"]
-            )
-        case Problem.option_too_long:
-            return _("Each option must fit in {limit} characters (it becomes a button).").format(
-                limit=details["limit"]
-            )
-        case Problem.reminders_range:
-            return _(
-                "Each reminder must be from 1 to {limit} hours before the start, "
-                "at most {count} of them."
-            ).format(limit=details["limit"], count=details["count"])
     return _("Please check the answer.")
 
 

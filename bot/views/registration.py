@@ -27,7 +27,7 @@ from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
-from bot.views import Screen
+from bot.views import Screen, one_per_row
 from bot.views.kinds import Case, kind_word, named, named_html, quoted
 from bot.views.online import join_line
 from bot.views.places import region_name, subscription_where
@@ -72,11 +72,11 @@ def consent(event: Event) -> Screen:
         "about you; /forget erases it at any moment."
     )
     text += "\n\n" + consent_operator(event) + "\n\n" + _("Do you agree?")
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True))
-    builder.button(text=_("✖️ I do not agree"), callback_data=ConsentAnswer(agree=False))
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
+    return one_per_row(
+        text,
+        (_("✅ I agree"), ConsentAnswer(agree=True)),
+        (_("✖️ I do not agree"), ConsentAnswer(agree=False)),
+    )
 
 
 def consent_operator(event: Event) -> str:
@@ -193,17 +193,11 @@ def saved_profile(profile: Profile, event: Event) -> Screen:
             *profile_lines(profile),
         ]
     )
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Yes, use them"),
-        callback_data=DialogAction(action=DialogStep.use_saved, event_id=event.id),
+    return one_per_row(
+        text,
+        (_("✅ Yes, use them"), DialogAction(action=DialogStep.use_saved, event_id=event.id)),
+        (_("✏️ Enter new details"), DialogAction(action=DialogStep.new_details, event_id=event.id)),
     )
-    builder.button(
-        text=_("✏️ Enter new details"),
-        callback_data=DialogAction(action=DialogStep.new_details, event_id=event.id),
-    )
-    builder.adjust(1)
-    return Screen(text, builder.as_markup())
 
 
 def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
@@ -294,20 +288,12 @@ def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
 
 
 def summary_question(event: Event) -> Screen:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Confirm"),
-        callback_data=DialogAction(action=DialogStep.confirm, event_id=event.id),
+    return one_per_row(
+        _("Is everything correct?"),
+        (_("✅ Confirm"), DialogAction(action=DialogStep.confirm, event_id=event.id)),
+        (_("✏️ Edit"), DialogAction(action=DialogStep.edit, event_id=event.id)),
+        (_("✖️ Cancel"), DialogAction(action=DialogStep.cancel, event_id=event.id)),
     )
-    builder.button(
-        text=_("✏️ Edit"), callback_data=DialogAction(action=DialogStep.edit, event_id=event.id)
-    )
-    builder.button(
-        text=_("✖️ Cancel"),
-        callback_data=DialogAction(action=DialogStep.cancel, event_id=event.id),
-    )
-    builder.adjust(1)
-    return Screen(_("Is everything correct?"), builder.as_markup())
 
 
 def edit_menu(event: Event) -> Screen:

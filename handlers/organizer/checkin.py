@@ -6,7 +6,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import deeplinks
 from bot.callbacks import CheckInAction, DoorAction, DoorActionKind
@@ -17,6 +16,7 @@ from bot.states import DoorMode
 from bot.ui import edit_or_send
 from bot.views import checkin as views
 from handlers.deeplinks import LinkOpening
+from handlers.organizer.common import NOT_A_COMMAND, Desk
 
 MEMBER_OUTCOMES = {TicketOutcome.own_ticket, TicketOutcome.not_allowed}
 
@@ -45,31 +45,24 @@ async def open_ticket_link(opening: LinkOpening) -> None:
     await bot.send_message(chat_id, screen.text, reply_markup=screen.reply_markup)
 
 
-async def on_check_in(
-    query: CallbackQuery,
-    callback_data: CheckInAction,
-    services: Services,
-    bot: Bot,
-    callback_answer: CallbackAnswer,
-    access: Access,
-) -> None:
+async def on_check_in(query: CallbackQuery, callback_data: CheckInAction, desk: Desk) -> None:
+    checkin, access = desk.services.checkin, desk.access
     if callback_data.show:
-        ticket = await services.checkin.by_registration(callback_data.registration_id, access)
+        ticket = await checkin.by_registration(callback_data.registration_id, access)
     else:
-        ticket = await services.checkin.check_in(callback_data.registration_id, access)
-    now = services.clock.timestamp()
+        ticket = await checkin.check_in(callback_data.registration_id, access)
+    now = desk.services.clock.timestamp()
     if ticket.outcome == TicketOutcome.not_found:
-        callback_answer.text = views.not_found()
-        callback_answer.show_alert = True
+        desk.alert(views.not_found())
         return
     if ticket.outcome == TicketOutcome.checked_in:
-        callback_answer.text = views.came_line(ticket.counts) if ticket.counts else None
+        desk.answer.text = views.came_line(ticket.counts) if ticket.counts else None
     elif ticket.outcome != TicketOutcome.ready:
         # Someone else at the door was quicker, or the registration was cancelled meanwhile.
-        callback_answer.show_alert = True
-        callback_answer.text = views.state_line(ticket, now)
+        desk.answer.show_alert = True
+        desk.answer.text = views.state_line(ticket, now)
     screen = views.ticket_screen(ticket, now)
-    await edit_or_send(bot, query, screen.text, screen.inline)
+    await edit_or_send(desk.bot, query, screen.text, screen.inline)
 
 
 async def on_checkin_command(
@@ -175,21 +168,15 @@ async def on_door_text(
 
 
 async def on_door_action(
-    query: CallbackQuery,
-    callback_data: DoorAction,
-    services: Services,
-    bot: Bot,
-    access: Access,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: DoorAction, state: FSMContext, desk: Desk
 ) -> None:
-    chat_id = query.from_user.id
-    now = services.clock.timestamp()
+    bot, chat_id, services, access = desk.bot, desk.chat_id, desk.services, desk.access
     match callback_data.action:
         case DoorActionKind.open:
             await _open_door(bot, chat_id, services, access, state, callback_data.event_id)
         case DoorActionKind.undo:
             ticket = await services.checkin.undo(callback_data.registration_id, access)
-            screen = views.door_line(ticket, callback_data.event_id, now)
+            screen = views.door_line(ticket, callback_data.event_id, services.clock.timestamp())
             await edit_or_send(bot, query, screen.text, screen.inline)
         case DoorActionKind.close:
             if await _door_event_id(state) is not None:
@@ -206,7 +193,7 @@ def build_router() -> Router:
         on_door_text,
         StateFilter(DoorMode.open),
         F.text,
-        F.func(lambda message: not (message.text or "").startswith("/")),
+        NOT_A_COMMAND,
     )
     router.callback_query.register(on_check_in, CheckInAction.filter())
     router.callback_query.register(on_door_action, DoorAction.filter())

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -20,6 +20,10 @@ from bot.views import organizer as views
 from bot.views.refusals import refusal_text
 
 DRAFT_KEY = "event_draft"
+
+# An answer typed in an organizer dialog: a command (/cancel and the rest) keeps its meaning,
+# while a contact or a map pin (no text) is still an answer.
+NOT_A_COMMAND = F.func(lambda message: not (message.text or "").startswith("/"))
 
 
 @dataclass

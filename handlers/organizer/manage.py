@@ -28,7 +28,7 @@ from bot.views import organizer as views
 from bot.views.problems import problem_text
 from bot.views.refusals import refusal_text
 from db.events import Event, EventStatus
-from handlers.organizer.common import Desk
+from handlers.organizer.common import NOT_A_COMMAND, Desk
 from handlers.organizer.new_event import ask
 
 REASON_LIMIT = 300
@@ -169,12 +169,9 @@ async def on_edit_field(
 # -- cancelling -------------------------------------------------------------------------------
 
 
-async def on_cancel_reason(
-    message: Message, state: FSMContext, services: Services, access: Access
-) -> None:
-    assert message.from_user is not None
+async def on_cancel_reason(message: Message, state: FSMContext, desk: Desk) -> None:
     event_id = int((await state.get_data()).get("event_id", 0))
-    managed = await services.organizer.managed(access, event_id)
+    managed = await desk.services.organizer.managed(desk.access, event_id)
     if managed is None:
         await state.clear()
         await message.answer(refusal_text(Refusal.event_not_found))
@@ -251,7 +248,7 @@ def build_router() -> Router:
     router.message.register(
         on_cancel_reason,
         StateFilter(EventCancellation.reason),
-        F.func(lambda message: not (message.text or "").startswith("/")),
+        NOT_A_COMMAND,
     )
     router.callback_query.register(on_cancel_answer, CancelEventAnswer.filter())
     return router

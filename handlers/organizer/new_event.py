@@ -24,7 +24,7 @@ from bot.views.problems import problem_text
 from bot.views.refusals import refusal_text
 from db.events import Event
 from db.people import Person
-from handlers.organizer.common import Desk, load_draft, save_draft, send_event_screen
+from handlers.organizer.common import NOT_A_COMMAND, Desk, load_draft, save_draft, send_event_screen
 
 
 def _defaults(services: Services) -> tuple[int, ...]:
@@ -267,7 +267,7 @@ def build_router() -> Router:
     router.message.register(
         on_answer,
         StateFilter(EventEditor.answering),
-        F.func(lambda message: not (message.text or "").startswith("/")),
+        NOT_A_COMMAND,
     )
     router.callback_query.register(on_draft_action, DraftAction.filter())
     router.callback_query.register(on_edit_draft_field, EditEventField.filter(F.event_id == 0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -14,7 +14,6 @@ from aiogram.types import (
     MessageOriginHiddenUser,
     MessageOriginUser,
 )
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 
 from bot.callbacks import RoleAction, RoleActionKind
@@ -26,6 +25,7 @@ from bot.services.roles import RoleChange, parse_user_id
 from bot.states import OrganizerRoles
 from bot.ui import edit_or_send
 from bot.views import roles as views
+from handlers.organizer.common import NOT_A_COMMAND, Desk
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +73,11 @@ async def on_person(message: Message, state: FSMContext, services: Services) -> 
 
 
 async def on_role_action(
-    query: CallbackQuery,
-    callback_data: RoleAction,
-    state: FSMContext,
-    services: Services,
-    bot: Bot,
-    i18n: I18n,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: RoleAction, state: FSMContext, i18n: I18n, desk: Desk
 ) -> None:
+    bot, services = desk.bot, desk.services
     if callback_data.action == RoleActionKind.list:
-        await show_organizers(bot, query.from_user.id, state, services)
+        await show_organizers(bot, desk.chat_id, state, services)
         return
     grant = callback_data.action == RoleActionKind.grant
     person_id = callback_data.person_id
@@ -116,7 +111,7 @@ def build_router() -> Router:
     router.message.register(
         on_person,
         StateFilter(OrganizerRoles.person),
-        F.func(lambda message: not (message.text or "").startswith("/")),
+        NOT_A_COMMAND,
     )
     router.callback_query.register(on_role_action, RoleAction.filter())
     return router
