@@ -25,6 +25,7 @@ from bot.services.catalog import city_key
 from bot.services.geography import town_key
 from bot.services.places import moscow_offset_of, offset_words
 from bot.views import Screen
+from bot.views.kinds import quoted
 from bot.views.places import audience_where, region_name, region_where, town_name
 from bot.views.subscriptions import all_towns_label
 from bot.views.text import (
@@ -215,7 +216,7 @@ def event_menu(announcement_id: int, events: list[Event]) -> Screen:
     lines = [text]
     for number, event in enumerate(events, start=1):
         day = _local_date(event.starts_at, event.timezone)
-        line = f"{number}. <b>«{escape(event.title)}»</b>, {day}"
+        line = f"{number}. <b>{quoted(escape(event.title))}</b>, {day}"
         label = pick_label(number, event)
         if event.status == EventStatus.cancelled:
             # Its people may still need a word (a new date, a refund), but never unmarked.

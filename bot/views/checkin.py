@@ -11,7 +11,7 @@ from bot.i18n import _
 from bot.services.checkin import Ticket, TicketOutcome
 from bot.services.validation import phone_display
 from bot.views import Screen
-from bot.views.kinds import Case, named_html
+from bot.views.kinds import Case, named_html, quoted
 from bot.views.organizer import answer_lines, attendee_name
 from bot.views.text import moment_in, when_short
 from db.events import Event
@@ -47,7 +47,7 @@ def ticket_screen(ticket: Ticket, now: float) -> Screen:
     lines += [
         _("Ticket code: {code}").format(code=registration.short_code),
         "",
-        f"<b>«{escape(event.title)}»</b>",
+        f"<b>{quoted(escape(event.title))}</b>",
         when_short(event, now),
         "",
     ]
@@ -258,7 +258,7 @@ def door_choose(events: list[Event], now: float) -> Screen:
     builder = InlineKeyboardBuilder()
     lines = [_("Several of your events are today. Which one are you checking guests in for?")]
     for number, event in enumerate(events, start=1):
-        lines.append(f"{number}. «{escape(event.title)}», {when_short(event, now)}")
+        lines.append(f"{number}. {quoted(escape(event.title))}, {when_short(event, now)}")
         builder.button(
             text=_("Event {number}").format(number=number),
             callback_data=DoorAction(action=DoorActionKind.open, event_id=event.id),

@@ -19,6 +19,7 @@ from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
 from bot.services.geography import Town
 from bot.views import Screen
+from bot.views.kinds import quoted
 from bot.views.my import add_registration_buttons
 from bot.views.online import format_line, format_name, link_promise
 from bot.views.places import by_name, region_name, region_where, town_name, town_where
@@ -173,7 +174,7 @@ def registration_line(view: EventView) -> str | None:
 
 def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> Screen:
     event = view.event
-    head = [f"<b>{escape(kind_name(event.kind))}</b>", f"<b>«{escape(event.title)}»</b>"]
+    head = [f"<b>{escape(kind_name(event.kind))}</b>", f"<b>{quoted(escape(event.title))}</b>"]
     banner = status_banner(event)
     if banner:
         head += ["", f"<b>{banner}</b>"]
@@ -259,4 +260,4 @@ def not_found() -> str:
 
 
 def event_title(event: Event) -> str:
-    return f"«{escape(event.title)}»"
+    return f"{quoted(escape(event.title))}"

@@ -9,7 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.views import Screen, one_per_row
-from bot.views.kinds import Case, named_html
+from bot.views.kinds import Case, named_html, quoted
 from bot.views.online import join_line
 from bot.views.text import (
     MESSAGE_LIMIT,
@@ -49,7 +49,7 @@ def my_list(items: list[PersonRegistration], now: float) -> Screen:
     for number, item in enumerate(items[:LIST_LIMIT], start=1):
         block = [
             "",
-            f"{number}. <b>«{escape(item.event.title)}»</b>",
+            f"{number}. <b>{quoted(escape(item.event.title))}</b>",
             "🗓 " + when_short(item.event, now),
         ]
         colleague = colleague_line(item)
@@ -72,7 +72,7 @@ def my_list(items: list[PersonRegistration], now: float) -> Screen:
 
 def registration_view(item: PersonRegistration, now: float) -> Screen:
     event = item.event
-    lines = [f"<b>«{escape(event.title)}»</b>", "🗓 " + when(event, now)]
+    lines = [f"<b>{quoted(escape(event.title))}</b>", "🗓 " + when(event, now)]
     place = ", ".join(escape(part) for part in (event.venue, event.address) if part)
     if place:
         lines.append("📍 " + place)

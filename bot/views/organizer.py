@@ -28,7 +28,7 @@ from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
 from bot.views import Screen, one_per_row
-from bot.views.kinds import Case, named_html
+from bot.views.kinds import Case, named_html, quoted
 from bot.views.text import (
     KIND_NAMES,
     MESSAGE_LIMIT,
@@ -102,7 +102,7 @@ def events_list(page: EventsPage, now: float) -> Screen:
         event = item.event
         lines += [
             "",
-            f"{number}. <b>«{escape(event.title)}»</b>",
+            f"{number}. <b>{quoted(escape(event.title))}</b>",
             when_short(event, now) + " · " + status_name(event),
             counts_line(item.counts, event.capacity),
         ]
@@ -142,7 +142,7 @@ def event_link(bot_username: str, event: Event) -> str:
 def event_screen(managed: ManagedEvent, now: float, bot_username: str) -> Screen:
     event, counts = managed.event, managed.counts
     lines = [
-        f"<b>«{escape(event.title)}»</b>",
+        f"<b>{quoted(escape(event.title))}</b>",
         kind_name(event.kind) + " · " + status_name(event),
         "🗓 " + when(event, now),
     ]
@@ -604,7 +604,7 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
         )
     for number, item in enumerate(items[:STATS_LIST_LIMIT], start=1):
         event = item.event
-        heading = f"{number}. <b>«{escape(event.title)}»</b> · {when_short(event, now)}"
+        heading = f"{number}. <b>{quoted(escape(event.title))}</b> · {when_short(event, now)}"
         if event.status == EventStatus.cancelled:
             heading += " · " + _("the event is cancelled")
         lines += ["", heading, stats_line(item.counts, started=event.starts_at <= now)]
@@ -621,7 +621,7 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
 def event_stats(managed: ManagedEvent, now: float) -> str:
     event, counts = managed.event, managed.counts
     lines = [
-        f"<b>«{escape(event.title)}»</b>",
+        f"<b>{quoted(escape(event.title))}</b>",
         "🗓 " + when(event, now),
     ]
     if event.status == EventStatus.cancelled:

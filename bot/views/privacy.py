@@ -10,6 +10,7 @@ from bot.keyboards import LANGUAGE_NAMES
 from bot.services.privacy import Forgotten, MyData
 from bot.services.validation import phone_display
 from bot.views import Screen, one_per_row
+from bot.views.kinds import quoted
 from bot.views.my import status_line
 from bot.views.places import region_name, town_name
 from bot.views.registration import DASH
@@ -75,7 +76,7 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
     )
     for item in data.registrations:
         lines = [
-            f"• <b>«{escape(item.event.title)}»</b>, {when_short(item.event, now)}",
+            f"• <b>{quoted(escape(item.event.title))}</b>, {when_short(item.event, now)}",
             "  " + status_line(item),
         ]
         for key, answer in item.registration.answers.items():
@@ -90,7 +91,7 @@ def my_data(data: MyData, now: float, timezone: str) -> list[str]:
         phone = phone_display(registration.guest_phone) if registration.guest_phone else None
         lines = [
             f"• {escape(registration.guest_name or '')}, {escape(phone or DASH)}",
-            f"  <b>«{escape(item.event.title)}»</b>, {when_short(item.event, now)}",
+            f"  <b>{quoted(escape(item.event.title))}</b>, {when_short(item.event, now)}",
             "  " + status_line(item),
         ]
         blocks.append("\n".join(lines))

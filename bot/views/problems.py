@@ -8,6 +8,7 @@ from html import escape
 from bot.i18n import N_, _, ngettext
 from bot.services.places import Place
 from bot.services.problems import InvalidInput, Problem
+from bot.views.kinds import quoted
 from bot.views.text import locale
 
 # The problems whose words need no details: one line each.
@@ -152,7 +153,7 @@ def _month_name(month: int) -> str:
 def _place_unknown(text: str, suggestions: list[Place]) -> str:
     lines = [_("I don't know the place «{text}».").format(text=escape(text))]
     if suggestions:
-        names = ", ".join(f"«{escape(place.name(locale()))}»" for place in suggestions)
+        names = ", ".join(quoted(escape(place.name(locale()))) for place in suggestions)
         lines.append(_("Did you mean {names}?").format(names=names))
     lines.append(
         _(

@@ -269,7 +269,7 @@ def summary(draft: RegistrationDraft, event: Event, now: float) -> Screen:
     lines = [
         "<b>" + _("Please check your details") + "</b>",
         "",
-        f"<b>«{escape(event.title)}»</b>",
+        f"<b>{quoted(escape(event.title))}</b>",
         "🗓 " + when(event, now),
         "",
         *profile_lines(draft),
@@ -336,7 +336,7 @@ def confirmed(event: Event, registration: Registration, now: float) -> str:
     lines = [
         _("✅ You are registered!"),
         "",
-        f"<b>«{escape(event.title)}»</b>",
+        f"<b>{quoted(escape(event.title))}</b>",
         "🗓 " + when(event, now),
     ]
     if place:
