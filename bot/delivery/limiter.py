@@ -30,15 +30,17 @@ class Adaptation:
     On a 429 the rate drops to `decrease` × the rate that was refused (what actually went
     through over the last second, never above the current rate). Then it grows back by
     `ceiling × growth × t²`, t being the seconds since sending resumed, but only up to
-    `plateau` × the refused rate: just under the limit just found, where another 429 would
-    cost a whole pause. After `probe_after` seconds without a 429 it grows on from there the
-    same way, so a limit that was lowered for a while is left behind within minutes.
+    `plateau` × the refused rate: just under the limit just found (about ten seconds later),
+    where another 429 would cost a whole pause. After `probe_after` quiet seconds it probes
+    on from there, slower (`probe_growth`), so a limit that was lowered for a while is left
+    behind within minutes and a 429 of probing costs at most one pause a minute or so.
     """
 
     decrease: float = 0.95
-    plateau: float = 0.97
-    probe_after: float = 300.0
-    growth: float = 2e-5
+    plateau: float = 0.985
+    probe_after: float = 60.0
+    growth: float = 4e-4
+    probe_growth: float = 2e-5
     # Never below this share of the ceiling: a burst of 429s must not stall the queue.
     floor: float = 0.1
 
@@ -48,9 +50,11 @@ class RateLimiter:
 
     The global rate is a GCRA token bucket (a "theoretical arrival time" that moves by one
     interval per message). The bucket holds at most one spare token, so a sender that fell
-    behind catches up by one message, never with a burst that could trip Telegram's
-    per-second window. Once Telegram has answered 429 the spare token is gone: the server's
-    limit is near, and one extra message in a second is what trips it.
+    behind (a busy event loop) catches up by one message, never with a burst that could trip
+    Telegram's per-second window. Once Telegram has answered 429 its limit is near: then also
+    no window of K / rate seconds holds more than K sends (K = the rate rounded up, so the
+    window is at least Telegram's second), which keeps a late send and its catch-up from
+    putting one message too many into a second while the pace stays the rate's.
 
     `rate` is a ceiling: `flooded()` lowers the rate actually used and it grows back on its
     own (see `Adaptation`); `current` is the rate in use now.
@@ -71,6 +75,7 @@ class RateLimiter:
         self.current = rate
         self._interval = 1.0 / rate if rate else 0.0
         self._spare = self._interval
+        self._near_limit = False
         self._tat = float("-inf")
         self._adaptation = adaptation or Adaptation()
         self._cut_rate = rate
@@ -94,12 +99,10 @@ class RateLimiter:
             self._grow(now)
         # One spare token: a slot missed by less than one interval may still be used.
         start = max(self._tat, now - self._spare)
-        if not self._spare:
-            # Near Telegram's limit, a send that was late must not be followed closely by the
-            # next one on schedule: no second ever holds more than the rate's whole messages.
-            budget = max(1, int(self.current))
+        if self._near_limit:
+            budget = max(1, math.ceil(self.current - 1e-9))
             if len(self._recent) >= budget:
-                start = max(start, self._recent[-budget] + _WINDOW)
+                start = max(start, self._recent[-budget] + budget / self.current)
         self._tat = start + self._interval
         return max(0.0, start - now)
 
@@ -129,7 +132,7 @@ class RateLimiter:
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
         self._set(lowered)
         self._cut_rate = lowered
-        self._spare = 0.0
+        self._near_limit = True
         self._resumed_at = now + retry_after
         self._episode_until = self._resumed_at
 
@@ -141,13 +144,14 @@ class RateLimiter:
             grown = min(hold, self._cut_rate + self.rate * step.growth * elapsed * elapsed)
         else:
             beyond = elapsed - step.probe_after
-            grown = hold + self.rate * step.growth * beyond * beyond
+            grown = hold + self.rate * step.probe_growth * beyond * beyond
         if math.isfinite(grown) and grown > self.current:
             self._set(min(grown, self.rate))
 
     def _set(self, rate: float) -> None:
         self.current = rate
         self._interval = 1.0 / rate
+        self._spare = self._interval
 
     def chat_delay(self, chat_id: int, now: float, burst: int = 1) -> float:
         """Seconds until a message to this chat keeps within its limit (0: send now).
