@@ -30,8 +30,9 @@ _MARGIN = 0.02
 class Adaptation:
     """How the global rate follows Telegram's real limit below the SEND_RATE ceiling (AIMD).
 
-    On a 429 the rate drops to `decrease` × the rate that was refused (what actually went
-    through over the last second, never above the current rate). Then it grows back by
+    On a 429 the rate drops to `decrease` × the limit Telegram showed (the most sends that
+    went through in one second before the refused one, never above the current rate). Then
+    it grows back by
     `ceiling × growth × t²`, t being the seconds since sending resumed, but only up to
     `plateau` × the refused rate: just under the limit just found (about ten seconds later),
     where another 429 would cost a whole pause. After `probe_after` quiet seconds it probes
@@ -53,11 +54,11 @@ class RateLimiter:
 
     The global rate is a GCRA token bucket (a "theoretical arrival time" that moves by one
     interval per message). The bucket holds one spare token, so a sender that fell behind
-    catches up by one message, never with a burst. And no second (plus `_MARGIN`) ever holds
-    more than K sends: K is the ceiling rounded up, and once Telegram has answered 429 the
-    limit it showed (the most sends that went through in a second), the rate then being set
-    just under it. (Catching up more, with this window as the only guard, provoked 429s:
-    requests reach Telegram with more jitter than any margin small enough to keep the pace.)
+    catches up by one message, never with a burst. Once Telegram has answered 429, no second
+    (plus `_MARGIN`) holds more than K sends either, K being the limit it showed (the most
+    sends that went through in a second), the rate then being set just under it. (Catching
+    up more, with this window as the only guard, provoked 429s: requests reach Telegram with
+    more jitter than any margin small enough to keep the pace.)
 
     `rate` is a ceiling: `flooded()` lowers the rate actually used and it grows back on its
     own (see `Adaptation`); `current` is the rate in use now.
@@ -81,6 +82,7 @@ class RateLimiter:
         self._adaptation = adaptation or Adaptation()
         self._cut_rate = rate
         self._refused = rate
+        self._near_limit = False
         self._resumed_at = float("-inf")
         self._episode_until = float("-inf")
         self._recent: deque[float] = deque()
@@ -100,11 +102,13 @@ class RateLimiter:
             self._grow(now)
         # One spare token: a slot missed by less than one interval may still be used.
         start = max(self._tat, now - self._interval)
-        # And never more than K sends in a second (and a margin): K is the limit Telegram
-        # showed with its last 429, or the ceiling.
-        budget = max(math.ceil(self._refused - 1e-9), math.ceil(self.current - 1e-9), 1)
-        if len(self._recent) >= budget:
-            start = max(start, self._recent[-budget] + _WINDOW + _MARGIN)
+        if self._near_limit:
+            # Never more than K sends in a second (and a margin): K is the limit Telegram
+            # showed with its last 429. (Below the ceiling nothing is known yet, and a window
+            # as tight as the rate would pass on every late send's delay to the K-th after.)
+            budget = max(math.ceil(self._refused - 1e-9), math.ceil(self.current - 1e-9), 1)
+            if len(self._recent) >= budget:
+                start = max(start, self._recent[-budget] + _WINDOW + _MARGIN)
         self._tat = start + self._interval
         return max(0.0, start - now)
 
@@ -134,6 +138,7 @@ class RateLimiter:
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
         self._set(lowered)
         self._cut_rate = lowered
+        self._near_limit = True
         self._resumed_at = now + retry_after
         self._episode_until = self._resumed_at
 
