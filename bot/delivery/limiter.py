@@ -21,30 +21,24 @@ _PRUNE_EVERY = 4096
 # we really went when a 429 came.
 _WINDOW = 1.0
 _MIN_EVIDENCE = 10
-# Added to the window of K sends: a request's way to Telegram varies by milliseconds, and a
-# send that arrives early must not land in the second before, one too many.
-_MARGIN = 0.02
 
 
 @dataclass(frozen=True, slots=True)
 class Adaptation:
     """How the global rate follows Telegram's real limit below the SEND_RATE ceiling (AIMD).
 
-    On a 429 the rate drops to `decrease` × the limit Telegram showed (the most sends that
-    went through in one second before the refused one, never above the current rate). Then
-    it grows back by
+    On a 429 the rate drops to `decrease` × the rate that was refused (what actually went
+    through over the last second, never above the current rate). Then it grows back by
     `ceiling × growth × t²`, t being the seconds since sending resumed, but only up to
-    `plateau` × the refused rate: just under the limit just found (about ten seconds later),
-    where another 429 would cost a whole pause. After `probe_after` quiet seconds it probes
-    on from there, slower (`probe_growth`), so a limit that was lowered for a while is left
-    behind within minutes and a 429 of probing costs at most one pause a minute or so.
+    `plateau` × the refused rate: just under the limit just found, where another 429 would
+    cost a whole pause. After `probe_after` seconds without a 429 it grows on from there the
+    same way, so a limit that was lowered for a while is left behind within minutes.
     """
 
     decrease: float = 0.95
-    plateau: float = 0.975
-    probe_after: float = 60.0
-    growth: float = 4e-4
-    probe_growth: float = 2e-5
+    plateau: float = 0.97
+    probe_after: float = 300.0
+    growth: float = 2e-5
     # Never below this share of the ceiling: a burst of 429s must not stall the queue.
     floor: float = 0.1
 
@@ -53,12 +47,10 @@ class RateLimiter:
     """Pure bookkeeping on the caller's clock: it never sleeps, it says how long to wait.
 
     The global rate is a GCRA token bucket (a "theoretical arrival time" that moves by one
-    interval per message). The bucket holds one spare token, so a sender that fell behind
-    catches up by one message, never with a burst. Once Telegram has answered 429, no second
-    (plus `_MARGIN`) holds more than K sends either, K being the limit it showed (the most
-    sends that went through in a second), the rate then being set just under it. (Catching
-    up more, with this window as the only guard, provoked 429s: requests reach Telegram with
-    more jitter than any margin small enough to keep the pace.)
+    interval per message). The bucket holds at most one spare token, so a sender that fell
+    behind catches up by one message, never with a burst that could trip Telegram's
+    per-second window. Once Telegram has answered 429 the spare token is gone: the server's
+    limit is near, and one extra message in a second is what trips it.
 
     `rate` is a ceiling: `flooded()` lowers the rate actually used and it grows back on its
     own (see `Adaptation`); `current` is the rate in use now.
@@ -78,11 +70,11 @@ class RateLimiter:
         self.rate = rate
         self.current = rate
         self._interval = 1.0 / rate if rate else 0.0
+        self._spare = self._interval
         self._tat = float("-inf")
         self._adaptation = adaptation or Adaptation()
         self._cut_rate = rate
         self._refused = rate
-        self._near_limit = False
         self._resumed_at = float("-inf")
         self._episode_until = float("-inf")
         self._recent: deque[float] = deque()
@@ -101,44 +93,43 @@ class RateLimiter:
         if self.current < self.rate:
             self._grow(now)
         # One spare token: a slot missed by less than one interval may still be used.
-        start = max(self._tat, now - self._interval)
-        if self._near_limit:
-            # Never more than K sends in a second (and a margin): K is the limit Telegram
-            # showed with its last 429. (Below the ceiling nothing is known yet, and a window
-            # as tight as the rate would pass on every late send's delay to the K-th after.)
-            budget = max(math.ceil(self._refused - 1e-9), math.ceil(self.current - 1e-9), 1)
+        start = max(self._tat, now - self._spare)
+        if not self._spare:
+            # Near Telegram's limit, a send that was late must not be followed closely by the
+            # next one on schedule: no second ever holds more than the rate's whole messages.
+            budget = max(1, int(self.current))
             if len(self._recent) >= budget:
-                start = max(start, self._recent[-budget] + _WINDOW + _MARGIN)
+                start = max(start, self._recent[-budget] + _WINDOW)
         self._tat = start + self._interval
         return max(0.0, start - now)
 
-    def flooded(self, now: float, retry_after: float, sent_at: float | None = None) -> None:
+    def flooded(self, now: float, retry_after: float) -> None:
         """Telegram answered 429: send slower from now on (the caller pauses `retry_after`).
 
-        `sent_at` is when the refused send started (default: the last one recorded). Sends
-        already on their way when the first 429 came back are refused too; their 429s arrive
-        during the pause, belong to the same episode and do not lower the rate again.
+        Sends already on their way when the first 429 came back are refused too; their 429s
+        arrive during the pause, belong to the same episode and do not lower the rate again.
         """
         if not self.rate or now < self._episode_until:
             return
-        if sent_at is None:
-            sent_at = self._recent[-1] if self._recent else now
-        # Telegram refuses a send when its last second is full: the most sends that started
-        # in one second just before the refused one (since the pause, if that is later) is
-        # its limit, nearly. Counted, not divided by a shorter time: 30 sends in 0.86 s at
-        # 35/s mean a limit of 30 a second, not 35. A handful of sends tells nothing about
-        # the limit (e.g. a 429 at the very start): then the current rate is the one too fast.
-        since = max(sent_at - 2 * _WINDOW, self._resumed_at)
-        moments = [moment for moment in self._recent if since <= moment < sent_at]
-        count = _busiest_second(moments)
-        achieved = float(count) if count >= _MIN_EVIDENCE else self.current
+        horizon = now - _WINDOW
+        full = False
+        while self._recent and self._recent[0] <= horizon:
+            self._recent.popleft()
+            full = True
+        # What went through in the last second, the refused send not counted; right after a
+        # start or a pause, over the time since. A handful of sends tells nothing about the
+        # limit (e.g. a 429 at the very start): then the current rate is the one too fast.
+        count = len(self._recent)
+        start = horizon if full else (self._recent[0] if count else now)
+        span = now - max(start, self._resumed_at)
+        achieved = (count - 1) / span if count >= _MIN_EVIDENCE and span > 0 else self.current
         step = self._adaptation
         self._refused = min(self.current, achieved)
         lowered = max(self._refused * step.decrease, self.rate * step.floor)
         log.info("delivery: global rate %.2f -> %.2f msg/s after a 429", self.current, lowered)
         self._set(lowered)
         self._cut_rate = lowered
-        self._near_limit = True
+        self._spare = 0.0
         self._resumed_at = now + retry_after
         self._episode_until = self._resumed_at
 
@@ -150,7 +141,7 @@ class RateLimiter:
             grown = min(hold, self._cut_rate + self.rate * step.growth * elapsed * elapsed)
         else:
             beyond = elapsed - step.probe_after
-            grown = hold + self.rate * step.probe_growth * beyond * beyond
+            grown = hold + self.rate * step.growth * beyond * beyond
         if math.isfinite(grown) and grown > self.current:
             self._set(min(grown, self.rate))
 
@@ -195,13 +186,3 @@ class RateLimiter:
         # A broadcast touches every recipient once; without pruning the maps only grow.
         self._private_due = {c: t for c, t in self._private_due.items() if t > horizon}
         self._group_sends = {c: s for c, s in self._group_sends.items() if s and s[-1] > horizon}
-
-
-def _busiest_second(moments: list[float]) -> int:
-    """The most of these (sorted) moments in any one-second window."""
-    best = first = 0
-    for last, moment in enumerate(moments):
-        while moment - moments[first] >= _WINDOW:
-            first += 1
-        best = max(best, last - first + 1)
-    return best

@@ -132,7 +132,7 @@ class Sender:
         self._wake = asyncio.Event()
         # Sends run on long-lived workers: a task per message would cost more in garbage
         # collection than the whole rest of the engine.
-        self._queue: asyncio.Queue[tuple[outbox.Claimed, Content, int, float]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[outbox.Claimed, Content, int]] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._in_progress = 0
         self._progress = asyncio.Event()
@@ -365,10 +365,9 @@ class Sender:
         if self._stopping or self._pause_left() > 0:
             self._outcomes.append(_requeue(row, row.due_at))
             return
-        started = self.clock.timestamp()
-        self.limiter.record(row.recipient_id, started)
+        self.limiter.record(row.recipient_id, self.clock.timestamp())
         self._in_progress += 1
-        self._queue.put_nowait((row, content, claim, started))
+        self._queue.put_nowait((row, content, claim))
 
     def _start_workers(self) -> None:
         while len(self._workers) < self.config.window:
@@ -382,9 +381,9 @@ class Sender:
 
     async def _worker(self) -> None:
         while True:
-            row, content, claim, started = await self._queue.get()
+            row, content, claim = await self._queue.get()
             try:
-                await self._send(row, content, claim, started)
+                await self._send(row, content, claim)
             finally:
                 self._in_progress -= 1
                 self._queue.task_done()
@@ -436,14 +435,12 @@ class Sender:
 
     # -- one send -------------------------------------------------------------------------
 
-    async def _send(
-        self, row: outbox.Claimed, content: Content, claim: int, started: float
-    ) -> None:
+    async def _send(self, row: outbox.Claimed, content: Content, claim: int) -> None:
         outcome: outbox.Outcome
         try:
             telegram_id = await self._call(row, content)
         except TelegramRetryAfter as error:
-            self._flood_wait(error.retry_after, started)
+            self._flood_wait(error.retry_after)
             outcome = self._retry(row, claim, row.due_at, _flood_reason(error), refund=True)
         except TelegramForbiddenError as error:
             self._blocked[row.recipient_id] = None
@@ -474,11 +471,11 @@ class Sender:
         if self._in_progress <= 1 or self._batch_done():
             self.wake()
 
-    def _flood_wait(self, retry_after: float, sent_at: float) -> None:
+    def _flood_wait(self, retry_after: float) -> None:
         self.stats.flood_waits += 1
         now = self.clock.timestamp()
         # SEND_RATE is a ceiling: Telegram's real limit is lower, so send slower from now on.
-        self.limiter.flooded(now, retry_after, sent_at)
+        self.limiter.flooded(now, retry_after)
         until = now + retry_after
         if until > self._paused_until:
             log.warning("delivery: Telegram flood control, pausing for %s s", retry_after)
