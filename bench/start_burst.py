@@ -1,6 +1,6 @@
 """5,000 `/start` from distinct people at once into the real process: order, latency, memory.
 
-    python -m bench.start_burst [--n 5000] [--code /path/to/other/checkout]
+    python -m bench.start_burst [--n 5000] [--code /path/to/other/checkout] [--in-flight N]
 
 Prints the first answer's latency, when each arrival decile was answered, the time by which
 half of the people were answered as a fraction of the whole drain (0.5 means strictly in
@@ -47,10 +47,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--code", help="run another checkout's bot (for a before/after)")
+    parser.add_argument("--in-flight", type=int, help="MAX_UPDATES_IN_FLIGHT for the bot")
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()}")
     with FakeTelegram(token=TOKEN) as tg, tempfile.TemporaryDirectory() as workdir:
         env = {"LOG_LEVEL": "WARNING"} | ({"PYTHONPATH": args.code} if args.code else {})
+        if args.in_flight:
+            env["MAX_UPDATES_IN_FLIGHT"] = str(args.in_flight)
         process = BotProcess(tg, Path(workdir) / "bot.sqlite3", env=env)
         process.start()
         assert process.process is not None

@@ -38,6 +38,7 @@ from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
 from bot.services.organizer import OrganizerService
+from bot.services.plain_mode import PlainModeService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
@@ -101,6 +102,8 @@ async def create_services(
         followup_after_hours=settings.followup_after_hours,
     )
     audience = AudienceService(db, clock, settings.default_timezone)
+    plain = PlainModeService(db, clock)
+    await plain.load()
     return Services(
         settings=settings,
         db=db,
@@ -132,6 +135,7 @@ async def create_services(
         backups=BackupService(settings, clock, scheduler),
         status=StatusService(settings, db, clock),
         retention=RetentionService(db, clock, scheduler, settings),
+        plain_mode=plain,
     )
 
 
@@ -154,7 +158,9 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(PersonMiddleware(services))
     dp.update.outer_middleware(LocaleMiddleware(services.i18n))
     # Last of the outer ones: a typed number becomes the press it stands for.
-    dp.update.outer_middleware(TypedChoiceMiddleware(services.db, services.clock))
+    dp.update.outer_middleware(
+        TypedChoiceMiddleware(services.db, services.clock, services.plain_mode)
+    )
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.message.outer_middleware(TextEncodingMiddleware())
     dp.include_routers(*build_routers())
@@ -165,7 +171,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
 
 
 async def on_startup(bot: Bot, services: Services) -> None:
-    install(bot, services.db, services.clock)
+    install(bot, services.db, services.clock, services.plain_mode)
     me = await bot.get_me()
     services.bot_username = me.username or ""
     await set_default_commands(bot, services.i18n)

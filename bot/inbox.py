@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections import deque
@@ -306,6 +307,7 @@ async def run_polling(bot: Bot, dispatcher: Dispatcher, inbox: Inbox, polling_ti
         await dispatcher.emit_startup(bot=bot, **workflow_data)
         started = True
         await inbox.recover()
+        freeze_startup_heap()
         inbox.start()
         log.info("Start polling")
         await inbox.poll(stop, polling_timeout, dispatcher.resolve_used_update_types())
@@ -319,6 +321,19 @@ async def run_polling(bot: Bot, dispatcher: Dispatcher, inbox: Inbox, polling_ti
                 await dispatcher.emit_shutdown(bot=bot, **workflow_data)
         finally:
             await bot.session.close()
+
+
+def freeze_startup_heap() -> None:
+    """Keep the objects made at start-up out of every later garbage collection.
+
+    Start-up leaves ~150 MB of long-lived objects (aiogram's and pydantic's types, routers,
+    catalogs); each full collection walked all of them, 0.2-0.5 s with the event loop
+    stopped, and the first one fell on the first updates handled. Frozen, a collection walks
+    only what was made since. Only the young generations are collected first: the old one
+    holds next to no garbage after start-up, and collecting it would cost that pause here.
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
 def _stop_on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:

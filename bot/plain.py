@@ -27,6 +27,7 @@ from aiogram.types import (
 )
 
 from bot.clock import Clock
+from bot.services.plain_mode import PlainModeService
 from db import Database, plain_mode
 
 # The texts shown in the chat while one update is handled, as sent: a toast already on
@@ -124,11 +125,14 @@ def _reply_rows(
 class AccessibleRequests(BaseRequestMiddleware):
     """Every request the bot makes passes here: inline labels are put words first for
     everyone; for a person in plain mode, emoji go from texts and labels, options are
-    numbered, and the keyboard is remembered so a typed number can choose from it."""
+    numbered, and the keyboard is remembered so a typed number can choose from it.
+    Who is in plain mode is asked of memory (`PlainModeService`), not of the database: every
+    message of a broadcast passes here."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, plain_chats: PlainModeService) -> None:
         self.db = db
         self.clock = clock
+        self.plain_chats = plain_chats
 
     async def __call__(
         self,
@@ -137,7 +141,7 @@ class AccessibleRequests(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Any:
         chat_id = getattr(method, "chat_id", None)
-        plain = isinstance(chat_id, int) and chat_id > 0 and await self._is_plain(chat_id)
+        plain = isinstance(chat_id, int) and chat_id > 0 and self.plain_chats.is_on(chat_id)
         changes: dict[str, Any] = {}
         inline: list[tuple[str, str | None]] | None = None
         reply: list[tuple[str, str]] | None = None
@@ -169,10 +173,6 @@ class AccessibleRequests(BaseRequestMiddleware):
             await self._remember(chat_id, method, result, inline, reply, markup)
         return result
 
-    async def _is_plain(self, chat_id: int) -> bool:
-        # A message still goes out when the database is gone (an error report at shutdown).
-        return self.db.is_open and await plain_mode.is_on(self.db, chat_id)
-
     async def _remember(
         self,
         chat_id: int,
@@ -200,16 +200,16 @@ class AccessibleRequests(BaseRequestMiddleware):
             await plain_mode.save_reply(self.db, chat_id, None, now)
 
 
-def install(bot: Bot, db: Database, clock: Clock) -> None:
-    """Put `AccessibleRequests` on the bot's session, once per database (the tests bring
-    their own bot, and restart the services under it)."""
+def install(bot: Bot, db: Database, clock: Clock, plain_chats: PlainModeService) -> None:
+    """Put `AccessibleRequests` on the bot's session, once per set of services (the tests
+    bring their own bot, and restart the services under it)."""
     manager = bot.session.middleware
     for middleware in list(manager._middlewares):
         if isinstance(middleware, AccessibleRequests):
-            if middleware.db is db:
+            if middleware.db is db and middleware.plain_chats is plain_chats:
                 return
             manager.unregister(middleware)
-    manager(AccessibleRequests(db, clock))
+    manager(AccessibleRequests(db, clock, plain_chats))
 
 
 class TypedChoiceMiddleware(BaseMiddleware):
@@ -217,9 +217,10 @@ class TypedChoiceMiddleware(BaseMiddleware):
     option of the last keyboard — a reply option becomes its label, an inline one becomes
     the press of that button, handled by the same handlers as a tap."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, plain_chats: PlainModeService) -> None:
         self.db = db
         self.clock = clock
+        self.plain_chats = plain_chats
 
     async def __call__(
         self,
@@ -229,9 +230,9 @@ class TypedChoiceMiddleware(BaseMiddleware):
     ) -> Any:
         bot: Bot | None = data.get("bot")
         if bot is not None:
-            install(bot, self.db, self.clock)
+            install(bot, self.db, self.clock, self.plain_chats)
         user: User | None = data.get("event_from_user")
-        plain = user is not None and self.db.is_open and await plain_mode.is_on(self.db, user.id)
+        plain = user is not None and self.plain_chats.is_on(user.id)
         data["plain_mode"] = plain
         if self.db.is_open and bot is not None and isinstance(event, Update) and event.message:
             message = event.message

@@ -15,7 +15,7 @@ from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.inbox import Inbox
+from bot.inbox import Inbox, freeze_startup_heap
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def create_web_app(
 
     async def start_inbox(_: web.Application) -> None:
         await inbox.recover()
+        freeze_startup_heap()
         inbox.start()
 
     async def stop_inbox(_: web.Application) -> None:

@@ -25,6 +25,12 @@ async def is_on(db: Queries, person_id: int) -> bool:
     return value is not None
 
 
+async def people_on(db: Queries) -> set[int]:
+    """Everyone in plain mode (read once at start-up; see bot.services.plain_mode)."""
+    rows = await db.fetch_all("SELECT person_id FROM plain_mode")
+    return {row["person_id"] for row in rows}
+
+
 async def turn(db: Queries, person_id: int, on: bool, now: float) -> None:
     """Turn plain mode on or off; the person's row must exist."""
     if on:

@@ -9,7 +9,7 @@ from bot.callbacks import PlainModeToggle
 from bot.services import Services
 from bot.ui import edit_or_send
 from bot.views import accessibility as views
-from db import people, plain_mode
+from db import people
 
 
 async def on_plain_mode(
@@ -17,7 +17,7 @@ async def on_plain_mode(
 ) -> None:
     now = services.clock.timestamp()
     await people.ensure(services.db, query.from_user.id, now)
-    await plain_mode.turn(services.db, query.from_user.id, callback_data.on, now)
+    await services.plain_mode.turn(query.from_user.id, callback_data.on)
     await edit_or_send(
         bot,
         query,

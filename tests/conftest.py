@@ -52,7 +52,7 @@ async def services(settings: Settings, clock: ManualClock) -> AsyncIterator[Serv
 def bot(services: Services) -> MockedBot:
     bot = MockedBot()
     # As on_startup does: every request passes the accessibility middleware.
-    install(bot, services.db, services.clock)
+    install(bot, services.db, services.clock, services.plain_mode)
     return bot
 
 

@@ -16,6 +16,7 @@ from bot.services.checkin import CheckinService
 from bot.services.delivery import DeliveryService
 from bot.services.followups import FollowupService
 from bot.services.organizer import OrganizerService
+from bot.services.plain_mode import PlainModeService
 from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
@@ -52,6 +53,7 @@ class Services:
     backups: BackupService
     status: StatusService
     retention: RetentionService
+    plain_mode: PlainModeService
 
     @property
     def bot_username(self) -> str:
