@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import zxingcpp
 from PIL import Image
 
 from emulator import FakeTelegram
-from emulator.models import FakeUser
+from emulator.models import FakeUser, SentMessage
 from tests.e2e.harness import BotProcess
 
 
@@ -54,23 +54,21 @@ def query(db_path: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def test_create_publish_register_check_in_export(
-    tg: FakeTelegram, bot_process: BotProcess, organizer: FakeUser, db_path: Path
-) -> None:
-    # The real process runs on the real clock: the event is a month ahead of today.
-    day = datetime.now() + timedelta(days=30)
-    start = f"{day:%d.%m.%Y} 14:00"
+ORGANIZATION = "Альянс СО НКО Тюменской области"
+CONTACT = "+7 3452 12-34-56, info@alliance72.ru"
 
-    start_in_russian(tg, organizer)
+
+def new_event_until_start(tg: FakeTelegram, organizer: FakeUser, title: str, city: str) -> None:
+    """/new_event answered up to «Когда начало?»: a round table in `city`."""
     tg.send_text(organizer, "/new_event")
     tg.wait_for_message(organizer, contains="Как называется мероприятие?")
     answers = [
-        ("Роль СО НКО в реализации национальных проектов", "Какой это формат?"),
+        (title, "Какой это формат?"),
         ("Круглый стол", "Опишите мероприятие"),
         ("Цель — оценить потенциал участия СО НКО.", "Какая организация проводит?"),
-        ("Альянс СО НКО Тюменской области", "Как связаться"),
-        ("+7 3452 12-34-56, info@alliance72.ru", "В каком городе?"),
-        ("Тюмень", "Как будут участвовать"),
+        (ORGANIZATION, "Как связаться"),
+        (CONTACT, "В каком городе?"),
+        (city, "Как будут участвовать"),
         ("Очно", "Площадка"),
         ("«Точка кипения»", "Адрес"),
         ("ул. Республики 142, 2 этаж", "метку площадки"),
@@ -80,8 +78,10 @@ def test_create_publish_register_check_in_export(
         tg.wait_for_message(organizer, contains=next_question)
     tg.press_reply_button(organizer, "Пропустить ⏭")
     tg.wait_for_message(organizer, contains="Когда начало?")
-    tg.send_text(organizer, "когда-нибудь")  # refused with the reason, asked again
-    tg.wait_for_message(organizer, contains="Не могу разобрать дату")
+
+
+def dates_to_preview(tg: FakeTelegram, organizer: FakeUser, start: str, title: str) -> SentMessage:
+    """From the start date to the preview card: 14:00–17:00, 40 seats, the usual reminders."""
     tg.send_text(organizer, start)
     tg.wait_for_message(organizer, contains="— верно?")  # the date read back first
     tg.press_reply_button(organizer, "Да, верно")
@@ -98,7 +98,25 @@ def test_create_publish_register_check_in_export(
     tg.wait_for_message(organizer, contains="Напоминания участникам")
     tg.press_reply_button(organizer, "Как обычно: за 24 ч, 2 ч 🔔")
     tg.wait_for_message(organizer, contains="Предпросмотр")
-    card = tg.wait_for_message(organizer, contains="«Роль СО НКО")
+    return tg.wait_for_message(organizer, contains=title)
+
+
+def with_button(label: str) -> Callable[[SentMessage], bool]:
+    return lambda message: any(label in b["text"] for b in message.inline_buttons())
+
+
+def test_create_publish_register_check_in_export(
+    tg: FakeTelegram, bot_process: BotProcess, organizer: FakeUser, db_path: Path
+) -> None:
+    # The real process runs on the real clock: the event is a month ahead of today.
+    day = datetime.now() + timedelta(days=30)
+    start = f"{day:%d.%m.%Y} 14:00"
+
+    start_in_russian(tg, organizer)
+    new_event_until_start(tg, organizer, "Роль СО НКО в реализации национальных проектов", "Тюмень")
+    tg.send_text(organizer, "когда-нибудь")  # refused with the reason, asked again
+    tg.wait_for_message(organizer, contains="Не могу разобрать дату")
+    card = dates_to_preview(tg, organizer, start, "«Роль СО НКО")
     assert "14:00–17:00 по местному времени (МСК+2)" in (card.plain or "")
     tg.press_button(organizer, card, text="Опубликовать 📣")
     published = tg.wait_for_message(organizer, contains="опубликовано")
@@ -113,6 +131,8 @@ def test_create_publish_register_check_in_export(
     assert member_card.plain == card.plain  # the preview was the card members see
     tg.press_button(anna, member_card, text="Зарегистрироваться")
     consent = tg.wait_for_message(anna, contains="152-ФЗ")
+    # The operator is the organizer, with the contact they entered.
+    assert f"Оператор — {ORGANIZATION}, {CONTACT}." in (consent.plain or "")
     tg.press_button(anna, consent, text="Даю согласие")
     subscription = tg.wait_for_message(anna, contains="анонсы")
     tg.press_button(anna, subscription, text="Нет, спасибо")
