@@ -1,5 +1,6 @@
-"""The real process over HTTP: from /start ev_<id> to a ticket and a calendar file, and a
-cancellation that promotes the waitlist and notifies the promoted person."""
+"""The real process over HTTP: from /start ev_<id> (the card first) to a ticket and a calendar
+file; a stray cancel taken back, a cancellation that promotes the waitlist with its ticket;
+colleagues registered with their tickets; free text answered with the event it names."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Over HTTP: an organizer creates and publishes an event, a member registers through the link,
-the organizer checks them in by the QR payload and exports the list."""
+"""Over HTTP: an organizer creates and publishes an event, a member registers through the link
+(the consent names the organizer), the organizer checks them in by the QR payload and exports
+the list; door mode on the day; an event in Ишим reaching a Тюменская область subscriber."""
 
 from __future__ import annotations
 
