@@ -62,7 +62,8 @@ async def test_scan_shows_the_person_and_the_button_marks_them_with_a_live_count
     clock.advance(3600)
     replies = await organizer.click("Отметить приход", card)
     assert replies == []  # the card is edited in place
-    assert "✅ Приход отмечен. Добро пожаловать!" in card.body
+    assert "✅ Приход отмечен." in card.body
+    assert "Добро пожаловать" not in card.body  # the guest's words, sent to the guest
     assert "Пришли 1 из 2" in card.body
     assert card.buttons() == []
     assert organizer.last_answer.text == "Пришли 1 из 2"

@@ -83,7 +83,8 @@ def state_line(ticket: Ticket, now: float) -> str | None:
         case TicketOutcome.ready:
             return _("Not checked in yet.")
         case TicketOutcome.checked_in:
-            return _("✅ Checked in. Welcome!")
+            # No «Welcome» here: this is the organizer's screen; the guest gets their own.
+            return _("✅ Checked in.")
         case TicketOutcome.already:
             at = registration.checked_in_at or registration.updated_at
             return _("⚠️ Already checked in at {moment}.").format(

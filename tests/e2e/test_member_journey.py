@@ -1,5 +1,6 @@
-"""The real process over HTTP: from /start ev_<id> to a ticket and a calendar file, and a
-cancellation that promotes the waitlist and notifies the promoted person."""
+"""The real process over HTTP: from /start ev_<id> (the card first) to a ticket and a calendar
+file; a stray cancel taken back, a cancellation that promotes the waitlist with its ticket;
+colleagues registered with their tickets; free text answered with the event it names."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from tests.kit.process import run_bot
 WAIT = 15.0
 
 
-def _add_one_seat_event(db_path: str) -> int:
-    """A one-seat workshop three days ahead, to see the waitlist move."""
+def _add_event(db_path: str, title: str, capacity: int, **extra: object) -> int:
+    """A workshop in Omsk three days ahead; one seat to see the waitlist move."""
 
     async def create() -> int:
         db = Database(db_path)
@@ -40,15 +41,16 @@ def _add_one_seat_event(db_path: str) -> int:
             event = await events.create(
                 db,
                 NewEvent(
-                    title="Мастер-класс по грантовым заявкам",
+                    title=title,
                     kind=EventKind.seminar,
                     city="Омск",
                     timezone="Asia/Omsk",
                     starts_at=start.timestamp(),
                     ends_at=(start + timedelta(hours=2)).timestamp(),
-                    capacity=1,
+                    capacity=capacity,
                     venue="Дом НКО",
                     organizer_name="Омский союз НКО",
+                    **extra,  # type: ignore[arg-type]
                 ),
                 time.time(),
                 status=EventStatus.published,
@@ -64,13 +66,19 @@ def _add_one_seat_event(db_path: str) -> int:
 def member_bot(
     tg: FakeTelegram, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[BotProcess, dict[str, int]]]:
-    """Demo events seeded with the CLI, plus a one-seat event; the bot started once."""
+    """Demo events seeded with the CLI, plus two one-seat events; the bot started once."""
     workdir = tmp_path_factory.mktemp("member")
     process = BotProcess(tg, workdir / "bot.sqlite3")
     seeded = run_bot(workdir, process.environment(), "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "5 added" in seeded.stdout
-    ids = {"workshop": _add_one_seat_event(str(process.db_path))}
+    ids = {
+        "workshop": _add_event(str(process.db_path), "Мастер-класс по грантовым заявкам", 1),
+        # One seat too: the second colleague waits, and moves up when the first is cancelled.
+        "colleagues": _add_event(
+            str(process.db_path), "Школа волонтёров-наставников", 1, colleagues_allowed=True
+        ),
+    }
     with sqlite3.connect(process.db_path) as conn:
         ids |= dict(conn.execute("SELECT slug, id FROM events WHERE slug IS NOT NULL"))
     process.start()
@@ -84,12 +92,25 @@ def query(process: BotProcess, sql: str, *params: object) -> list[tuple[object, 
         return list(conn.execute(sql, params))
 
 
+def statuses(process: BotProcess, event_id: int) -> dict[object, object]:
+    """Each person's registration status for the event (colleagues have no person)."""
+    return dict(
+        query(
+            process,
+            "SELECT person_id, status FROM registrations WHERE event_id = ? AND person_id"
+            " IS NOT NULL",
+            event_id,
+        )
+    )
+
+
 def start_in_russian(tg: FakeTelegram, user: object, payload: str) -> SentMessage:
-    """First contact through a deep link: Telegram says `ru`, so the card comes first and the
-    language is only offered after it."""
+    """First contact through a deep link: Telegram says `ru`, so the card is the very first
+    message and the language is only offered after it, not asked as a gate."""
     tg.send_text(user, f"/start {payload}")  # type: ignore[arg-type]
     card = tg.wait_for_message(user, contains="🎟", timeout=WAIT)  # type: ignore[arg-type]
     tg.wait_for_message(user, contains="Выберите язык", timeout=WAIT)  # type: ignore[arg-type]
+    assert tg.messages(user)[0].message_id == card.message_id  # type: ignore[arg-type]
     return card
 
 
@@ -195,23 +216,126 @@ def test_cancellation_promotes_the_waitlist_and_tells_the_promoted_person(
     listing = tg.wait_for_message(boris, contains="Мои регистрации", timeout=WAIT)
     tg.press_button(boris, listing, text="1.")
     tg.wait_for_edit(boris, listing, contains="Место подтверждено", timeout=WAIT)
+    # A stray tap on «Отменить регистрацию» asks first and is taken back: the seat stays.
     tg.press_button(boris, tg.message(boris, listing.message_id), text="Отменить регистрацию")
     confirm = tg.wait_for_edit(
         boris, listing, contains="Отменить вашу регистрацию", edits=2, timeout=WAIT
     )
+    tg.press_button(boris, confirm, text="Нет, оставить")
+    kept = tg.wait_for_edit(boris, listing, contains="Место подтверждено", edits=3, timeout=WAIT)
+    assert statuses(process, workshop) == {boris.id: "confirmed", vera.id: "waitlisted"}
+
+    # Meant this time.
+    tg.press_button(boris, kept, text="Отменить регистрацию")
+    confirm = tg.wait_for_edit(
+        boris, listing, contains="Отменить вашу регистрацию", edits=4, timeout=WAIT
+    )
     tg.press_button(boris, confirm, text="Да, отменить")
-    tg.wait_for_edit(boris, listing, contains="отменена", edits=3, timeout=WAIT)
+    tg.wait_for_edit(boris, listing, contains="отменена", edits=5, timeout=WAIT)
 
     notice = tg.wait_for_message(vera, contains="освободилось место", timeout=WAIT)
     assert "Мастер-класс по грантовым заявкам" in notice.content
-    assert query(
+    assert statuses(process, workshop) == {boris.id: "cancelled", vera.id: "confirmed"}
+    # The promotion brings the ticket by itself, after the notice: no button to find.
+    [(token,)] = query(
         process,
-        "SELECT r.status FROM registrations r WHERE r.event_id = ? AND r.person_id = ?",
+        "SELECT ticket_token FROM registrations WHERE event_id = ? AND person_id = ?",
         workshop,
         vera.id,
-    ) == [("confirmed",)]
-    tg.press_button(vera, notice, text="Билет")
-    ticket = tg.wait_for_message(vera, predicate=lambda m: m.photo is not None, timeout=WAIT)
+    )
+    ticket = tg.wait_for_message(
+        vera, predicate=lambda m: m.photo is not None, timeout=WAIT, since=notice
+    )
     assert ticket.photo is not None
     [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
-    assert "?start=ci_" in qr.text
+    assert qr.text.endswith(f"?start=ci_{token}")
+    assert "Верина Вера" in ticket.content
+
+
+def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_ticket(
+    tg: FakeTelegram, member_bot: tuple[BotProcess, dict[str, int]]
+) -> None:
+    process, ids = member_bot
+    event_id = ids["colleagues"]
+    galina = tg.user(first_name="Галина", language_code="ru")
+    card = start_in_russian(tg, galina, f"ev_{event_id}")
+
+    def register_colleague(name: str, phone: str, outcome: str) -> SentMessage:
+        tg.wait_for_message(galina, contains="ФИО коллеги", timeout=WAIT)
+        tg.send_text(galina, "Петров")  # one word: refused with the reason, asked again
+        tg.wait_for_message(galina, contains="фамилию и имя", timeout=WAIT)
+        tg.send_text(galina, name)
+        tg.wait_for_message(galina, contains="телефон", timeout=WAIT)
+        tg.send_text(galina, phone)
+        summary = tg.wait_for_message(galina, contains=name, timeout=WAIT)
+        tg.press_button(galina, summary, text="Записать коллегу")
+        return tg.wait_for_edit(galina, summary, contains=outcome, timeout=WAIT)
+
+    # A new member consents first; nothing typed is stored before that.
+    tg.press_button(galina, card, text="Записать коллегу")
+    consent = tg.wait_for_message(galina, contains="Согласие на обработку", timeout=WAIT)
+    tg.press_button(galina, consent, text="Даю согласие")
+    done = register_colleague("Петров Иван Сергеевич", "8 (912) 000-11-22", "Регистрация коллеги")
+    [(token, code)] = query(
+        process,
+        "SELECT ticket_token, short_code FROM registrations WHERE event_id = ?"
+        " AND guest_name = 'Петров Иван Сергеевич'",
+        event_id,
+    )
+    assert str(code) in done.content
+
+    # The colleague's ticket comes to the member, to forward or print: the QR, name and code.
+    ticket = tg.wait_for_message(
+        galina, predicate=lambda m: m.photo is not None, timeout=WAIT, since=done
+    )
+    assert ticket.photo is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
+    assert qr.text == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
+    assert "Петров Иван Сергеевич" in ticket.content
+    assert str(code) in ticket.content
+
+    # The only seat is taken: the second colleague waits.
+    tg.send_text(galina, f"/start ev_{event_id}")
+    again = tg.wait_for_message(galina, contains="🎟", timeout=WAIT)
+    tg.press_button(galina, again, text="Записать коллегу")
+    register_colleague("Сидорова Мария Ивановна", "+7 912 000-33-44", "в листе ожидания")
+
+    # The member cancels the first colleague in /my: the second moves up, and her ticket comes.
+    tg.send_text(galina, "/my")
+    listing = tg.wait_for_message(galina, contains="Мои регистрации", timeout=WAIT)
+    assert "Коллега: Петров Иван Сергеевич" in listing.content
+    tg.press_button(galina, listing, text="1.")
+    detail = tg.wait_for_edit(galina, listing, contains="Петров Иван Сергеевич", timeout=WAIT)
+    tg.press_button(galina, detail, text="Отменить регистрацию")
+    confirm = tg.wait_for_edit(galina, listing, contains="Отменить", edits=2, timeout=WAIT)
+    tg.press_button(galina, confirm, text="Да, отменить")
+    tg.wait_for_edit(galina, listing, contains="отменена", edits=3, timeout=WAIT)
+    notice = tg.wait_for_message(galina, contains="освободилось место", timeout=WAIT)
+    assert "Сидорова Мария Ивановна" in notice.content
+    [(second_token,)] = query(
+        process,
+        "SELECT ticket_token FROM registrations WHERE event_id = ? AND status = 'confirmed'",
+        event_id,
+    )
+    promoted = tg.wait_for_message(
+        galina, predicate=lambda m: m.photo is not None, timeout=WAIT, since=notice
+    )
+    assert promoted.photo is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(promoted.photo)))
+    assert qr.text.endswith(f"?start=ci_{second_token}")
+    assert "Сидорова Мария Ивановна" in promoted.content
+
+
+def test_free_text_naming_an_event_answers_with_that_event(
+    tg: FakeTelegram, member_bot: tuple[BotProcess, dict[str, int]]
+) -> None:
+    dmitry = tg.user(first_name="Дмитрий", language_code="ru")
+    tg.send_text(dmitry, "/start")
+    tg.wait_for_message(dmitry, contains="Здравствуйте", timeout=WAIT)
+    tg.send_text(dmitry, "Добрый день, хочу на стратегическую сессию в Курске")
+    found = tg.wait_for_message(dmitry, contains="Вот что я нашёл", timeout=WAIT)
+    assert "Стратегическая сессия для НКО Курской области" in found.content
+    assert "Мастер-класс по грантовым заявкам" not in found.content
+    tg.press_button(dmitry, found, text="Мероприятие 1")
+    card = tg.wait_for_edit(dmitry, found, contains="Стратегическая сессия", timeout=WAIT)
+    assert any("Зарегистрироваться" in b["text"] for b in card.inline_buttons())
