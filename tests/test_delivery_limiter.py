@@ -14,7 +14,7 @@ from bot.delivery.content import (
     decode,
     encode,
 )
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Adaptation, RateLimiter
 from db.outbox import OutboxMessage
 
 
@@ -130,8 +130,9 @@ def test_a_429_lowers_the_rate_below_what_went_through() -> None:
     # Telegram let 30 through in the last second, then refused: its limit is about 30.
     end = sends(limiter, 0.0, 31, rate=31)
     limiter.flooded(end, retry_after=1)
-    # 30 went through in that second (the refused one not counted): 0.95 × about 30.
-    assert 27 < limiter.current < 29
+    # 30 went through in that second (the refused one not counted): `decrease` × about 30.
+    assert limiter.current == pytest.approx(30 * Adaptation().decrease, rel=0.03)
+    assert limiter.current < 30
     # Pacing follows the lowered rate, with no spare token for a late sender any more.
     resume = end + 1
     assert limiter.reserve(resume) == 0.0
@@ -204,4 +205,4 @@ def test_a_429_on_the_first_sends_cuts_the_rate_in_use_not_down_to_a_trickle() -
     limiter = RateLimiter(30)
     end = sends(limiter, 0.0, 3, rate=30)  # e.g. another process shares the token
     limiter.flooded(end, retry_after=1)
-    assert limiter.current == pytest.approx(30 * 0.95)
+    assert limiter.current == pytest.approx(30 * Adaptation().decrease)

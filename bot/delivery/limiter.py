@@ -35,8 +35,8 @@ class Adaptation:
     same way, so a limit that was lowered for a while is left behind within minutes.
     """
 
-    decrease: float = 0.95
-    plateau: float = 0.97
+    decrease: float = 0.97
+    plateau: float = 0.99
     probe_after: float = 300.0
     growth: float = 2e-5
     # Never below this share of the ceiling: a burst of 429s must not stall the queue.
