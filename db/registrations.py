@@ -245,17 +245,7 @@ async def register(
             not event.companions_allowed or (event.capacity is not None and event.capacity < needed)
         ):
             return RegistrationRefusal.no_companion
-        # Free seats go to the waitlist first, so a newcomer never overtakes people waiting.
-        await promote(tx, event, now)
-        current = await seats(tx, event)
-        status = RegistrationStatus.confirmed
-        seq: int | None = None
-        if current.waitlisted > 0 or (current.left is not None and current.left < needed):
-            status = RegistrationStatus.waitlisted
-            last = await tx.fetch_value(
-                "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
-            )
-            seq = int(last or 0) + 1
+        status, seq = await _place(tx, event, needed, now)
         new_id = await tx.insert(
             "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
             " ticket_token, short_code, created_at, updated_at, companions)"
@@ -273,9 +263,7 @@ async def register(
                 companions,
             ),
         )
-        created = await get(tx, new_id)
-        assert created is not None
-        return Registered(created, created=True, position=await position(tx, created))
+        return await _registered(tx, new_id)
 
 
 async def register_colleague(
@@ -315,17 +303,7 @@ async def register_colleague(
             return refusal
         if not event.colleagues_allowed:
             return RegistrationRefusal.no_colleague
-        # As in `register`: the waitlist first, so a newcomer never overtakes people waiting.
-        await promote(tx, event, now)
-        current = await seats(tx, event)
-        status = RegistrationStatus.confirmed
-        seq: int | None = None
-        if current.waitlisted > 0 or (current.left is not None and current.left < 1):
-            status = RegistrationStatus.waitlisted
-            last = await tx.fetch_value(
-                "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event_id,)
-            )
-            seq = int(last or 0) + 1
+        status, seq = await _place(tx, event, 1, now)
         new_id = await tx.insert(
             "INSERT INTO registrations (event_id, person_id, status, waitlist_seq, answers,"
             " ticket_token, short_code, created_at, updated_at, registered_by, guest_name,"
@@ -343,9 +321,30 @@ async def register_colleague(
                 phone,
             ),
         )
-        created = await get(tx, new_id)
-        assert created is not None
-        return Registered(created, created=True, position=await position(tx, created))
+        return await _registered(tx, new_id)
+
+
+async def _place(
+    tx: Queries, event: Event, needed: int, now: float
+) -> tuple[RegistrationStatus, int | None]:
+    """Where a new registration needing `needed` seats goes: a seat, or the next waitlist place.
+
+    Free seats go to the waitlist first, so a newcomer never overtakes people waiting.
+    """
+    await promote(tx, event, now)
+    current = await seats(tx, event)
+    if current.waitlisted == 0 and (current.left is None or current.left >= needed):
+        return RegistrationStatus.confirmed, None
+    last = await tx.fetch_value(
+        "SELECT MAX(waitlist_seq) FROM registrations WHERE event_id = ?", (event.id,)
+    )
+    return RegistrationStatus.waitlisted, int(last or 0) + 1
+
+
+async def _registered(tx: Queries, registration_id: int) -> Registered:
+    created = await get(tx, registration_id)
+    assert created is not None
+    return Registered(created, created=True, position=await position(tx, created))
 
 
 async def future_colleague_ids(db: Queries, member_id: int, now: float) -> list[int]:
