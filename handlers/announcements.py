@@ -182,23 +182,21 @@ async def on_step(
     raw_state: str | None,
     desk: Desk,
 ) -> None:
-    if not desk.access.is_organizer:
-        desk.answer.text = refusal_text(Refusal.over)
-        return
     action = callback_data.action
-    if action == AnnounceStepKind.cancel and callback_data.announcement_id == 0:
+    if (
+        desk.access.is_organizer
+        and action == AnnounceStepKind.cancel
+        and callback_data.announcement_id == 0
+    ):
         # «Cancel» before any message was given: there is no draft yet.
         if raw_state == Announce.composing.state:
             await state.clear()
         await edit_or_send(desk.bot, query, views.cancelled())
         return
-    dialog = dialog_of(desk)
-    stage = STAGE_OF.get(raw_state or "")
-    draft = await _draft_data(state)
-    opened = await dialog.open(desk.access, stage, draft, callback_data.announcement_id)
-    if isinstance(opened, Refused):
-        desk.alert(refusal_text(opened.reason))
+    opened = await _opened(state, raw_state, desk, callback_data.announcement_id)
+    if opened is None:
         return
+    dialog = dialog_of(desk)
     value = callback_data.value
     match action:
         case AnnounceStepKind.city:
@@ -220,18 +218,27 @@ async def on_town(
     desk: Desk,
 ) -> None:
     """The whole region or one of its towns, after a region with events in several."""
+    opened = await _opened(state, raw_state, desk, callback_data.announcement_id)
+    if opened is None:
+        return
+    step = await dialog_of(desk).town(opened, callback_data.region, callback_data.town)
+    await _show(query, state, desk, step)
+
+
+async def _opened(
+    state: FSMContext, raw_state: str | None, desk: Desk, announcement_id: int
+) -> Open | None:
+    """The dialog as this press finds it, or None once the press has been refused."""
     if not desk.access.is_organizer:
         desk.answer.text = refusal_text(Refusal.over)
-        return
-    dialog = dialog_of(desk)
+        return None
     stage = STAGE_OF.get(raw_state or "")
     draft = await _draft_data(state)
-    opened = await dialog.open(desk.access, stage, draft, callback_data.announcement_id)
+    opened = await dialog_of(desk).open(desk.access, stage, draft, announcement_id)
     if isinstance(opened, Refused):
         desk.alert(refusal_text(opened.reason))
-        return
-    step = await dialog.town(opened, callback_data.region, callback_data.town)
-    await _show(query, state, desk, step)
+        return None
+    return opened
 
 
 async def _show(query: CallbackQuery, state: FSMContext, desk: Desk, step: Step) -> None:
