@@ -20,7 +20,7 @@ from PIL import Image
 
 from db import Database, events
 from db.events import EventKind, EventStatus, NewEvent
-from emulator import FakeTelegram
+from emulator import FakeTelegram, FakeUser
 from emulator.models import SentMessage
 from tests.e2e.harness import BotProcess
 from tests.kit.process import run_bot
@@ -114,6 +114,14 @@ def start_in_russian(tg: FakeTelegram, user: object, payload: str) -> SentMessag
     return card
 
 
+def arrives_by_link(
+    tg: FakeTelegram, first_name: str, event_id: int
+) -> tuple[FakeUser, SentMessage]:
+    """A new Russian-speaking member who opens the event's link: they and its card."""
+    user = tg.user(first_name=first_name, language_code="ru")
+    return user, start_in_russian(tg, user, f"ev_{event_id}")
+
+
 def ticket_after(tg: FakeTelegram, user: object, since: SentMessage) -> tuple[SentMessage, str]:
     """The first photo to the user after `since` — a ticket — and what its QR code reads."""
     ticket = tg.wait_for_message(
@@ -161,8 +169,7 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
 ) -> None:
     process, ids = member_bot
     event_id = ids["demo-tyumen-round-table"]
-    anna = tg.user(first_name="Анна", language_code="ru")
-    card = start_in_russian(tg, anna, f"ev_{event_id}")
+    anna, card = arrives_by_link(tg, "Анна", event_id)
     assert "по местному времени (МСК+2)" in card.content
     assert "ул. Республики 142" in card.content
     tg.press_button(anna, card, text="Зарегистрироваться")
@@ -268,8 +275,7 @@ def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_t
 ) -> None:
     process, ids = member_bot
     event_id = ids["colleagues"]
-    galina = tg.user(first_name="Галина", language_code="ru")
-    card = start_in_russian(tg, galina, f"ev_{event_id}")
+    galina, card = arrives_by_link(tg, "Галина", event_id)
 
     def register_colleague(name: str, phone: str, outcome: str) -> SentMessage:
         tg.wait_for_message(galina, contains="ФИО коллеги", timeout=WAIT)
