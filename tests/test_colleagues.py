@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 
 import openpyxl
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -263,22 +264,37 @@ async def test_forget_erases_the_colleagues_a_member_entered(
     assert tuple(row) == ("cancelled", None, None, None)
 
 
-async def test_the_organizer_allows_colleagues_in_the_event_editor(
-    services: Services, make_client: Callable[..., ChatClient]
+@pytest.mark.parametrize(
+    ("field", "answer", "refusal", "allowed"),
+    [
+        ("Коллеги", "Да, можно записывать коллег", "коллег", "colleagues_allowed"),
+        ("Сопровождающие", "Да, можно с сопровождающим", "сопровождающим", "companions_allowed"),
+    ],
+    ids=["colleagues", "companions"],
+)
+async def test_the_organizer_allows_colleagues_or_companions_in_the_event_editor(
+    services: Services,
+    make_client: Callable[..., ChatClient],
+    field: str,
+    answer: str,
+    refusal: str,
+    allowed: str,
 ) -> None:
     from db import events as events_repo
 
     organizer = await make_organizer(services, make_client)
     event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [prompt] = await edit_field(organizer, event, "Коллеги")
+    [prompt] = await edit_field(organizer, event, field)
     assert "Сейчас: нельзя" in prompt.body
+    assert answer in prompt.buttons()
+    # Typed words that are no choice are refused with the question again.
     [refused] = await organizer.send("может быть")
-    assert "коллег" in refused.body
-    saved, _card = await organizer.send("Да, можно записывать коллег")
+    assert refusal in refused.body
+    saved, _card = await organizer.send(answer)
     assert saved.body == "Сохранено."
     changed = await events_repo.get(services.db, event.id)
     assert changed is not None
-    assert changed.colleagues_allowed
+    assert getattr(changed, allowed) is True
 
 
 # -- the operator in the consent -----------------------------------------------------------------

@@ -12,7 +12,7 @@ from db import registrations as registrations_repo
 from db.registrations import Registered, RegistrationRefusal, RegistrationStatus
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
-from tests.member_kit import edit_field, make_event, prepared_person, register_new
+from tests.member_kit import make_event, prepared_person, register_new
 from tests.organizer_kit import ORGANIZER_ID, make_organizer, owned_event
 
 # -- the seats, exactly -----------------------------------------------------------------------
@@ -129,21 +129,4 @@ async def test_the_card_offers_a_companion_only_where_allowed(
     assert "Записаться с сопровождающим" not in card.buttons()
 
 
-async def test_the_organizer_allows_companions_in_the_event_editor(
-    services: Services, make_client: Callable[..., ChatClient]
-) -> None:
-    from db import events as events_repo
-
-    organizer = await make_organizer(services, make_client)
-    event = await owned_event(services, ORGANIZER_ID, capacity=20)
-    [prompt] = await edit_field(organizer, event, "Сопровождающие")
-    assert "Сейчас: нельзя" in prompt.body
-    assert "Да, можно с сопровождающим" in prompt.buttons()
-    # Typed words that are no choice are refused with the question again.
-    [refused] = await organizer.send("может быть")
-    assert "сопровождающим" in refused.body
-    saved, _card = await organizer.send("Да, можно с сопровождающим")
-    assert saved.body == "Сохранено."
-    changed = await events_repo.get(services.db, event.id)
-    assert changed is not None
-    assert changed.companions_allowed
+# The organizer allowing companions in the event editor: tests/test_colleagues.py, with colleagues.

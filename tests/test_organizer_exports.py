@@ -70,6 +70,13 @@ async def open_attendees(organizer: ChatClient, event: Event) -> Sent:
     return organizer.last
 
 
+async def download(exported: tuple[ChatClient, Event], label: str) -> tuple[Event, Sent]:
+    """The exported event and the file its attendee screen's `label` button sends."""
+    organizer, event = exported
+    [document] = await organizer.click(label, await open_attendees(organizer, event))
+    return event, document
+
+
 async def test_the_list_in_chat_with_statuses(
     exported: tuple[ChatClient, Event],
 ) -> None:
@@ -93,9 +100,7 @@ async def test_the_list_in_chat_with_statuses(
 async def test_csv_reads_back_and_matches_the_database(
     exported: tuple[ChatClient, Event], services: Services
 ) -> None:
-    organizer, event = exported
-    screen = await open_attendees(organizer, event)
-    [document] = await organizer.click("CSV", screen)
+    event, document = await download(exported, "CSV")
     assert document.filename == f"event-{event.id}-attendees.csv"
     # The caption names the event with its kind and the zone by its Moscow offset.
     assert document.caption == (
@@ -140,9 +145,7 @@ async def test_csv_reads_back_and_matches_the_database(
 async def test_xlsx_reads_back_and_matches_the_database(
     exported: tuple[ChatClient, Event], services: Services
 ) -> None:
-    organizer, event = exported
-    screen = await open_attendees(organizer, event)
-    [document] = await organizer.click("Excel", screen)
+    event, document = await download(exported, "Excel")
     assert document.filename == f"event-{event.id}-attendees.xlsx"
     assert document.document is not None
     sheet = openpyxl.load_workbook(io.BytesIO(document.document)).active
@@ -164,9 +167,7 @@ async def test_xlsx_reads_back_and_matches_the_database(
 async def test_the_pass_list_is_alphabetical_and_minimal(
     exported: tuple[ChatClient, Event],
 ) -> None:
-    organizer, event = exported
-    screen = await open_attendees(organizer, event)
-    [document] = await organizer.click("Список для охраны", screen)
+    event, document = await download(exported, "Список для охраны")
     assert "по алфавиту" in document.body
     assert document.document is not None
     sheet = openpyxl.load_workbook(io.BytesIO(document.document)).active
@@ -186,26 +187,52 @@ async def test_the_pass_list_is_alphabetical_and_minimal(
     assert len(rows[header_index + 1]) == 3
 
 
+async def stats_before_and_after(
+    organizer: ChatClient,
+    event: Event,
+    clock: ManualClock,
+    *,
+    counts: str,
+    rate: str,
+    chart: str,
+    rate_later: str,
+    totals: str,
+) -> tuple[Sent, Sent, Sent, Sent]:
+    """/stats and its chart before the event (no show rate anywhere) and after it (33%).
+    Returns the overview before, the one after, and the chart's text and picture after."""
+    [before] = await organizer.send("/stats")
+    assert f"{counts}\n" in before.body + "\n"
+    assert rate.lower() not in before.body.lower()
+    text, _chart = await organizer.click(f"{chart} 1", before)
+    assert f"{rate}:" not in text.body
+    assert rate_later in text.body
+    clock.set(event.ends_at + 3600)
+    [after] = await organizer.send("/stats")
+    assert f"{counts} · {rate.lower()} 33%" in after.body
+    text, picture = await organizer.click(f"{chart} 1", after)
+    assert f"{rate}: 33%" in text.body
+    assert totals in picture.body
+    return before, after, text, picture
+
+
 async def test_stats_counts_chart_and_attendance_report(
     exported: tuple[ChatClient, Event], services: Services, clock: ManualClock
 ) -> None:
     organizer, event = exported
     # Before the event: no show rate at all, never «явка 0%» or a rate of a day not yet come.
-    [before] = await organizer.send("/stats")
+    # After it, the chart's figures are in its caption too.
+    before, overview, text, chart = await stats_before_and_after(
+        organizer,
+        event,
+        clock,
+        counts="зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1",
+        rate="Явка",
+        chart="График",
+        rate_later="Явка появится, когда мероприятие начнётся.",
+        totals="Всего записались: 4; сейчас с подтверждённым местом: 3",
+    )
     assert "1. <b>«" in before.body
-    assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1\n" in before.body + "\n"
-    assert "явка" not in before.body.lower()
-    text, _chart = await organizer.click("График 1", before)
-    assert "Явка:" not in text.body
-    assert "Явка появится, когда мероприятие начнётся." in text.body
-    clock.set(event.ends_at + 3600)
-    [overview] = await organizer.send("/stats")
-    assert "зарегистрировано 3 · в ожидании 0 · отменили 1 · пришли 1 · явка 33%" in overview.body
-    text, chart = await organizer.click("График 1", overview)
     assert "Зарегистрировано: 3" in text.body
-    assert "Явка: 33%" in text.body
-    # The chart's figures are in its caption too.
-    assert "Всего записались: 4; сейчас с подтверждённым местом: 3" in chart.body
     assert chart.method == "SendPhoto"
     assert chart.document is not None
     assert chart.document.startswith(PNG_MAGIC)
@@ -238,18 +265,16 @@ async def test_stats_in_english_before_and_after_the_event(
     organizer, event = exported
     await organizer.send("/language")
     await organizer.click("English")
-    [before] = await organizer.send("/stats")
-    assert "registered 3 · waitlist 0 · cancelled 1 · came 1\n" in before.body + "\n"
-    assert "show rate" not in before.body.lower()
-    text, _chart = await organizer.click("Chart 1", before)
-    assert "Show rate:" not in text.body
-    assert "The show rate appears once the event begins." in text.body
-    clock.set(event.ends_at + 3600)
-    [after] = await organizer.send("/stats")
-    assert "registered 3 · waitlist 0 · cancelled 1 · came 1 · show rate 33%" in after.body
-    text, chart = await organizer.click("Chart 1", after)
-    assert "Show rate: 33%" in text.body
-    assert "Signed up in total: 4; a confirmed seat now: 3" in chart.body
+    await stats_before_and_after(
+        organizer,
+        event,
+        clock,
+        counts="registered 3 · waitlist 0 · cancelled 1 · came 1",
+        rate="Show rate",
+        chart="Chart",
+        rate_later="The show rate appears once the event begins.",
+        totals="Signed up in total: 4; a confirmed seat now: 3",
+    )
 
 
 async def test_empty_events_have_nothing_to_export(

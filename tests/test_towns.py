@@ -20,7 +20,7 @@ from db.events import EventStatus
 from tests.announcements_kit import add_people, compose_text, copies_to, deliver, latest
 from tests.conftest import ADMIN_ID
 from tests.kit.client import ChatClient
-from tests.kit.mocked_bot import MockedBot
+from tests.kit.mocked_bot import MockedBot, Sent
 from tests.member_kit import make_event
 from tests.organizer_kit import started
 from tests.test_places_and_dates import to_start
@@ -33,28 +33,47 @@ async def ishim_and_tyumen(services: Services) -> None:
     await make_event(services, title="Омский семинар", city="Омск", timezone="Asia/Omsk")
 
 
+async def clicked_through(
+    make_client: Callable[..., ChatClient],
+    services: Services,
+    member: tuple[int, str],
+    command: str,
+    *labels: str,
+) -> tuple[ChatClient, Sent]:
+    """With ishim_and_tyumen's events, a member (id, locale) sends a command and clicks on."""
+    await ishim_and_tyumen(services)
+    client = await started(make_client, *member)
+    [reply] = await client.send(command)
+    for label in labels:
+        await client.click(label, reply)
+    return client, reply
+
+
+async def answer_the_town_question(
+    member: ChatClient, reply: Sent, services: Services, offered: list[str], pick: str
+) -> tuple[str | None, str | None]:
+    """Checks the towns offered, picks one; the (region, town) the member's subscription keeps."""
+    assert reply.buttons() == offered
+    await member.click(pick, reply)
+    person = await people.get(services.db, member.user.id)
+    assert person is not None
+    return person.subscription_city, person.subscription_town
+
+
 async def test_a_member_subscribes_to_one_town_of_a_region(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    member = await started(make_client, 2001)
-    [reply] = await member.send("/subscribe")
-    await member.click("Только Тюменская область", reply)
+    member, reply = await clicked_through(
+        make_client, services, (2001, "ru"), "/subscribe", "Только Тюменская область"
+    )
     assert (
         reply.body
         == "Анонсы мероприятий в Тюменской области: из всех городов или только из одного?"
     )
-    assert reply.buttons() == [
-        "Все города области",
-        "Только Ишим",
-        "Только Тюмень",
-        "Другие регионы",
-    ]
-    await member.click("Только Ишим", reply)
+    offered = ["Все города области", "Только Ишим", "Только Тюмень", "Другие регионы"]
+    stored = await answer_the_town_question(member, reply, services, offered, "Только Ишим")
     assert reply.body == "📣 Вы будете получать анонсы мероприятий в Ишиме (Тюменская область)."
-    person = await people.get(services.db, 2001)
-    assert person is not None
-    assert (person.subscription_city, person.subscription_town) == ("72", "72-ishim")
+    assert stored == ("72", "72-ishim")
     [again] = await member.send("/subscribe")
     assert again.body.startswith("Вы получаете анонсы мероприятий в Ишиме (Тюменская область).")
     [data] = await member.send("/mydata")
@@ -64,40 +83,36 @@ async def test_a_member_subscribes_to_one_town_of_a_region(
 async def test_an_english_member_subscribes_to_the_whole_region_and_hears_of_ishim(
     make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
 ) -> None:
-    await ishim_and_tyumen(services)
-    member = await started(make_client, 2002, "en")
-    [reply] = await member.send("/subscribe")
-    await member.click("Only Tyumen Oblast", reply)
-    assert reply.buttons() == [
-        "All towns of the region",
-        "Only Ishim",
-        "Only Tyumen",
-        "Other regions",
-    ]
-    await member.click("All towns of the region", reply)
+    member, reply = await clicked_through(
+        make_client, services, (2002, "en"), "/subscribe", "Only Tyumen Oblast"
+    )
+    offered = ["All towns of the region", "Only Ishim", "Only Tyumen", "Other regions"]
+    stored = await answer_the_town_question(
+        member, reply, services, offered, "All towns of the region"
+    )
     assert reply.body == "📣 You will receive announcements of events in Tyumen Oblast."
-    person = await people.get(services.db, 2002)
-    assert person is not None
-    assert (person.subscription_city, person.subscription_town) == ("72", None)
+    assert stored == ("72", None)
     organizer = await started(make_client, ADMIN_ID, "en")
-    await publish(organizer, services, "Ишим", title="Ишимский семинар")
-    offer = organizer.find("Tell subscribers about it?")
-    assert "1 person subscribed to announcements in Ishim or in Tyumen Oblast" in offer.body
-    assert "Announce to 1 subscriber 📣" in offer.buttons()
-    await organizer.click("Announce to 1 subscriber", offer)
-    assert "subscribers in Ishim or in Tyumen Oblast" in organizer.last.body
-    await organizer.click("Send now")
-    await deliver(services, bot)
+    await announce_on_publishing(
+        organizer,
+        services,
+        bot,
+        title="Ишимский семинар",
+        offer="Tell subscribers about it?",
+        counted="1 person subscribed to announcements in Ishim or in Tyumen Oblast",
+        button="Announce to 1 subscriber",
+        audience="subscribers in Ishim or in Tyumen Oblast",
+        send="Send now",
+    )
     assert len(copies_to(bot, 2002)) == 1
 
 
 async def test_a_forged_town_of_another_region_is_refused(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    member = await started(make_client, 2003)
-    [reply] = await member.send("/subscribe")
-    await member.click("Только Тюменская область", reply)
+    member, reply = await clicked_through(
+        make_client, services, (2003, "ru"), "/subscribe", "Только Тюменская область"
+    )
     tyumen_oblast = reply.callback_data("Только Ишим").split(":")[1]
     await member.press(f"sbt1:{tyumen_oblast}:12345", reply)  # no town has this key
     assert member.last.body == (
@@ -115,6 +130,29 @@ async def publish(client: ChatClient, services: Services, city: str, **fields: o
     await client.press(f"om1:pub:{event.id}:0")
 
 
+async def announce_on_publishing(
+    organizer: ChatClient,
+    services: Services,
+    bot: MockedBot,
+    *,
+    title: str,
+    offer: str,
+    counted: str,
+    button: str,
+    audience: str,
+    send: str,
+) -> None:
+    """Publishes an event in Ишим, checks the offer's count and audience, and sends it."""
+    await publish(organizer, services, "Ишим", title=title)
+    found = organizer.find(offer)
+    assert counted in found.body
+    assert f"{button} 📣" in found.buttons()
+    await organizer.click(button, found)
+    assert audience in organizer.last.body
+    await organizer.click(send)
+    await deliver(services, bot)
+
+
 async def test_town_and_region_subscribers_hear_of_their_towns_events_only(
     make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
 ) -> None:
@@ -127,25 +165,26 @@ async def test_town_and_region_subscribers_hear_of_their_towns_events_only(
     await people.set_subscription(services.db, 102, True, "72", 0.0, town="72-tyumen")
     await people.set_subscription(services.db, 103, True, "72", 0.0, town="72-ishim")
     organizer = await started(make_client, ADMIN_ID)
-    await publish(organizer, services, "Ишим", title="Ишимский форум")
-    offer = organizer.find("Рассказать о нём подписчикам?")
-    assert "3 человека, подписанных на анонсы мероприятий в Ишиме или в Тюменской" in offer.body
-    assert "Объявить 3 подписчикам 📣" in offer.buttons()
-    await organizer.click("Объявить 3 подписчикам", offer)
-    assert "подписчики в Ишиме или в Тюменской области" in organizer.last.body
-    await organizer.click("Отправить сейчас")
-    await deliver(services, bot)
+    await announce_on_publishing(
+        organizer,
+        services,
+        bot,
+        title="Ишимский форум",
+        offer="Рассказать о нём подписчикам?",
+        counted="3 человека, подписанных на анонсы мероприятий в Ишиме или в Тюменской",
+        button="Объявить 3 подписчикам",
+        audience="подписчики в Ишиме или в Тюменской области",
+        send="Отправить сейчас",
+    )
     assert [len(copies_to(bot, person)) for person in (100, 101, 102, 103)] == [1, 1, 0, 1]
 
 
 async def test_catalog_asks_for_the_town_only_where_a_region_has_several(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    member = await started(make_client, 2004)
-    [catalog] = await member.send("/events")
-    await member.click("Все регионы", catalog)
-    await member.click("Тюменская область (2)", catalog)
+    member, catalog = await clicked_through(
+        make_client, services, (2004, "ru"), "/events", "Все регионы", "Тюменская область (2)"
+    )
     assert catalog.body == "Какой город в Тюменской области?"
     assert catalog.buttons() == ["Все города (2)", "Ишим (1)", "Тюмень (1)", "Другие регионы"]
     await member.click("Ишим (1)", catalog)
@@ -166,11 +205,9 @@ async def test_catalog_asks_for_the_town_only_where_a_region_has_several(
 async def test_an_english_member_filters_the_catalog_by_town(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    member = await started(make_client, 2005, "en")
-    [catalog] = await member.send("/events")
-    await member.click("All regions", catalog)
-    await member.click("Tyumen Oblast (2)", catalog)
+    member, catalog = await clicked_through(
+        make_client, services, (2005, "en"), "/events", "All regions", "Tyumen Oblast (2)"
+    )
     assert catalog.body == "Which town in Tyumen Oblast?"
     await member.click("Tyumen (1)", catalog)
     assert catalog.body.startswith("<b>Upcoming events in Tyumen</b>")
@@ -276,14 +313,29 @@ async def subscribers_of_tyumen_oblast(services: Services) -> None:
     await people.set_subscription(services.db, 103, True, "72", 0.0, town="72-ishim")
 
 
+async def picking_a_region(
+    make_client: Callable[..., ChatClient], services: Services, locale: str = "ru"
+) -> ChatClient:
+    """The admin composing a text for the subscribers of one region, among Тюменская's."""
+    await ishim_and_tyumen(services)
+    await subscribers_of_tyumen_oblast(services)
+    admin = await started(make_client, ADMIN_ID, locale)
+    await compose_text(admin)
+    await admin.click(
+        "Subscribers in one region" if locale == "en" else "Подписчикам одного региона"
+    )
+    return admin
+
+
+def copies_per_subscriber(bot: MockedBot) -> list[int]:
+    """How many copies each of subscribers_of_tyumen_oblast's people got, 100 to 104."""
+    return [len(copies_to(bot, person)) for person in (100, 101, 102, 103, 104)]
+
+
 async def test_announce_to_one_town_reaches_its_region_and_its_own_subscribers(
     make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
 ) -> None:
-    await ishim_and_tyumen(services)
-    await subscribers_of_tyumen_oblast(services)
-    admin = await started(make_client, ADMIN_ID)
-    await compose_text(admin)
-    await admin.click("Подписчикам одного региона")
+    admin = await picking_a_region(make_client, services)
     await admin.click("Тюменская область — 2")
     towns = admin.last
     assert towns.body.startswith("Подписчикам в Тюменской области: обо всей области")
@@ -300,23 +352,13 @@ async def test_announce_to_one_town_reaches_its_region_and_its_own_subscribers(
     await deliver(services, bot)
     # The count shown is what was queued: Ишим's, the whole region's and all regions'.
     assert (await latest(services)).total == 3
-    assert [len(copies_to(bot, person)) for person in (100, 101, 102, 103, 104)] == [
-        1,
-        1,
-        0,
-        1,
-        0,
-    ]
+    assert copies_per_subscriber(bot) == [1, 1, 0, 1, 0]
 
 
 async def test_an_english_organizer_announces_to_the_whole_region(
     make_client: Callable[..., ChatClient], services: Services, bot: MockedBot
 ) -> None:
-    await ishim_and_tyumen(services)
-    await subscribers_of_tyumen_oblast(services)
-    admin = await started(make_client, ADMIN_ID, "en")
-    await compose_text(admin)
-    await admin.click("Subscribers in one region")
+    admin = await picking_a_region(make_client, services, "en")
     await admin.click("Tyumen Oblast — 2")
     towns = admin.last
     assert towns.body.startswith("Subscribers in Tyumen Oblast: about the whole region")
@@ -331,23 +373,13 @@ async def test_an_english_organizer_announces_to_the_whole_region(
     await deliver(services, bot)
     assert (await latest(services)).total == 2
     # A town's subscriber asked for their town only: the region as a whole is not theirs.
-    assert [len(copies_to(bot, person)) for person in (100, 101, 102, 103, 104)] == [
-        1,
-        1,
-        0,
-        0,
-        0,
-    ]
+    assert copies_per_subscriber(bot) == [1, 1, 0, 0, 0]
 
 
 async def test_a_region_with_events_in_one_town_has_no_town_step(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    await subscribers_of_tyumen_oblast(services)
-    admin = await started(make_client, ADMIN_ID)
-    await compose_text(admin)
-    await admin.click("Подписчикам одного региона")
+    admin = await picking_a_region(make_client, services)
     await admin.click("Омская область — 2")
     assert admin.find("Получателей: <b>2</b>")
     announcement = await latest(services)
@@ -358,11 +390,7 @@ async def test_a_region_with_events_in_one_town_has_no_town_step(
 async def test_a_forged_town_in_announce_is_refused(
     make_client: Callable[..., ChatClient], services: Services
 ) -> None:
-    await ishim_and_tyumen(services)
-    await subscribers_of_tyumen_oblast(services)
-    admin = await started(make_client, ADMIN_ID)
-    await compose_text(admin)
-    await admin.click("Подписчикам одного региона")
+    admin = await picking_a_region(make_client, services)
     await admin.click("Тюменская область — 2")
     region = admin.last.callback_data("Только Ишим").split(":")[2]
     announcement = await latest(services)

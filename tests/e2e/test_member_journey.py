@@ -20,7 +20,7 @@ from PIL import Image
 
 from db import Database, events
 from db.events import EventKind, EventStatus, NewEvent
-from emulator import FakeTelegram
+from emulator import FakeTelegram, FakeUser
 from emulator.models import SentMessage
 from tests.e2e.harness import BotProcess
 from tests.kit.process import run_bot
@@ -114,6 +114,38 @@ def start_in_russian(tg: FakeTelegram, user: object, payload: str) -> SentMessag
     return card
 
 
+def arrives_by_link(
+    tg: FakeTelegram, first_name: str, event_id: int
+) -> tuple[FakeUser, SentMessage]:
+    """A new Russian-speaking member who opens the event's link: they and its card."""
+    user = tg.user(first_name=first_name, language_code="ru")
+    return user, start_in_russian(tg, user, f"ev_{event_id}")
+
+
+def ticket_after(tg: FakeTelegram, user: object, since: SentMessage) -> tuple[SentMessage, str]:
+    """The first photo to the user after `since` — a ticket — and what its QR code reads."""
+    ticket = tg.wait_for_message(
+        user,  # type: ignore[arg-type]
+        predicate=lambda m: m.photo is not None,
+        timeout=WAIT,
+        since=since,
+    )
+    assert ticket.photo is not None
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
+    return ticket, qr.text
+
+
+def cancel_for_good(
+    tg: FakeTelegram, user: object, listing: SentMessage, shown: SentMessage, asks: str, edits: int
+) -> None:
+    """From the registration shown in /my: «Отменить регистрацию», asked `asks`, «Да, отменить»;
+    `edits` counts the listing's edits up to the question."""
+    tg.press_button(user, shown, text="Отменить регистрацию")  # type: ignore[arg-type]
+    confirm = tg.wait_for_edit(user, listing, contains=asks, edits=edits, timeout=WAIT)  # type: ignore[arg-type]
+    tg.press_button(user, confirm, text="Да, отменить")  # type: ignore[arg-type]
+    tg.wait_for_edit(user, listing, contains="отменена", edits=edits + 1, timeout=WAIT)  # type: ignore[arg-type]
+
+
 def answer_profile(tg: FakeTelegram, user: object, name: str, *, contact: bool) -> None:
     tg.wait_for_message(user, contains="фамилию, имя и отчество", timeout=WAIT)  # type: ignore[arg-type]
     tg.send_text(user, name)  # type: ignore[arg-type]
@@ -137,8 +169,7 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
 ) -> None:
     process, ids = member_bot
     event_id = ids["demo-tyumen-round-table"]
-    anna = tg.user(first_name="Анна", language_code="ru")
-    card = start_in_russian(tg, anna, f"ev_{event_id}")
+    anna, card = arrives_by_link(tg, "Анна", event_id)
     assert "по местному времени (МСК+2)" in card.content
     assert "ул. Республики 142" in card.content
     tg.press_button(anna, card, text="Зарегистрироваться")
@@ -165,13 +196,9 @@ def test_member_registers_and_gets_a_ticket_and_a_calendar_file(
         event_id,
     )
     # The ticket and the calendar file come through the outbox, in either order.
-    ticket = tg.wait_for_message(
-        anna, predicate=lambda m: m.photo is not None, timeout=WAIT, since=question
-    )
+    ticket, qr = ticket_after(tg, anna, since=question)
     assert str(code) in ticket.content
-    assert ticket.photo is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
-    assert qr.text == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
+    assert qr == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
 
     ics = tg.wait_for_message(
         anna, predicate=lambda m: m.document is not None, timeout=WAIT, since=question
@@ -226,12 +253,7 @@ def test_cancellation_promotes_the_waitlist_and_tells_the_promoted_person(
     assert statuses(process, workshop) == {boris.id: "confirmed", vera.id: "waitlisted"}
 
     # Meant this time.
-    tg.press_button(boris, kept, text="Отменить регистрацию")
-    confirm = tg.wait_for_edit(
-        boris, listing, contains="Отменить вашу регистрацию", edits=4, timeout=WAIT
-    )
-    tg.press_button(boris, confirm, text="Да, отменить")
-    tg.wait_for_edit(boris, listing, contains="отменена", edits=5, timeout=WAIT)
+    cancel_for_good(tg, boris, listing, kept, asks="Отменить вашу регистрацию", edits=4)
 
     notice = tg.wait_for_message(vera, contains="освободилось место", timeout=WAIT)
     assert "Мастер-класс по грантовым заявкам" in notice.content
@@ -243,12 +265,8 @@ def test_cancellation_promotes_the_waitlist_and_tells_the_promoted_person(
         workshop,
         vera.id,
     )
-    ticket = tg.wait_for_message(
-        vera, predicate=lambda m: m.photo is not None, timeout=WAIT, since=notice
-    )
-    assert ticket.photo is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
-    assert qr.text.endswith(f"?start=ci_{token}")
+    ticket, qr = ticket_after(tg, vera, since=notice)
+    assert qr.endswith(f"?start=ci_{token}")
     assert "Верина Вера" in ticket.content
 
 
@@ -257,8 +275,7 @@ def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_t
 ) -> None:
     process, ids = member_bot
     event_id = ids["colleagues"]
-    galina = tg.user(first_name="Галина", language_code="ru")
-    card = start_in_russian(tg, galina, f"ev_{event_id}")
+    galina, card = arrives_by_link(tg, "Галина", event_id)
 
     def register_colleague(name: str, phone: str, outcome: str) -> SentMessage:
         tg.wait_for_message(galina, contains="ФИО коллеги", timeout=WAIT)
@@ -285,12 +302,8 @@ def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_t
     assert str(code) in done.content
 
     # The colleague's ticket comes to the member, to forward or print: the QR, name and code.
-    ticket = tg.wait_for_message(
-        galina, predicate=lambda m: m.photo is not None, timeout=WAIT, since=done
-    )
-    assert ticket.photo is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
-    assert qr.text == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
+    ticket, qr = ticket_after(tg, galina, since=done)
+    assert qr == f"https://t.me/{tg.state.bot_username}?start=ci_{token}"
     assert "Петров Иван Сергеевич" in ticket.content
     assert str(code) in ticket.content
 
@@ -306,10 +319,7 @@ def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_t
     assert "Коллега: Петров Иван Сергеевич" in listing.content
     tg.press_button(galina, listing, text="1.")
     detail = tg.wait_for_edit(galina, listing, contains="Петров Иван Сергеевич", timeout=WAIT)
-    tg.press_button(galina, detail, text="Отменить регистрацию")
-    confirm = tg.wait_for_edit(galina, listing, contains="Отменить", edits=2, timeout=WAIT)
-    tg.press_button(galina, confirm, text="Да, отменить")
-    tg.wait_for_edit(galina, listing, contains="отменена", edits=3, timeout=WAIT)
+    cancel_for_good(tg, galina, listing, detail, asks="Отменить", edits=2)
     notice = tg.wait_for_message(galina, contains="освободилось место", timeout=WAIT)
     assert "Сидорова Мария Ивановна" in notice.content
     [(second_token,)] = query(
@@ -317,12 +327,8 @@ def test_a_member_registers_two_colleagues_and_the_waiting_one_moves_up_with_a_t
         "SELECT ticket_token FROM registrations WHERE event_id = ? AND status = 'confirmed'",
         event_id,
     )
-    promoted = tg.wait_for_message(
-        galina, predicate=lambda m: m.photo is not None, timeout=WAIT, since=notice
-    )
-    assert promoted.photo is not None
-    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(promoted.photo)))
-    assert qr.text.endswith(f"?start=ci_{second_token}")
+    promoted, qr = ticket_after(tg, galina, since=notice)
+    assert qr.endswith(f"?start=ci_{second_token}")
     assert "Сидорова Мария Ивановна" in promoted.content
 
 

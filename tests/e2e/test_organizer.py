@@ -88,23 +88,34 @@ def new_event_until_start(tg: FakeTelegram, organizer: FakeUser, title: str, cit
 
 def dates_to_preview(tg: FakeTelegram, organizer: FakeUser, start: str, title: str) -> SentMessage:
     """From the start date to the preview card: 14:00–17:00, 40 seats, the usual reminders."""
-    tg.send_text(organizer, start)
-    tg.wait_for_message(organizer, contains="— верно?")  # the date read back first
-    tg.press_reply_button(organizer, "Да, верно")
-    tg.wait_for_message(organizer, contains="Когда окончание?")
-    tg.send_text(organizer, "17:00")
-    tg.wait_for_message(organizer, contains="14:00–17:00")
-    tg.press_reply_button(organizer, "Да, верно")
-    tg.wait_for_message(organizer, contains="Сколько мест?")
-    tg.send_text(organizer, "40")
-    tg.wait_for_message(organizer, contains="До какого момента")
-    tg.press_reply_button(organizer, "До начала ⏱")
-    tg.wait_for_message(organizer, contains="Вопросы участникам")
-    tg.press_reply_button(organizer, "Готово ✅")
-    tg.wait_for_message(organizer, contains="Напоминания участникам")
-    tg.press_reply_button(organizer, "Как обычно: за 24 ч, 2 ч 🔔")
-    tg.wait_for_message(organizer, contains="Предпросмотр")
+    typed, pressed = tg.send_text, tg.press_reply_button
+    steps: list[tuple[Callable[[FakeUser, str], object], str, str]] = [
+        (typed, start, "— верно?"),  # the date read back first
+        (pressed, "Да, верно", "Когда окончание?"),
+        (typed, "17:00", "14:00–17:00"),
+        (pressed, "Да, верно", "Сколько мест?"),
+        (typed, "40", "До какого момента"),
+        (pressed, "До начала ⏱", "Вопросы участникам"),
+        (pressed, "Готово ✅", "Напоминания участникам"),
+        (pressed, "Как обычно: за 24 ч, 2 ч 🔔", "Предпросмотр"),
+    ]
+    for step, text, next_message in steps:
+        step(organizer, text)
+        tg.wait_for_message(organizer, contains=next_message)
     return tg.wait_for_message(organizer, contains=title)
+
+
+def profile_to_confirmed(tg: FakeTelegram, user: FakeUser, name: str) -> SentMessage:
+    """Answers the profile — name, organization, position, phone, e-mail skipped — and presses
+    «Подтвердить» on the summary, which it returns."""
+    for answer in (name, "АНО «Дом НКО»", "Координатор", "+7 912 345-67-89"):
+        tg.wait_for_message(user)
+        tg.send_text(user, answer)
+    tg.wait_for_message(user)
+    tg.send_text(user, "⏭ Пропустить")
+    question = tg.wait_for_message(user, contains="Всё верно?")
+    tg.press_button(user, question, text="Подтвердить")
+    return question
 
 
 def with_button(label: str) -> Callable[[SentMessage], bool]:
@@ -143,13 +154,7 @@ def test_create_publish_register_check_in_export(
     subscription = tg.wait_for_message(anna, contains="анонсы")
     tg.press_button(anna, subscription, text="Нет, спасибо")
     # Each answer brings the next question: name, organization, position, phone, e-mail.
-    for answer in ("Иванова Анна Сергеевна", "АНО «Дом НКО»", "Координатор", "+7 912 345-67-89"):
-        tg.wait_for_message(anna)
-        tg.send_text(anna, answer)
-    tg.wait_for_message(anna)
-    tg.send_text(anna, "⏭ Пропустить")
-    question = tg.wait_for_message(anna, contains="Всё верно?")
-    tg.press_button(anna, question, text="Подтвердить")
+    profile_to_confirmed(tg, anna, "Иванова Анна Сергеевна")
     ticket = tg.wait_for_message(anna, predicate=lambda m: m.photo is not None)
     assert ticket.photo is not None
     [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket.photo)))
@@ -255,13 +260,7 @@ def register(
     tg.press_button(user, consent, text="Даю согласие")
     subscription = tg.wait_for_message(user, contains="анонсы")
     tg.press_button(user, subscription, text=announcements)
-    for answer in (name, "АНО «Дом НКО»", "Координатор", "+7 912 345-67-89"):
-        tg.wait_for_message(user)
-        tg.send_text(user, answer)
-    tg.wait_for_message(user)
-    tg.send_text(user, "⏭ Пропустить")
-    question = tg.wait_for_message(user, contains="Всё верно?")
-    tg.press_button(user, question, text="Подтвердить")
+    question = profile_to_confirmed(tg, user, name)
     tg.wait_for_edit(user, question, contains="Вы зарегистрированы")
     [(token, code)] = query(
         db_path,
