@@ -19,7 +19,7 @@ from bot.views.refusals import refusal_text
 from bot.views.registration import consent_given, dialog_over
 from db import events as events_repo
 from db.events import Event
-from db.registrations import Registered, RegistrationRefusal, refusal_for
+from db.registrations import Registered
 
 
 async def _draft(state: FSMContext, event_id: int | None = None) -> ColleagueDraft | None:
@@ -34,16 +34,6 @@ async def _save(state: FSMContext, draft: ColleagueDraft) -> None:
     await state.set_data({"colleague": draft.model_dump()})
 
 
-async def _open_event(services: Services, event_id: int) -> Event | RegistrationRefusal:
-    """The event, when colleagues may be registered for it now; else why not."""
-    event = await events_repo.get(services.db, event_id)
-    refusal = refusal_for(event, services.clock.timestamp())
-    if refusal is not None:
-        return refusal
-    assert event is not None
-    return event if event.colleagues_allowed else RegistrationRefusal.no_colleague
-
-
 async def on_register_colleague(
     query: CallbackQuery,
     callback_data: EventAction,
@@ -53,11 +43,9 @@ async def on_register_colleague(
     callback_answer: CallbackAnswer,
 ) -> None:
     user = query.from_user
-    event = await _open_event(services, callback_data.event_id)
+    event = await services.registrations.colleague_event(callback_data.event_id)
     if not isinstance(event, Event):
-        # Said in a message too: a screen reader never reads a toast.
-        callback_answer.text = refusal_text(event)
-        await bot.send_message(user.id, refusal_text(event))
+        callback_answer.text = refusal_text(event)  # also sent as a message: see middlewares
         return
     await _save(state, ColleagueDraft(event_id=event.id))
     if not await services.registrations.has_consent(user.id):
@@ -98,7 +86,7 @@ async def on_action(
         await state.clear()
         await edit_or_send(bot, query, views.stopped())
         return
-    event = await _open_event(services, draft.event_id)
+    event = await services.registrations.colleague_event(draft.event_id)
     if not isinstance(event, Event):
         await state.clear()
         await edit_or_send(bot, query, refusal_text(event))
@@ -149,7 +137,7 @@ async def on_phone(message: Message, state: FSMContext, services: Services) -> N
     except InvalidInput as error:
         await message.answer(problem_text(error))
         return
-    event = await _open_event(services, draft.event_id)
+    event = await services.registrations.colleague_event(draft.event_id)
     if not isinstance(event, Event):
         await state.clear()
         await message.answer(refusal_text(event))

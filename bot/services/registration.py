@@ -170,6 +170,15 @@ class RegistrationService:
             self.delivery.wake()
         return outcome
 
+    async def colleague_event(self, event_id: int) -> Event | RegistrationRefusal:
+        """The event, when a colleague may be registered for it now; else why not."""
+        event = await events_repo.get(self.db, event_id)
+        refusal = registrations_repo.refusal_for(event, self.clock.timestamp())
+        if refusal is not None:
+            return refusal
+        assert event is not None  # refusal_for refuses a missing event
+        return event if event.colleagues_allowed else RegistrationRefusal.no_colleague
+
     async def register_colleague(
         self, member_id: int, event_id: int, name: str, phone: str
     ) -> Registered | RegistrationRefusal | None:
