@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
+import emoji
+
 BUTTON_TEXT_LIMIT = 60
 
 
@@ -31,3 +35,18 @@ def label_key(text: str) -> str:
     """A label as typed or as shown, compared without case, emoji or punctuation."""
     kept = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("ё", "е"))
     return " ".join(kept.split())
+
+
+# Every inline label of every message passes here, and the same few hundred labels recur:
+# finding emoji is slow enough to be worth remembering.
+@functools.lru_cache(maxsize=4096)
+def words_first(label: str) -> str:
+    """«✅ Зарегистрироваться» → «Зарегистрироваться ✅»: a screen reader says the words first."""
+    found = emoji.emoji_list(label)
+    if not found or found[0]["match_start"] != 0:
+        return label
+    lead = label[: found[0]["match_end"]]
+    rest = label[found[0]["match_end"] :].strip()
+    if not rest or not any(ch.isalnum() for ch in rest):
+        return label
+    return f"{rest} {lead}"

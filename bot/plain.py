@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import functools
 import html
 import re
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from aiogram.types import (
 )
 
 from bot.clock import Clock
+from bot.labels import words_first
 from bot.services.plain_mode import PlainModeService
 from db import Database, plain_mode
 
@@ -53,21 +53,6 @@ def strip_emoji(text: str) -> str:
             lines.append(tidy)
     # A paragraph break stays; runs of blank lines do not (shorter to listen to).
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-# Every inline label of every message passes here, and the same few hundred labels recur:
-# finding emoji is slow enough to be worth remembering.
-@functools.lru_cache(maxsize=4096)
-def words_first(label: str) -> str:
-    """«✅ Зарегистрироваться» → «Зарегистрироваться ✅»: a screen reader says the words first."""
-    found = emoji.emoji_list(label)
-    if not found or found[0]["match_start"] != 0:
-        return label
-    lead = label[: found[0]["match_end"]]
-    rest = label[found[0]["match_end"] :].strip()
-    if not rest or not any(ch.isalnum() for ch in rest):
-        return label
-    return f"{rest} {lead}"
 
 
 def plain_text(text: str) -> str:
@@ -183,6 +168,8 @@ class AccessibleRequests(BaseRequestMiddleware):
         markup: Any,
     ) -> None:
         now = self.clock.timestamp()
+        if inline or reply is not None:
+            self.plain_chats.keyboard_kept(chat_id)
         if inline:
             message_id = getattr(method, "message_id", None)
             if isinstance(result, Message):
@@ -196,7 +183,7 @@ class AccessibleRequests(BaseRequestMiddleware):
             )
         elif reply is not None:
             await plain_mode.save_reply(self.db, chat_id, reply, now)
-        elif isinstance(markup, ReplyKeyboardRemove):
+        elif isinstance(markup, ReplyKeyboardRemove) and self.plain_chats.has_keyboard(chat_id):
             await plain_mode.save_reply(self.db, chat_id, None, now)
 
 
@@ -236,7 +223,11 @@ class TypedChoiceMiddleware(BaseMiddleware):
         data["plain_mode"] = plain
         if self.db.is_open and bot is not None and isinstance(event, Update) and event.message:
             message = event.message
-            if message.chat.type == ChatType.PRIVATE and message.text:
+            if (
+                message.chat.type == ChatType.PRIVATE
+                and message.text
+                and self.plain_chats.has_keyboard(message.chat.id)
+            ):
                 rewritten = await self._choice(event.update_id, message, bot, plain)
                 if rewritten is not None:
                     event = rewritten

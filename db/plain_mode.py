@@ -31,6 +31,12 @@ async def people_on(db: Queries) -> set[int]:
     return {row["person_id"] for row in rows}
 
 
+async def chats_with_keyboard(db: Queries) -> set[int]:
+    """Every chat with a remembered keyboard (read once at start-up)."""
+    rows = await db.fetch_all("SELECT chat_id FROM plain_keyboards")
+    return {row["chat_id"] for row in rows}
+
+
 async def turn(db: Queries, person_id: int, on: bool, now: float) -> None:
     """Turn plain mode on or off; the person's row must exist."""
     if on:

@@ -300,7 +300,8 @@ async def _answered(
         await form.start_afresh(message)
         return
     draft, event = found
-    skip = contact is None and text is not None and text.strip() == views.skip_label()
+    # Tapped, or typed as «пропустить»: case, emoji and punctuation do not matter.
+    skip = contact is None and text is not None and label_key(text) == label_key(views.skip_label())
     try:
         asked = dialog.reply(draft, event, dialog.Reply(text=text, skip=skip, contact=contact))
     except InvalidInput as error:

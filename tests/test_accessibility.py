@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.clock import ManualClock
-from bot.plain import strip_emoji, words_first
+from bot.labels import words_first
+from bot.plain import strip_emoji
 from bot.services import Services
 from db import events as events_repo
 from db import plain_mode

@@ -12,8 +12,10 @@ from bot.clock import ManualClock
 from bot.services import Services
 from bot.settings import Settings
 from db import plain_mode
+from db.events import Question
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import MockedBot
+from tests.member_kit import ORGANIZATION, make_event, register_new
 from tests.test_accessibility import person
 
 
@@ -75,3 +77,53 @@ async def test_sent_messages_ask_memory_not_the_database(
     [answer] = await anna.send("/help")
     assert answer.buttons()[0].startswith("1. ")  # numbered: plain mode still applied
     assert "Простой режим" in answer.body
+
+
+async def test_a_member_filling_in_the_form_leaves_no_keyboard_to_remember(
+    services: Services,
+    make_client: Callable[..., ChatClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # «Пропустить ⏭» is shown as the view wrote it: nothing relabelled, nothing to map back,
+    # so the form costs no keyboard write per question and no read per typed answer.
+    async def no_reads(*_: object) -> None:
+        raise AssertionError("a keyboard was read from the database")
+
+    monkeypatch.setattr(plain_mode, "shown_keyboard", no_reads)
+    event = await make_event(services)
+    anna = await person(make_client, 4706, "default")
+    await register_new(anna, event)
+    assert "Вы зарегистрированы" in anna.last.body
+    assert not services.plain_mode.has_keyboard(4706)
+    assert await services.db.fetch_value("SELECT COUNT(*) FROM plain_keyboards") == 0
+
+
+async def test_skip_typed_in_words_skips(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    event = await make_event(services)
+    anna = await person(make_client, 4707, "default")
+    await register_new(anna, event, confirm=False)
+    await anna.click("Изменить")
+    await anna.click("Организация")
+    # Typed by hand or dictated, without the emoji: the same as the button.
+    [summary, *_] = await anna.send("пропустить")
+    assert "проверьте данные" in summary.body
+    assert ORGANIZATION not in summary.body
+    assert "пропустить" not in summary.body.casefold()  # not saved as the organization
+
+
+async def test_an_option_starting_with_an_emoji_is_taken_back_as_written(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    question = Question(key="topic", text="Тема?", options=("🎓 Образование", "🏥 Здоровье"))
+    event = await make_event(services, questions=(question,))
+    anna = await person(make_client, 4708, "default")
+    await register_new(anna, event, confirm=False)
+    await anna.click("Изменить")
+    [prompt] = await anna.click("Тема?")
+    # Shown words first, so the chat's keyboard is remembered to map the tap back.
+    assert "Здоровье 🏥" in prompt.buttons()
+    assert services.plain_mode.has_keyboard(4708)
+    [summary, *_] = await anna.send("Здоровье 🏥")
+    assert "🏥 Здоровье" in summary.body

@@ -1,4 +1,5 @@
-"""Who is in plain mode: read once at start-up, kept in memory, written through on a toggle."""
+"""Who is in plain mode, and which chats have a keyboard remembered: read once at start-up,
+kept in memory, written through."""
 
 from __future__ import annotations
 
@@ -12,15 +13,29 @@ class PlainModeService:
     One process owns the bot token, and a toggle is the only change to `plain_mode` rows
     (erasure keeps the preference, like the language), so the set loaded at start-up and
     updated here after each committed toggle stays what the database says.
+
+    The same goes for the chats with a row in `plain_keyboards`: a chat is added before its
+    row is written, so the set is never missing a chat that has one, and a chat never
+    added costs no read when its person types and no write when a keyboard is removed.
     """
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
         self._people: set[int] = set()
+        self._keyboards: set[int] = set()
 
     async def load(self) -> None:
         self._people = await plain_mode.people_on(self.db)
+        self._keyboards = await plain_mode.chats_with_keyboard(self.db)
+
+    def has_keyboard(self, chat_id: int) -> bool:
+        """Whether the chat may have a remembered keyboard (False: it surely has none)."""
+        return chat_id in self._keyboards
+
+    def keyboard_kept(self, chat_id: int) -> None:
+        """Call before writing a chat's keyboard row."""
+        self._keyboards.add(chat_id)
 
     def is_on(self, person_id: int) -> bool:
         return person_id in self._people

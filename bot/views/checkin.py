@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from html import escape, unescape
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import CheckInAction, DoorAction, DoorActionKind, MyAction, MyActionKind
 from bot.i18n import _
 from bot.services.checkin import Ticket, TicketOutcome
 from bot.services.validation import phone_display
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.kinds import Case, named_html, quoted
 from bot.views.organizer import answer_lines, attendee_name
 from bot.views.text import moment_in, when_short
@@ -51,7 +49,7 @@ def ticket_screen(ticket: Ticket, now: float) -> Screen:
         when_short(event, now),
         "",
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if ticket.outcome == TicketOutcome.ready:
         builder.button(
             text=_("✅ Check in"),
@@ -112,7 +110,7 @@ def not_found() -> str:
 def member_message(ticket: Ticket, now: float) -> Screen:
     """A member scanning a ticket: nothing personal, only a hint about their own tickets."""
     if ticket.outcome == TicketOutcome.own_ticket and ticket.event is not None:
-        builder = InlineKeyboardBuilder()
+        builder = Buttons()
         builder.button(
             text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list)
         )
@@ -158,7 +156,7 @@ def code_not_found(code: str) -> str:
 
 
 def choose_event(code: str, tickets: list[Ticket], now: float) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for ticket in tickets:
         assert ticket.event is not None
         assert ticket.attendee is not None
@@ -188,7 +186,7 @@ def guest_welcome(event: Event) -> str:
 
 
 def _door_keyboard(event_id: int, undo_registration: int | None = None) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if undo_registration is not None:
         builder.button(
             text=_("Undo the check-in"),
@@ -256,7 +254,7 @@ def door_line(ticket: Ticket, event_id: int, now: float) -> Screen:
 
 
 def door_choose(events: list[Event], now: float) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     lines = [_("Several of your events are today. Which one are you checking guests in for?")]
     for number, event in enumerate(events, start=1):
         lines.append(f"{number}. {quoted(escape(event.title))}, {when_short(event, now)}")

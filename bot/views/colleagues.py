@@ -5,12 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ColleagueAction, ColleagueStep, EventCard, MyAction, MyActionKind
 from bot.i18n import _
 from bot.services.validation import phone_display
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.kinds import Case, named_html
 from bot.views.organizer import change_lines
 from bot.views.registration import consent
@@ -21,7 +20,7 @@ from db.registrations import Registered, Registration, RegistrationStatus
 
 def colleague_consent(event: Event) -> Screen:
     """The member's own consent, asked before the first thing they type is stored."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("✅ I agree"),
         callback_data=ColleagueAction(step=ColleagueStep.agree, event_id=event.id),
@@ -69,7 +68,7 @@ def summary(event: Event, name: str, phone: str, now: float) -> Screen:
 
 
 def summary_keyboard(event_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("✅ Register the colleague"),
         callback_data=ColleagueAction(step=ColleagueStep.confirm, event_id=event_id),
@@ -101,7 +100,7 @@ def outcome(event: Event, registered: Registered) -> Screen:
             "⏳ No seats are left, so {name} is on the waitlist: number {position}. When a seat "
             "frees up, the ticket comes to you. /my shows the registration."
         ).format(name=name, position=registered.position)
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("My registrations"), callback_data=MyAction(action=MyActionKind.list))
     return Screen(text, builder.as_markup())
 
@@ -164,7 +163,7 @@ def change_notice(before: Event, after: Event, registration: Registration, now: 
             "goes to someone on the waitlist."
         )
     )
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=after.id))
     builder.button(text=_("🎫 My registrations"), callback_data=MyAction(action=MyActionKind.list))
     builder.adjust(1)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import DraftAction, DraftActionKind, EditEventField
 from bot.i18n import _
@@ -14,7 +13,7 @@ from bot.services import event_editor as editor
 from bot.services import geography, moments, places
 from bot.services.catalog import EventView
 from bot.services.event_editor import Choice, EventDraft
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.events import event_card
 from bot.views.moments import moment_text
 from bot.views.online import format_name
@@ -485,7 +484,7 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
         facts.append(fact("join_url"))
     if draft.latitude is not None:
         facts.append(fact("location"))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📣 Publish"), callback_data=DraftAction(action=DraftActionKind.publish))
     builder.button(
         text=_("💾 Save as a draft"), callback_data=DraftAction(action=DraftActionKind.save)
@@ -498,7 +497,7 @@ def preview(draft: EventDraft, now: float, defaults: tuple[int, ...]) -> list[Sc
 
 def edit_menu(event_id: int) -> InlineKeyboardMarkup:
     """A button per field; `event_id` 0 edits the new event's draft."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for step in editor.EDITABLE:
         builder.button(
             text=field_name(step), callback_data=EditEventField(field=step, event_id=event_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     CatalogNav,
@@ -18,7 +17,7 @@ from bot.callbacks import (
 from bot.i18n import _
 from bot.services.catalog import PAGE_SIZE, CatalogPage, EventView, city_key
 from bot.services.geography import Town
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.kinds import quoted
 from bot.views.my import add_registration_buttons
 from bot.views.online import format_line, format_name, link_promise
@@ -67,7 +66,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
         text = _("There are no upcoming events yet. Please look in again later.")
         if page.city is not None:
             text = _("There are no upcoming events {where}.").format(where=_filter_where(page))
-        builder = InlineKeyboardBuilder()
+        builder = Buttons()
         if page.city is not None:
             builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
         return Screen(text, builder.as_markup() if page.city is not None else None)
@@ -78,7 +77,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
     lines = [f"<b>{title}</b>"]
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         event = item.event
         lines.append("")
@@ -127,7 +126,7 @@ def catalog(page: CatalogPage, now: float) -> Screen:
 
 def city_menu(cities: list[tuple[str, int]], several_towns: set[str] | None = None) -> Screen:
     """Regions to filter by; a region with events in several towns asks for the town next."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("All regions"), callback_data=CatalogNav(page=0, city=0))
     for code, count in by_name(cities):
         key = city_key(code)
@@ -143,7 +142,7 @@ def city_menu(cities: list[tuple[str, int]], several_towns: set[str] | None = No
 
 def town_menu(region: str, total: int, towns: list[tuple[Town, int]]) -> Screen:
     """«Все города» of the region first (`total`: all its events), then each town."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("All towns ({count})").format(count=total),
         callback_data=CatalogNav(page=0, city=city_key(region)),
@@ -217,7 +216,7 @@ def event_card(view: EventView, now: float, *, page: int = 0, city: int = 0) -> 
 
 def card_keyboard(view: EventView, *, page: int, city: int) -> InlineKeyboardMarkup:
     event = view.event
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if view.registration is not None:
         add_registration_buttons(builder, view.registration)
     elif view.refusal is None:

@@ -6,11 +6,10 @@ from enum import StrEnum
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import EventCard
 from bot.i18n import N_, _
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.text import kind_name, when_short
 from db.events import Event
 
@@ -53,7 +52,7 @@ def not_understood() -> Screen:
 def found(events: list[Event], now: float) -> Screen:
     """Events whose title, city or kind matched the words of a typed message."""
     lines = [_("Here is what I found:")]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, event in enumerate(events, start=1):
         lines.append("")
         lines.append(f"{number}. <b>{escape(event.title)}</b>")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import EventCard, MyAction, MyActionKind
 from bot.i18n import _
-from bot.views import Screen, one_per_row
+from bot.views import Buttons, Screen, one_per_row
 from bot.views.kinds import Case, named_html, quoted
 from bot.views.online import join_line
 from bot.views.text import (
@@ -45,7 +43,7 @@ def my_list(items: list[PersonRegistration], now: float) -> Screen:
     if not items:
         return Screen(_("You have no upcoming registrations. /events shows what is coming up."))
     lines = ["<b>" + _("My registrations") + "</b>"]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, item in enumerate(items[:LIST_LIMIT], start=1):
         block = [
             "",
@@ -87,7 +85,7 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
     join = join_line(event)
     if join and item.registration.status == RegistrationStatus.confirmed:
         lines.append("💻 " + join)
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
     if item.registration.is_live:
         add_registration_buttons(builder, item.registration)
@@ -96,7 +94,7 @@ def registration_view(item: PersonRegistration, now: float) -> Screen:
     return Screen("\n".join(lines), builder.as_markup())
 
 
-def add_registration_buttons(builder: InlineKeyboardBuilder, registration: Registration) -> None:
+def add_registration_buttons(builder: Buttons, registration: Registration) -> None:
     """The ticket (once the seat is confirmed) and the cancel button of a live registration."""
     if registration.status == RegistrationStatus.confirmed:
         builder.button(

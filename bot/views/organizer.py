@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape, unescape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     CancelEventAnswer,
@@ -27,7 +26,7 @@ from bot.services.organizer import PAGE_SIZE, EventsPage, ManagedEvent
 from bot.services.places import moscow_offset_of, offset_words
 from bot.services.stats import ChartLabels, EventStats, ReportLabels
 from bot.services.validation import phone_display
-from bot.views import Screen, one_per_row
+from bot.views import Buttons, Screen, one_per_row
 from bot.views.kinds import Case, named_html, quoted
 from bot.views.text import (
     KIND_NAMES,
@@ -97,7 +96,7 @@ def events_list(page: EventsPage, now: float) -> Screen:
     lines = ["<b>" + _("My events") + "</b>"]
     if page.pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         event = item.event
         lines += [
@@ -178,7 +177,7 @@ def event_screen(managed: ManagedEvent, now: float, bot_username: str) -> Screen
 
 
 def event_keyboard(event: Event, now: float) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
 
     def add(text: str, action: ManageActionKind) -> None:
         builder.button(text=text, callback_data=ManageAction(action=action, event_id=event.id))
@@ -288,7 +287,7 @@ def draft_deleted(event: Event) -> Screen:
     text = _("The draft «{title}» is deleted. /new_event creates a new event.").format(
         title=escape(event.title)
     )
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("⬅️ My events"), callback_data=ManageAction(action=ManageActionKind.list))
     return Screen(text, builder.as_markup())
 
@@ -456,7 +455,7 @@ def attendees_screen(event: Event, page: AttendeesPage, now: float) -> Screen:
         if utf16_len("\n".join([*lines, *block])) > MESSAGE_LIMIT - 200:
             break
         lines += block
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     nav = []
     if page.page > 0:
         nav.append(
@@ -587,7 +586,7 @@ def stats_overview(items: list[EventStats], now: float) -> Screen:
     if not items:
         return Screen(no_statistics())
     lines = ["<b>" + _("Statistics") + "</b>"]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     # Cancelled events are listed, marked, but left out of the totals; the show rate of the
     # totals counts only events that have begun.
     held = [item for item in items if item.event.status != EventStatus.cancelled]

@@ -11,7 +11,6 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     ConsentAnswer,
@@ -23,11 +22,12 @@ from bot.callbacks import (
     SubscribeChoice,
 )
 from bot.i18n import _
+from bot.labels import words_first
 from bot.services import registration_dialog as dialog
 from bot.services.catalog import city_key
 from bot.services.validation import phone_display
 from bot.states import RegistrationDraft
-from bot.views import Screen, one_per_row
+from bot.views import Buttons, Screen, one_per_row
 from bot.views.kinds import Case, kind_word, named, named_html, quoted
 from bot.views.online import join_line
 from bot.views.places import region_name, subscription_where
@@ -52,7 +52,9 @@ KEEP_BUTTON_LIMIT = 100
 
 
 def skip_label() -> str:
-    return _("⏭ Skip")
+    # Shown words first already: the request middleware has nothing to relabel, so nothing
+    # to remember for mapping a tap back (see bot.plain.AccessibleRequests).
+    return words_first(_("⏭ Skip"))
 
 
 def share_contact_label() -> str:
@@ -121,7 +123,7 @@ def subscription_question(city: str | None) -> Screen:
 
 def subscription_keyboard(cities: list[str], subscribed: bool = False) -> InlineKeyboardMarkup:
     """The choices; for a subscriber the last two say plainly whether anything changes."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📣 Yes, all regions"), callback_data=SubscribeChoice(city=0))
     for code in sorted(cities, key=lambda code: region_name(code).casefold()):
         builder.button(
@@ -297,7 +299,7 @@ def summary_question(event: Event) -> Screen:
 
 
 def edit_menu(event: Event) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     names = {
         "full_name": _("Full name"),
         "organization": _("Organization"),
@@ -453,7 +455,7 @@ def promotion_notice(event: Event, registration: Registration, now: float) -> Sc
     if join:
         # The link was held back while on the waitlist: it comes with the seat.
         text += "\n\n💻 " + join
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("🎫 Ticket"),
         callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),

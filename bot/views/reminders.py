@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import (
     EventCard,
     FollowupAction,
@@ -16,7 +14,7 @@ from bot.callbacks import (
     ReminderActionKind,
 )
 from bot.i18n import _, ngettext
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.kinds import Case, named_html
 from bot.views.online import join_line
 from bot.views.text import escaped_within, local, shorten, utf16_len, when
@@ -71,7 +69,7 @@ def ahead(event: Event, planned_id: int, now: float) -> Screen:
             "we will give your seat to someone else."
         ),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("✅ I'll come"),
         callback_data=ReminderAction(action=ReminderActionKind.coming, planned_id=planned_id),
@@ -91,7 +89,7 @@ def soon(event: Event, planned_id: int, now: float) -> Screen:
         "",
         _("Show the QR code of your ticket at the entrance: press «Ticket» below."),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("🎫 Ticket"),
         callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
@@ -119,7 +117,7 @@ def colleague_ahead(event: Event, registration: Registration, now: float) -> Scr
             "we will give the seat to someone else."
         ),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("Colleague can't come"),
         callback_data=MyAction(action=MyActionKind.cancel, registration_id=registration.id),
@@ -136,7 +134,7 @@ def colleague_soon(event: Event, registration: Registration, now: float) -> Scre
             "have it yet, press «Colleague's ticket» and forward it."
         ),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("Colleague's ticket"),
         callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),
@@ -155,7 +153,7 @@ def pin_address(event: Event) -> str:
 def coming(event: Event, planned_id: int, now: float) -> Screen:
     """The day-before reminder after «I'll come»: the answer instead of the question."""
     lines = [*_body(event, now, join=True), "", _("✅ Thank you! We look forward to seeing you.")]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("🎫 Ticket"),
         callback_data=ReminderAction(action=ReminderActionKind.ticket, planned_id=planned_id),
@@ -173,7 +171,7 @@ def confirm_not_coming(event: Event, planned_id: int, now: float) -> Screen:
             "and you may not get it back."
         ),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("Yes, cancel registration"),
         callback_data=ReminderAction(
@@ -197,7 +195,7 @@ def not_coming(event: Event, now: float) -> Screen:
             "change again, you can register anew while registration is open."
         ),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📄 Event card"), callback_data=EventCard(event_id=event.id))
     return Screen("\n".join(lines), builder.as_markup())
 
@@ -230,7 +228,7 @@ def followup(event: Event) -> Screen:
         "How did you like it? Please rate it from 1 to 5 (5 is excellent): your "
         "answer helps the organizers make the next events better."
     ).format(event=_named(event, Case.accusative))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for rating in range(1, 6):
         builder.button(
             text=_("Rating {rating}").format(rating=rating),
@@ -249,7 +247,7 @@ def rated(event: Event, rating: int, *, ask_comment: bool) -> Screen:
             event=_named(event, Case.genitive), rating=rating
         )
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if ask_comment:
         lines += ["", comment_prompt()]
         builder.button(
@@ -272,7 +270,7 @@ def comment_prompt() -> str:
 
 
 def comment_question(event: Event) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("No comment"),
         callback_data=FollowupAction(action=FollowupActionKind.skip, event_id=event.id),

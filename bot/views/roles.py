@@ -5,12 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import RoleAction, RoleActionKind
 from bot.i18n import _
 from bot.services.roles import RoleChange
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.text import button_text
 from db.people import Person
 
@@ -28,7 +27,7 @@ def person_label(person: Person) -> str:
 
 def organizers_screen(organizers: list[Person]) -> Screen:
     lines = ["<b>" + _("Organizers") + "</b>"]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if not organizers:
         lines.append(_("Nobody has the organizer role yet (admins always have it)."))
     for person in organizers:
@@ -53,7 +52,7 @@ def organizers_screen(organizers: list[Person]) -> Screen:
 
 
 def person_screen(person: Person) -> Screen:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if person.is_organizer:
         text = _("{person} is an organizer.").format(person=person_label(person))
         builder.button(
@@ -72,7 +71,7 @@ def person_screen(person: Person) -> Screen:
 
 
 def back_to_list() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("⬅️ Organizers"), callback_data=RoleAction(action=RoleActionKind.list))
     return builder.as_markup()
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import Resubscribe, SubscribeTown
 from bot.i18n import _
 from bot.services import places
 from bot.services.catalog import city_key
 from bot.services.geography import Town
-from bot.views import Screen
+from bot.views import Buttons, Screen
 from bot.views.places import region_where, town_name
 from bot.views.text import locale
 
@@ -44,7 +42,7 @@ def town_choice(region: str, towns: list[Town]) -> Screen:
         "Announcements of events {where}: from every town there, or only from one of them?"
     ).format(where=escape(region_where(region)))
     region_key = city_key(region)
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=all_towns_label(region), callback_data=SubscribeTown(city=region_key))
     for town in sorted(towns, key=lambda item: town_name(item.key).casefold()):
         builder.button(
