@@ -69,6 +69,7 @@ def _inline_rows(
 ) -> tuple[InlineKeyboardMarkup, list[tuple[str, str | None]]]:
     shown: list[tuple[str, str | None]] = []
     rows = []
+    changed = False
     for row in markup.inline_keyboard:
         new_row = []
         for button in row:
@@ -79,9 +80,13 @@ def _inline_rows(
                 # A list's own numbered buttons («1. 2 дек.») keep their number when it fits.
                 label = label if label.startswith(number) else number + label
                 shown.append((label, button.callback_data))
-            new_row.append(button.model_copy(update={"text": label}))
+            new_row.append(
+                button if label == button.text else button.model_copy(update={"text": label})
+            )
+            changed = changed or label != button.text
         rows.append(new_row)
-    return InlineKeyboardMarkup(inline_keyboard=rows), shown
+    # Most keyboards come words first from their views: copying them would change nothing.
+    return (InlineKeyboardMarkup(inline_keyboard=rows) if changed else markup), shown
 
 
 def _reply_rows(
@@ -89,6 +94,7 @@ def _reply_rows(
 ) -> tuple[ReplyKeyboardMarkup, list[tuple[str, str]]]:
     shown: list[tuple[str, str]] = []
     rows: list[list[KeyboardButton]] = []
+    changed = False
     for row in markup.keyboard:
         new_row = []
         for button in row:
@@ -102,9 +108,12 @@ def _reply_rows(
                 label = strip_emoji(button.text) or button.text
             if typed:
                 shown.append((label, button.text))
-            new_row.append(button.model_copy(update={"text": label}))
+            new_row.append(
+                button if label == button.text else button.model_copy(update={"text": label})
+            )
+            changed = changed or label != button.text
         rows.append(new_row)
-    return markup.model_copy(update={"keyboard": rows}), shown
+    return (markup.model_copy(update={"keyboard": rows}) if changed else markup), shown
 
 
 class AccessibleRequests(BaseRequestMiddleware):
@@ -131,10 +140,13 @@ class AccessibleRequests(BaseRequestMiddleware):
         inline: list[tuple[str, str | None]] | None = None
         reply: list[tuple[str, str]] | None = None
         markup = getattr(method, "reply_markup", None)
+        shown_markup: Any = markup
         if isinstance(markup, InlineKeyboardMarkup):
-            changes["reply_markup"], inline = _inline_rows(markup, plain)
+            shown_markup, inline = _inline_rows(markup, plain)
         elif isinstance(markup, ReplyKeyboardMarkup):
-            changes["reply_markup"], reply = _reply_rows(markup, plain)
+            shown_markup, reply = _reply_rows(markup, plain)
+        if shown_markup is not markup:
+            changes["reply_markup"] = shown_markup
         copied = type(method).__name__ in {"CopyMessage", "ForwardMessage"}
         if plain and not copied:
             for field in ("text", "caption"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -12,6 +13,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.labels import words_first
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -30,11 +33,17 @@ class Screen:
 
 
 class Buttons(InlineKeyboardBuilder):
-    """aiogram's inline keyboard builder, minus a deep copy of every button on export.
+    """aiogram's inline keyboard builder: labels words first, and no deep copy on export.
 
-    A view builds a keyboard, takes its markup once and drops the builder, and nothing
-    changes a button after it is made: the copy only cost time on every screen shown.
+    «✅ Подтвердить» becomes «Подтвердить ✅» here, as the request middleware would make it
+    (a screen reader says the words first), so the middleware has nothing to copy. A view
+    builds a keyboard, takes its markup once and drops the builder, and nothing changes a
+    button after it is made: the export's copy only cost time on every screen shown.
     """
+
+    def button(self, *, text: str, **fields: Any) -> Buttons:
+        super().button(text=words_first(text), **fields)
+        return self
 
     def export(self) -> list[list[InlineKeyboardButton]]:
         return [list(row) for row in self._markup]
