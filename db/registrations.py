@@ -367,6 +367,16 @@ async def erase_colleagues(db: Queries, member_id: int) -> int:
     )
 
 
+async def waitlist_head(db: Queries, event_id: int, limit: int | None) -> list[Registration]:
+    """The first `limit` people waiting (all with None), in the order seats reach them."""
+    rows = await db.fetch_all(
+        "SELECT * FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
+        " ORDER BY waitlist_seq LIMIT ?",
+        (event_id, -1 if limit is None else limit),
+    )
+    return [_registration(row) for row in rows]
+
+
 async def promote(db: Queries, event: Event, now: float) -> list[Registration]:
     """Give free seats to the waitlist in order; returns the people who got one."""
     if event.status != EventStatus.published or now >= event.starts_at:

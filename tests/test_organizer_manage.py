@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -229,6 +231,53 @@ async def test_keeping_the_event_at_the_last_question(
     assert "остаётся в силе" in question.body
     assert (await current(services, event)).status == EventStatus.published
     assert await deliveries(services, "cancel:") == []
+
+
+async def test_more_seats_draw_the_promoted_tickets_before_taking_the_writer(
+    organizer: ChatClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hundred tickets drawn inside the transaction held the writer for ~3 s: every
+    # dialog in the bot waited. They are drawn before it, and still reach each person.
+    event = await owned_event(services, ORGANIZER_ID, capacity=1)
+    await register_person(services, event, 5101)
+    waiting = [await register_person(services, event, 5102 + k) for k in range(3)]
+    draw = services.registrations._draw
+    writer_held: list[bool] = []
+
+    def watched(*args: Any) -> Any:
+        writer_held.append(services.db._write_lock.locked())
+        return draw(*args)
+
+    monkeypatch.setattr(services.registrations, "_draw", watched)
+    await open_event(organizer, event)
+    await organizer.click("Изменить")
+    await organizer.click("Места")
+    saved, _screen = await organizer.send("3")
+    assert saved.body == "Сохранено."
+    assert writer_held == [False, False]  # the two now seated; the third still waits
+    tickets = await queued_files(services, "confirm:")
+    assert sorted(t["recipient"] for t in tickets if t["filename"].endswith(".png")) == [
+        waiting[0].person_id,
+        waiting[1].person_id,
+    ]
+    still = await registrations_repo.get(services.db, waiting[2].id)
+    assert still is not None and still.status == RegistrationStatus.waitlisted
+
+
+async def test_a_ticket_drawn_for_other_event_details_is_drawn_again(
+    services: Services,
+) -> None:
+    # Drawn ahead from a guess of the saved event; a different title means redrawn inside.
+    event = await owned_event(services, ORGANIZER_ID, capacity=1)
+    await register_person(services, event, 5201)
+    waiting = await register_person(services, event, 5202)
+    guess = replace(event, capacity=2, title="Старое название")
+    drawn = await services.registrations.draw_for_promotion(guess)
+    assert list(drawn) == [waiting.id]
+    updated = await events_repo.update(services.db, event.id, NOW.timestamp(), capacity=2)
+    assert updated is not None
+    assert not drawn[waiting.id].drawn_for(updated)
+    assert drawn[waiting.id].drawn_for(replace(updated, title="Старое название")) is True
 
 
 async def test_duplicate_makes_a_new_draft_with_a_new_date(

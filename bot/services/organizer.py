@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -15,7 +15,7 @@ from bot.services.event_editor import EventDraft
 from bot.services.notices import EventNotice, Notices
 from bot.services.problems import InvalidInput, Problem
 from bot.services.refusals import Refusal
-from bot.services.registration import RegistrationService
+from bot.services.registration import RegistrationService, SeatFiles
 from bot.services.reminders import ReminderService
 from db import Database, Transaction
 from db import events as events_repo
@@ -189,6 +189,7 @@ class OrganizerService:
         """
         assert draft.event_id is not None
         now = self._now()
+        drawn = await self._draw_for_promotion(access, draft)
         async with self.db.write() as tx:
             event = await self._managed_in(tx, access, draft.event_id)
             if isinstance(event, Refusal):
@@ -205,7 +206,7 @@ class OrganizerService:
             assert updated is not None
             promoted = await registrations_repo.promote(tx, updated, now)
             if promoted:
-                await self.registrations.notify_promoted_in(tx, promoted)
+                await self.registrations.notify_promoted_in(tx, promoted, drawn)
             changed = frozenset(changes)
             notified = 0
             if updated.status == EventStatus.published and changed & (TIME_FIELDS | PLACE_FIELDS):
@@ -216,6 +217,20 @@ class OrganizerService:
         if changed & TIME_FIELDS and updated.status == EventStatus.published:
             await self._replan(updated.id)
         return Applied(updated, changed, notified)
+
+    async def _draw_for_promotion(self, access: Access, draft: EventDraft) -> dict[int, SeatFiles]:
+        """The tickets of the people more seats will promote, drawn before `apply` takes
+        the writer; nothing when the seats do not grow."""
+        assert draft.event_id is not None
+        managed = await self.managed(access, draft.event_id)
+        if managed is None:
+            return {}
+        changes = editor.changes(draft, managed.event)
+        if "capacity" not in changes:
+            return {}
+        # The event as `apply` will save it: the tickets carry its words.
+        saved = replace(managed.event, **changes)
+        return await self.registrations.draw_for_promotion(saved)
 
     async def draft_of(self, access: Access, event_id: int) -> EventDraft | None:
         managed = await self.managed(access, event_id)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.delivery.content import DocumentContent, Priority
@@ -14,7 +15,7 @@ from db import events as events_repo
 from db import registrations as registrations_repo
 from db import reminders as reminders_repo
 from db.consents import ConsentKind
-from db.events import Event
+from db.events import Event, EventStatus
 from db.people import Profile
 from db.registrations import (
     Cancelled,
@@ -39,6 +40,7 @@ class SeatFiles:
     registration: Registration
     ticket: DocumentContent
     calendar: DocumentContent
+    event: Event
 
     def fits(self, registration: Registration) -> bool:
         """Drawn for this ticket (the token and code it was given), so it can be queued."""
@@ -46,6 +48,10 @@ class SeatFiles:
             registration.ticket_token,
             registration.short_code,
         )
+
+    def drawn_for(self, event: Event) -> bool:
+        """Drawn from these very details of the event (when it was saved aside)."""
+        return replace(self.event, updated_at=event.updated_at) == event
 
 
 class _DrawInside(Exception):
@@ -260,6 +266,7 @@ class RegistrationService:
             registration,
             self.notices.ticket(language, event, registration, now, name),
             self.notices.calendar(language, event, registration, now),
+            event,
         )
 
     async def _queue_seat_files_in(
@@ -335,11 +342,54 @@ class RegistrationService:
             priority=Priority.PERSONAL,
         )
 
-    async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
+    async def draw_for_promotion(self, event: Event) -> dict[int, SeatFiles]:
+        """Tickets and `.ics` for the people a change to `event` (already as it will be
+        saved) is about to give a seat, drawn before the transaction that promotes them.
+
+        Drawing takes ~20 ms of CPU a ticket: a hundred drawn inside the transaction held
+        the single writer for ~3 s, and every dialog in the bot waited. Whoever the
+        transaction promotes without a ticket drawn here still gets one, drawn there.
+        """
+        now = self.clock.timestamp()
+        if event.status != EventStatus.published or now >= event.starts_at:
+            return {}
+        left = (await registrations_repo.seats(self.db, event)).left
+        if left is not None and left <= 0:
+            return {}
+        planned: list[tuple[str, Registration, str]] = []
+        for waiting in await registrations_repo.waitlist_head(self.db, event.id, left):
+            recipient = waiting.holder_id
+            if recipient is None:
+                continue
+            language = await people.language_of(self.db, recipient)
+            name = waiting.guest_name
+            if name is None:
+                holder = await people.get(self.db, recipient)
+                name = (holder.full_name or "") if holder is not None else ""
+            seat = replace(waiting, status=RegistrationStatus.confirmed)
+            planned.append((language or self.notices.default_language, seat, name))
+        if not planned:
+            return {}
+
+        def draw_all() -> dict[int, SeatFiles]:
+            return {
+                seat.id: self._draw(language, event, seat, now, name)
+                for language, seat, name in planned
+            }
+
+        return await asyncio.to_thread(draw_all)
+
+    async def notify_promoted_in(
+        self,
+        tx: Transaction,
+        promoted: list[Registration],
+        drawn: Mapping[int, SeatFiles] | None = None,
+    ) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.
 
         Queued in the same transaction as the promotion: either both happen or neither. The
-        ticket and `.ics` follow the notice, as they follow a confirmation.
+        ticket and `.ics` follow the notice, as they follow a confirmation: taken from
+        `drawn` (see `draw_for_promotion`) when drawn for this seat and this very event.
         """
         now = self.clock.timestamp()
         for registration in promoted:
@@ -356,7 +406,10 @@ class RegistrationService:
                 self.notices.promotion(language, event, registration, now),
                 priority=Priority.PERSONAL,
             )
-            await self._queue_seat_files_in(tx, registration, None, now)
+            ahead = (drawn or {}).get(registration.id)
+            if ahead is not None and not ahead.drawn_for(event):
+                ahead = None  # the event changed since: its words would be out of date
+            await self._queue_seat_files_in(tx, registration, ahead, now)
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(
