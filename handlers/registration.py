@@ -121,7 +121,7 @@ class Form:
     async def proceed(self, draft: RegistrationDraft, event: Event) -> None:
         """The next thing to ask before the questions: consent, announcements, saved details."""
         services = self.services
-        settled = await dialog.standing(services.registrations, services.db, self.chat_id)
+        settled = await services.registrations.standing(self.chat_id)
         await self.show(event, dialog.opening(draft, settled))
 
     async def start_afresh(self, message: Message) -> None:

@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.delivery.content import DocumentContent, Priority
 from bot.services.delivery import DeliveryService
 from bot.services.notices import Notices
+from bot.services.registration_dialog import Standing
 from db import Database, Queries, Transaction, announcements, consents, people
 from db import events as events_repo
 from db import registrations as registrations_repo
@@ -98,6 +99,22 @@ class RegistrationService:
     async def asked_about_announcements(self, person_id: int) -> bool:
         latest = await consents.latest(self.db, person_id, ConsentKind.announcements)
         return latest is not None
+
+    async def standing(self, person_id: int) -> Standing:
+        """What the person settled before — consent to the current text, the announcements
+        question, the saved details — read fresh for each decision, in one hop."""
+
+        async def read(tx: Transaction) -> Standing:
+            latest = await consents.latest(tx, person_id, ConsentKind.personal_data)
+            if latest is None or not latest.granted or latest.version != CONSENT_VERSION:
+                return Standing(has_consent=False, asked_about_announcements=False, saved=None)
+            if await consents.latest(tx, person_id, ConsentKind.announcements) is None:
+                return Standing(has_consent=True, asked_about_announcements=False, saved=None)
+            person = await people.get(tx, person_id)
+            saved = people.profile_of(person) if person is not None else None
+            return Standing(has_consent=True, asked_about_announcements=True, saved=saved)
+
+        return await self.db.read_at_once(read)
 
     async def set_announcements(
         self, person_id: int, subscribed: bool, city: str | None, town: str | None = None

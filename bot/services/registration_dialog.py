@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from bot.labels import button_text
 from bot.services import validation
@@ -198,23 +197,6 @@ class Reply:
     text: str | None = None
     skip: bool = False
     contact: tuple[str, bool] | None = None
-
-
-class Consents(Protocol):
-    async def has_consent(self, person_id: int) -> bool: ...
-
-    async def asked_about_announcements(self, person_id: int) -> bool: ...
-
-
-async def standing(consents: Consents, db: Database, person_id: int) -> Standing:
-    """What the person has settled already, read fresh for each decision."""
-    if not await consents.has_consent(person_id):
-        return Standing(has_consent=False, asked_about_announcements=False, saved=None)
-    if not await consents.asked_about_announcements(person_id):
-        return Standing(has_consent=True, asked_about_announcements=False, saved=None)
-    return Standing(
-        has_consent=True, asked_about_announcements=True, saved=await saved_profile(db, person_id)
-    )
 
 
 async def saved_profile(db: Database, person_id: int) -> Profile | None:
