@@ -39,6 +39,9 @@ bench: $(INSTALLED) locales
 	$(BIN)/python -m bench.start_burst
 	$(BIN)/python -m bench.exports
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.audience_freeze
+	$(BIN)/python -m bench.promotion_hold
+	$(BIN)/python -m bench.confirm_latency
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
