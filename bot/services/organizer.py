@@ -17,7 +17,7 @@ from bot.services.problems import InvalidInput, Problem
 from bot.services.refusals import Refusal
 from bot.services.registration import RegistrationService, SeatFiles
 from bot.services.reminders import ReminderService
-from db import Database, Transaction
+from db import Database, Queries, Transaction
 from db import events as events_repo
 from db import organizer as organizer_repo
 from db import registrations as registrations_repo
@@ -222,15 +222,14 @@ class OrganizerService:
         """The tickets of the people more seats will promote, drawn before `apply` takes
         the writer; nothing when the seats do not grow."""
         assert draft.event_id is not None
-        managed = await self.managed(access, draft.event_id)
-        if managed is None:
+        event = await self._managed_in(self.db, access, draft.event_id)
+        if isinstance(event, Refusal):
             return {}
-        changes = editor.changes(draft, managed.event)
+        changes = editor.changes(draft, event)
         if "capacity" not in changes:
             return {}
         # The event as `apply` will save it: the tickets carry its words.
-        saved = replace(managed.event, **changes)
-        return await self.registrations.draw_for_promotion(saved)
+        return await self.registrations.draw_for_promotion(replace(event, **changes))
 
     async def draft_of(self, access: Access, event_id: int) -> EventDraft | None:
         managed = await self.managed(access, event_id)
@@ -245,8 +244,8 @@ class OrganizerService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _managed_in(self, tx: Transaction, access: Access, event_id: int) -> Event | Refusal:
-        event = await events_repo.get(tx, event_id)
+    async def _managed_in(self, db: Queries, access: Access, event_id: int) -> Event | Refusal:
+        event = await events_repo.get(db, event_id)
         if event is None or not access.may_manage(event):
             return Refusal.event_not_found
         if event.status == EventStatus.cancelled:

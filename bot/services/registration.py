@@ -286,6 +286,17 @@ class RegistrationService:
             event,
         )
 
+    async def _ticket_words(
+        self, db: Queries, registration: Registration, recipient: int
+    ) -> tuple[str, str]:
+        """The language a ticket is drawn in (its recipient's) and the name it carries (the
+        colleague's, or the holder's own)."""
+        language = await people.language_of(db, recipient) or self.notices.default_language
+        if registration.guest_name is not None:
+            return language, registration.guest_name
+        holder = await people.get(db, recipient)
+        return language, (holder.full_name or "") if holder is not None else ""
+
     async def _queue_seat_files_in(
         self, tx: Transaction, registration: Registration, drawn: SeatFiles | None, now: float
     ) -> None:
@@ -302,12 +313,7 @@ class RegistrationService:
             # Rare (a seat freed up meanwhile, a code collision): drawn inside the transaction.
             event = await events_repo.get(tx, registration.event_id)
             assert event is not None
-            language = await people.language_of(tx, recipient) or self.notices.default_language
-            if registration.guest_name is not None:
-                name = registration.guest_name
-            else:
-                holder = await people.get(tx, recipient)
-                name = (holder.full_name or "") if holder is not None else ""
+            language, name = await self._ticket_words(tx, registration, recipient)
             drawn = await asyncio.to_thread(self._draw, language, event, registration, now, name)
         parts = [("ticket", drawn.ticket)]
         if not registration.is_colleague:
@@ -370,21 +376,20 @@ class RegistrationService:
         now = self.clock.timestamp()
         if event.status != EventStatus.published or now >= event.starts_at:
             return {}
-        left = (await registrations_repo.seats(self.db, event)).left
-        if left is not None and left <= 0:
-            return {}
-        planned: list[tuple[str, Registration, str]] = []
-        for waiting in await registrations_repo.waitlist_head(self.db, event.id, left):
-            recipient = waiting.holder_id
-            if recipient is None:
-                continue
-            language = await people.language_of(self.db, recipient)
-            name = waiting.guest_name
-            if name is None:
-                holder = await people.get(self.db, recipient)
-                name = (holder.full_name or "") if holder is not None else ""
-            seat = replace(waiting, status=RegistrationStatus.confirmed)
-            planned.append((language or self.notices.default_language, seat, name))
+
+        async def read(tx: Transaction) -> list[tuple[str, Registration, str]]:
+            left = (await registrations_repo.seats(tx, event)).left
+            if left is not None and left <= 0:
+                return []
+            planned = []
+            for waiting in await registrations_repo.waitlist_head(tx, event.id, left):
+                if waiting.holder_id is not None:
+                    language, name = await self._ticket_words(tx, waiting, waiting.holder_id)
+                    seat = replace(waiting, status=RegistrationStatus.confirmed)
+                    planned.append((language, seat, name))
+            return planned
+
+        planned = await self.db.read_at_once(read)
         if not planned:
             return {}
 
