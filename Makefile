@@ -57,9 +57,9 @@ test: lint typecheck unit
 
 # Re-extract strings after changing user-facing text, then translate the new ru entries.
 catalog: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --width 100 \
 		--project ngo-events-bot -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --width 100 \
 		--ignore-obsolete
 
 clean:
