@@ -261,7 +261,8 @@ async def test_more_seats_draw_the_promoted_tickets_before_taking_the_writer(
         waiting[1].person_id,
     ]
     still = await registrations_repo.get(services.db, waiting[2].id)
-    assert still is not None and still.status == RegistrationStatus.waitlisted
+    assert still is not None
+    assert still.status == RegistrationStatus.waitlisted
 
 
 async def test_a_ticket_drawn_for_other_event_details_is_drawn_again(
