@@ -14,7 +14,7 @@ from bot.callbacks import (
     ReminderActionKind,
 )
 from bot.i18n import _, ngettext
-from bot.views import Buttons, Screen
+from bot.views import Buttons, Screen, one_per_row
 from bot.views.kinds import Case, named_html
 from bot.views.online import join_line
 from bot.views.text import escaped_within, local, shorten, utf16_len, when
@@ -117,12 +117,13 @@ def colleague_ahead(event: Event, registration: Registration, now: float) -> Scr
             "we will give the seat to someone else."
         ),
     ]
-    builder = Buttons()
-    builder.button(
-        text=_("Colleague can't come"),
-        callback_data=MyAction(action=MyActionKind.cancel, registration_id=registration.id),
+    return one_per_row(
+        "\n".join(lines),
+        (
+            _("Colleague can't come"),
+            MyAction(action=MyActionKind.cancel, registration_id=registration.id),
+        ),
     )
-    return Screen("\n".join(lines), builder.as_markup())
 
 
 def colleague_soon(event: Event, registration: Registration, now: float) -> Screen:
@@ -134,12 +135,13 @@ def colleague_soon(event: Event, registration: Registration, now: float) -> Scre
             "have it yet, press «Colleague's ticket» and forward it."
         ),
     ]
-    builder = Buttons()
-    builder.button(
-        text=_("Colleague's ticket"),
-        callback_data=MyAction(action=MyActionKind.ticket, registration_id=registration.id),
+    return one_per_row(
+        "\n".join(lines),
+        (
+            _("Colleague's ticket"),
+            MyAction(action=MyActionKind.ticket, registration_id=registration.id),
+        ),
     )
-    return Screen("\n".join(lines), builder.as_markup())
 
 
 def pin_title(event: Event) -> str:
