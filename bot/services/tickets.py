@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qrcode
@@ -69,17 +70,25 @@ TITLE_LINES = 5  # a longer title ends with «…»: the whole one is in the cap
 OTHER_LINES = 3
 
 
+def _font_folder() -> Path:
+    # DejaVu has Cyrillic; matplotlib (already a dependency) ships it. Found without importing
+    # matplotlib: that import costs ~55 MB and a CPU second, and the first ticket would pay it.
+    spec = find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib is not installed: tickets need its DejaVu fonts")
+    return Path(spec.submodule_search_locations[0], "mpl-data", "fonts", "ttf")
+
+
 @lru_cache(maxsize=8)
 def _font(name: str, size: int) -> FreeTypeFont:
-    # DejaVu has Cyrillic; matplotlib (already a dependency) ships it. Loaded on first ticket.
     from PIL import ImageFont
 
-    path = resources.files("matplotlib").joinpath("mpl-data", "fonts", "ttf", name)
-    with resources.as_file(path) as file:
-        return ImageFont.truetype(str(file), size)
+    return ImageFont.truetype(str(_font_folder() / name), size)
 
 
 def _split_long_word(word: str, font: FreeTypeFont, width: int) -> list[str]:
+    if font.getlength(word) <= width:
+        return [word]  # nearly every word: one measurement instead of one per letter
     pieces, current = [], ""
     for char in word:
         if current and font.getlength(current + char) > width:
