@@ -45,6 +45,7 @@ from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
 from bot.services.search import EventSearch
+from bot.services.seat_tickets import SeatTickets
 from bot.services.status import StatusService
 from bot.settings import Settings
 from bot.views.notices import ViewNotices
@@ -89,7 +90,9 @@ async def create_services(
     scheduler = AsyncIOScheduler(timezone=UTC)
     identity = BotIdentity()
     notices = ViewNotices(i18n, identity)
-    delivery = DeliveryService(db, clock, settings.send_rate)
+    # Tickets wait in the outbox as "the ticket of registration X" and are drawn when sent.
+    tickets = SeatTickets(db, clock, notices)
+    delivery = DeliveryService(db, clock, settings.send_rate, tickets=tickets.current)
     registrations = RegistrationService(db, clock, delivery, notices)
     reminders = ReminderService(
         db,

@@ -224,6 +224,16 @@ async def recipients(db: Queries, event_id: int) -> list[tuple[int, str | None]]
     return [(int(row[0]), row[1]) for row in rows]
 
 
+async def own_seats(db: Queries, event_id: int) -> list[tuple[int, int]]:
+    """(registration id, person id) of each confirmed seat people hold for themselves."""
+    rows = await db.fetch_all(
+        "SELECT id, person_id FROM registrations"
+        " WHERE event_id = ? AND status = 'confirmed' AND person_id IS NOT NULL ORDER BY id",
+        (event_id,),
+    )
+    return [(int(row[0]), int(row[1])) for row in rows]
+
+
 async def colleague_holders(db: Queries, event_id: int) -> list[tuple[Registration, str | None]]:
     """Live registrations of colleagues (no person of their own) with the language of the
     member who holds them: a change reaches the colleague through that member."""

@@ -89,18 +89,33 @@ async def _queued(services: Services, columns: str, source_prefix: str) -> list[
 
 
 async def queued_files(services: Services, source_prefix: str) -> list[dict[str, Any]]:
-    """Queued documents whose source starts with the prefix: recipient, caption, bytes."""
+    """Queued documents whose source starts with the prefix: recipient, caption, bytes. A
+    ticket waits undrawn ("the ticket of registration X"): it is drawn here as the sender
+    would draw it now, or left out when its seat is gone."""
     rows = await _queued(services, "d.recipient_id, m.kind, m.payload, m.attachment", source_prefix)
-    return [
-        {
-            "recipient": row["recipient_id"],
-            "kind": row["kind"],
-            "filename": json.loads(row["payload"])["filename"],
-            "caption": json.loads(row["payload"]).get("caption") or "",
-            "data": bytes(row["attachment"]),
-        }
-        for row in rows
-    ]
+    files = []
+    for row in rows:
+        fields = json.loads(row["payload"])
+        if "ticket_of" in fields:
+            assert row["attachment"] is None, "a queued ticket is drawn when it is sent"
+            assert services.delivery.tickets is not None
+            drawn = await services.delivery.tickets(int(fields["ticket_of"]))
+            if drawn is None:
+                continue
+            fields = {"filename": drawn.filename, "caption": drawn.caption}
+            data = drawn.data
+        else:
+            data = bytes(row["attachment"])
+        files.append(
+            {
+                "recipient": row["recipient_id"],
+                "kind": row["kind"],
+                "filename": fields["filename"],
+                "caption": fields.get("caption") or "",
+                "data": data,
+            }
+        )
+    return files
 
 
 async def deliveries(services: Services, source_prefix: str) -> list[dict[str, Any]]:

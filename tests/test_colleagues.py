@@ -374,8 +374,12 @@ async def test_a_reschedule_tells_the_member_about_each_colleague_with_the_new_t
     about_second = next(text for text in texts if f"Вы записали коллегу: {SECOND}." in text)
     assert "Новое время: среда, 9 декабря" in about_second
     assert "билет" not in about_second.lower()  # on the waitlist: no ticket yet
-    # Petrov's new ticket comes right after the words about him: the new date, the same QR.
-    [photo] = [message for message in sent if message.method == "SendPhoto"]
+    # The member's own ticket comes again with the new date; Petrov's new ticket comes
+    # right after the words about him: the new date, the same QR.
+    own_photo, photo = [message for message in sent if message.method == "SendPhoto"]
+    assert own_photo.caption is not None
+    assert "9 декабря" in own_photo.caption
+    assert COLLEAGUE not in own_photo.caption
     assert f"Вы записали коллегу: {COLLEAGUE}." in sent[sent.index(photo) - 1].body
     assert "?start=ci_" + petrov.ticket_token in decoded_qr(photo)
     assert photo.caption is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from icalendar import Calendar
 from bot.clock import ManualClock
 from bot.services import Services
 from bot.services.calendar import event_sequence, event_uid
+from bot.views import files
 from db import events as events_repo
 from db import registrations as registrations_repo
 from db.events import Event, EventStatus
@@ -168,6 +168,12 @@ async def test_reschedule_notifies_everyone_in_their_language_and_moves_reminder
     assert item.decoded("dtstart").timestamp() == new_start
     assert item.decoded("dtend").timestamp() == new_start + 3 * 3600
     assert str(item["status"]) == "CONFIRMED"
+    # The ticket shows the moment too: the one confirmed seat gets it again, drawn anew; the
+    # waitlist has no ticket to replace.
+    tickets = await queued_files(services, f"ticket:changed:{event.id}:")
+    assert [(t["recipient"], t["kind"]) for t in tickets] == [(5001, "photo")]
+    assert "9 декабря, 11:00–14:00" in tickets[0]["caption"]
+    assert "2 декабря" not in tickets[0]["caption"]
     pending = [
         p for p in await services.reminders.planned(event.id) if p.state == PlanState.pending
     ]
@@ -233,29 +239,31 @@ async def test_keeping_the_event_at_the_last_question(
     assert await deliveries(services, "cancel:") == []
 
 
-async def test_more_seats_draw_the_promoted_tickets_before_taking_the_writer(
+async def test_more_seats_queue_the_promoted_tickets_undrawn_and_they_are_drawn_to_send(
     organizer: ChatClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A hundred tickets drawn inside the transaction held the writer for ~3 s: every
-    # dialog in the bot waited. They are drawn before it, and still reach each person.
+    # dialog in the bot waited. They are queued as "the ticket of registration X" and drawn
+    # when sent, outside any transaction, and still reach each person.
     event = await owned_event(services, ORGANIZER_ID, capacity=1)
     await register_person(services, event, 5101)
     waiting = [await register_person(services, event, 5102 + k) for k in range(3)]
-    draw = services.registrations._draw
+    draw = files.ticket
     writer_held: list[bool] = []
 
     def watched(*args: Any) -> Any:
         writer_held.append(services.db._write_lock.locked())
         return draw(*args)
 
-    monkeypatch.setattr(services.registrations, "_draw", watched)
+    monkeypatch.setattr(files, "ticket", watched)
     await open_event(organizer, event)
     await organizer.click("Изменить")
     await organizer.click("Места")
     saved, _screen = await organizer.send("3")
     assert saved.body == "Сохранено."
-    assert writer_held == [False, False]  # the two now seated; the third still waits
+    assert writer_held == []  # saving drew nothing
     tickets = await queued_files(services, "confirm:")
+    assert writer_held == [False, False]  # the two now seated; the third still waits
     assert sorted(t["recipient"] for t in tickets if t["filename"].endswith(".png")) == [
         waiting[0].person_id,
         waiting[1].person_id,
@@ -263,22 +271,6 @@ async def test_more_seats_draw_the_promoted_tickets_before_taking_the_writer(
     still = await registrations_repo.get(services.db, waiting[2].id)
     assert still is not None
     assert still.status == RegistrationStatus.waitlisted
-
-
-async def test_a_ticket_drawn_for_other_event_details_is_drawn_again(
-    services: Services,
-) -> None:
-    # Drawn ahead from a guess of the saved event; a different title means redrawn inside.
-    event = await owned_event(services, ORGANIZER_ID, capacity=1)
-    await register_person(services, event, 5201)
-    waiting = await register_person(services, event, 5202)
-    guess = replace(event, capacity=2, title="Старое название")
-    drawn = await services.registrations.draw_for_promotion(guess)
-    assert list(drawn) == [waiting.id]
-    updated = await events_repo.update(services.db, event.id, NOW.timestamp(), capacity=2)
-    assert updated is not None
-    assert not drawn[waiting.id].drawn_for(updated)
-    assert drawn[waiting.id].drawn_for(replace(updated, title="Старое название")) is True
 
 
 async def test_duplicate_makes_a_new_draft_with_a_new_date(

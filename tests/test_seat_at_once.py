@@ -1,4 +1,4 @@
-"""Confirm's seat transaction, run whole on the writer's thread: its rare second path."""
+"""Confirm's seat transaction, run whole on the writer's thread: a code collision, no consent."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ PROFILE = Profile(
 )
 
 
-async def test_a_ticket_drawn_for_a_taken_code_is_redrawn_and_queued_with_the_seat(
+async def test_a_taken_short_code_is_replaced_and_the_seat_files_are_queued(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = await make_event(services, capacity=5)
@@ -31,8 +31,8 @@ async def test_a_ticket_drawn_for_a_taken_code_is_redrawn_and_queued_with_the_se
     assert isinstance(first, Registered)
     taken = first.registration.short_code
 
-    # The ticket is drawn ahead with the code the first person holds (bad input: a
-    # collision); the seat then gets a fresh code, so the drawing must be redone.
+    # The code drawn for the second seat is the one the first person holds (bad input: a
+    # collision); the seat gets a fresh code, and its files are queued once.
     original = registrations.new_short_code
     codes: Iterator[str] = iter([taken])
     monkeypatch.setattr(registrations, "new_short_code", lambda: next(codes, None) or original())

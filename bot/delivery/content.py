@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -58,7 +59,20 @@ class LocationContent:
     address: str | None = None
 
 
-Content = TextContent | DocumentContent | CopyContent | LocationContent
+@dataclass(frozen=True)
+class TicketContent:
+    """A confirmed seat's ticket, drawn only when it is sent: it then carries the event's
+    details and the holder's name as they are at that moment, and nothing is drawn while a
+    transaction holds the single writer."""
+
+    registration_id: int
+
+
+# Draws the ticket of a registration (`bot.services.seat_tickets`); None when it no longer
+# holds a confirmed seat, and then nothing is sent.
+TicketDrawer = Callable[[int], Awaitable[DocumentContent | None]]
+
+Content = TextContent | DocumentContent | CopyContent | LocationContent | TicketContent
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +99,9 @@ def encode(content: Content) -> StoredContent:
     if isinstance(content, CopyContent):
         source = {"from_chat_id": content.from_chat_id, "message_id": content.message_id}
         return StoredContent("copy", _dump(source, content.reply_markup))
+    if isinstance(content, TicketContent):
+        # A photo without its bytes yet: the sender draws it (`TicketDrawer`).
+        return StoredContent("photo", _dump({"ticket_of": content.registration_id}, None))
     place = {
         "latitude": content.latitude,
         "longitude": content.longitude,
@@ -101,6 +118,8 @@ def decode(message: OutboxMessage) -> Content:
     markup = None if raw_markup is None else InlineKeyboardMarkup.model_validate(raw_markup)
     if message.kind == "text":
         return TextContent(text=fields["text"], reply_markup=markup)
+    if message.kind == "photo" and "ticket_of" in fields:
+        return TicketContent(registration_id=int(fields["ticket_of"]))
     if message.kind in ("document", "photo"):
         return DocumentContent(
             data=message.attachment or b"",

@@ -30,6 +30,8 @@ from bot.delivery.content import (
     LocationContent,
     Priority,
     TextContent,
+    TicketContent,
+    TicketDrawer,
     decode,
 )
 from bot.delivery.limiter import RateLimiter
@@ -57,6 +59,8 @@ from db import Database, outbox
 # queued row's attempts.
 
 log = logging.getLogger(__name__)
+
+NO_SEAT_REASON = "the ticket's seat is no longer confirmed"
 
 # Messages of a person's own notices that may reach their chat at once, like the messages of
 # one interactive answer (Telegram allows short bursts in a chat); bulk goes one a second.
@@ -120,12 +124,14 @@ class Sender:
         clock: Clock,
         limiter: RateLimiter,
         config: SenderConfig | None = None,
+        tickets: TicketDrawer | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
         self.limiter = limiter
         self.config = config or SenderConfig()
+        self.tickets = tickets
         self.stats = SenderStats()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -365,6 +371,13 @@ class Sender:
         if self._stopping or self._pause_left() > 0:
             self._outcomes.append(_requeue(row, row.due_at))
             return
+        if isinstance(content, TicketContent):
+            # Drawn here, in the order rows were claimed, not on a worker: a ticket queued
+            # before its calendar file must still reach the chat first.
+            drawn = await self._draw(row, content)
+            if drawn is None:
+                return
+            content = drawn
         self.limiter.record(row.recipient_id, self.clock.timestamp())
         self._in_progress += 1
         self._queue.put_nowait((row, content, claim))
@@ -512,6 +525,22 @@ class Sender:
             row.id, "pending", row.recipient_id, error=reason, due_at=due_at, refund=refund
         )
 
+    async def _draw(self, row: outbox.Claimed, content: TicketContent) -> DocumentContent | None:
+        """The ticket as of now, drawn for each send and never kept (it would go stale).
+        None when there is nothing to send; the row's outcome is recorded then."""
+        try:
+            if self.tickets is None:
+                raise RuntimeError("this sender has no ticket drawer for a queued ticket")
+            drawn = await self.tickets(content.registration_id)
+        except Exception as error:
+            # Drawing again would fail again (a missing font, a broken row): not requeued.
+            log.exception("delivery: could not draw the ticket of delivery %d", row.id)
+            self._outcomes.append(_final(row, "failed", _reason(error)))
+            return None
+        if drawn is None:
+            self._outcomes.append(_final(row, "cancelled", NO_SEAT_REASON))
+        return drawn
+
     async def _call(self, row: outbox.Claimed, content: Content) -> int:
         """One Bot API call for one recipient; returns Telegram's message id."""
         chat, timeout = row.recipient_id, int(self.config.send_timeout)
@@ -522,6 +551,7 @@ class Sender:
             return message.message_id
         if isinstance(content, DocumentContent):
             return await self._send_file(row, content)
+        assert not isinstance(content, TicketContent), "drawn before the call (`_draw`)"
         if isinstance(content, CopyContent):
             copied = await self.bot.copy_message(
                 chat,

@@ -15,6 +15,8 @@ from bot.delivery.content import (
     LocationContent,
     Priority,
     TextContent,
+    TicketContent,
+    TicketDrawer,
     encode,
 )
 from bot.delivery.limiter import RateLimiter
@@ -31,6 +33,7 @@ __all__ = [
     "Priority",
     "Progress",
     "TextContent",
+    "TicketContent",
     "Undelivered",
 ]
 
@@ -47,12 +50,18 @@ class DeliveryService:
     """
 
     def __init__(
-        self, db: Database, clock: Clock, send_rate: float, config: SenderConfig | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        send_rate: float,
+        config: SenderConfig | None = None,
+        tickets: TicketDrawer | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.send_rate = send_rate
         self.config = config or SenderConfig()
+        self.tickets = tickets
         self.sender: Sender | None = None
 
     async def enqueue(
@@ -144,7 +153,8 @@ class DeliveryService:
     def sender_for(self, bot: Bot) -> Sender:
         """The one sender of this process, made on first use for `bot`."""
         if self.sender is None:
-            self.sender = Sender(self.db, bot, self.clock, RateLimiter(self.send_rate), self.config)
+            limiter = RateLimiter(self.send_rate)
+            self.sender = Sender(self.db, bot, self.clock, limiter, self.config, self.tickets)
         elif self.sender.bot is not bot:
             raise RuntimeError("the delivery sender already sends through another Bot")
         return self.sender

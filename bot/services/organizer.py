@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.services import event_editor as editor
-from bot.services.delivery import DeliveryService, Priority
+from bot.services.delivery import DeliveryService, Priority, TicketContent
 from bot.services.event_editor import EventDraft
 from bot.services.notices import EventNotice, Notices
 from bot.services.problems import InvalidInput, Problem
 from bot.services.refusals import Refusal
-from bot.services.registration import RegistrationService, SeatFiles
+from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from db import Database, Queries, Transaction
 from db import events as events_repo
@@ -187,11 +186,12 @@ class OrganizerService:
         A published event moved in time is a reschedule: confirmed and waitlisted people get a
         notice through the delivery engine and the reminders are planned again.
         """
-        assert draft.event_id is not None
+        event_id = draft.event_id
+        assert event_id is not None
         now = self._now()
-        drawn = await self._draw_for_promotion(access, draft)
-        async with self.db.write() as tx:
-            event = await self._managed_in(tx, access, draft.event_id)
+
+        async def save(tx: Transaction) -> Applied | Refusal | InvalidInput:
+            event = await self._managed_in(tx, access, event_id)
             if isinstance(event, Refusal):
                 return event
             changes = editor.changes(draft, event)
@@ -206,30 +206,24 @@ class OrganizerService:
             assert updated is not None
             promoted = await registrations_repo.promote(tx, updated, now)
             if promoted:
-                await self.registrations.notify_promoted_in(tx, promoted, drawn)
+                await self.registrations.notify_promoted_in(tx, promoted)
             changed = frozenset(changes)
             notified = 0
             if updated.status == EventStatus.published and changed & (TIME_FIELDS | PLACE_FIELDS):
                 source = f"changed:{event.id}:{int(now)}"
                 notified = await self._notify_in(tx, updated, source, notice, before=event)
-        if notified or promoted:
-            self.delivery.wake()
-        if changed & TIME_FIELDS and updated.status == EventStatus.published:
-            await self._replan(updated.id)
-        return Applied(updated, changed, notified)
+            return Applied(updated, changed, notified)
 
-    async def _draw_for_promotion(self, access: Access, draft: EventDraft) -> dict[int, SeatFiles]:
-        """The tickets of the people more seats will promote, drawn before `apply` takes
-        the writer; nothing when the seats do not grow."""
-        assert draft.event_id is not None
-        event = await self._managed_in(self.db, access, draft.event_id)
-        if isinstance(event, Refusal):
-            return {}
-        changes = editor.changes(draft, event)
-        if "capacity" not in changes:
-            return {}
-        # The event as `apply` will save it: the tickets carry its words.
-        return await self.registrations.draw_for_promotion(replace(event, **changes))
+        # One hop for the whole transaction: a hundred promotions or notices queue in it, and
+        # every dialog in the bot waits for the writer meanwhile. Tickets are drawn later, by
+        # the sender, so nothing in it needs the event loop.
+        outcome = await self.db.write_at_once(save)
+        if not isinstance(outcome, Applied) or not outcome.changed:
+            return outcome
+        self.delivery.wake()  # promotions or notices may be queued; harmless when not
+        if outcome.changed & TIME_FIELDS and outcome.event.status == EventStatus.published:
+            await self._replan(outcome.event.id)
+        return outcome
 
     async def draft_of(self, access: Access, event_id: int) -> EventDraft | None:
         managed = await self.managed(access, event_id)
@@ -279,6 +273,17 @@ class OrganizerService:
                 self.notices.changed_calendar(language, event, now),
                 priority=Priority.PERSONAL,
             )
+        if event.status == EventStatus.published:
+            # A ticket shows the moment and the place: the old one would now mislead at the
+            # door. Queued as "the ticket of this seat", drawn when sent, with the new details.
+            for registration_id, person_id in await organizer_repo.own_seats(tx, event.id):
+                await self.delivery.enqueue_in(
+                    tx,
+                    f"ticket:{source}:{registration_id}",
+                    [person_id],
+                    TicketContent(registration_id),
+                    priority=Priority.PERSONAL,
+                )
         return queued + await self._notify_colleagues_in(tx, before, event, source)
 
     async def _notify_colleagues_in(
@@ -286,7 +291,7 @@ class OrganizerService:
     ) -> int:
         """One notice per colleague to the member who registered them, worded about the
         colleague; a confirmed seat's new ticket follows (no `.ics`: the member's calendar is
-        not the colleague's). Drawn here, in the transaction: colleagues are few."""
+        not the colleague's)."""
         now = self._now()
         queued = 0
         for registration, language in await organizer_repo.colleague_holders(tx, event.id):
@@ -304,16 +309,12 @@ class OrganizerService:
             if event.status == EventStatus.cancelled:
                 continue
             if registration.status == RegistrationStatus.confirmed:
-                ticket = await asyncio.to_thread(
-                    self.notices.ticket,
-                    language,
-                    event,
-                    registration,
-                    now,
-                    registration.guest_name or "",
-                )
                 await self.delivery.enqueue_in(
-                    tx, f"{own}:ticket", [member], ticket, priority=Priority.PERSONAL
+                    tx,
+                    f"{own}:ticket",
+                    [member],
+                    TicketContent(registration.id),
+                    priority=Priority.PERSONAL,
                 )
         return queued
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.delivery.content import DocumentContent, Priority
+from bot.delivery.content import Content, Priority, TicketContent
 from bot.services.delivery import DeliveryService
 from bot.services.notices import Notices
 from bot.services.registration_dialog import Standing
@@ -16,7 +14,7 @@ from db import events as events_repo
 from db import registrations as registrations_repo
 from db import reminders as reminders_repo
 from db.consents import ConsentKind
-from db.events import Event, EventStatus
+from db.events import Event
 from db.people import Profile
 from db.registrations import (
     Cancelled,
@@ -25,7 +23,6 @@ from db.registrations import (
     Registration,
     RegistrationRefusal,
     RegistrationStatus,
-    Seats,
 )
 
 # The version of the consent text shown by `bot.views.registration.consent`. Change the text
@@ -35,38 +32,11 @@ ANNOUNCEMENTS_VERSION = "2026-11-v1"
 
 
 @dataclass(frozen=True, slots=True)
-class SeatFiles:
-    """A confirmed seat's ticket and calendar file, drawn for one registration."""
-
-    registration: Registration
-    ticket: DocumentContent
-    calendar: DocumentContent
-    event: Event
-
-    def fits(self, registration: Registration) -> bool:
-        """Drawn for this ticket (the token and code it was given), so it can be queued."""
-        return (self.registration.ticket_token, self.registration.short_code) == (
-            registration.ticket_token,
-            registration.short_code,
-        )
-
-    def drawn_for(self, event: Event) -> bool:
-        """Drawn from these very details of the event (when it was saved aside)."""
-        return replace(self.event, updated_at=event.updated_at) == event
-
-
-class _DrawInside(Exception):
-    """The seat taken on the writer's thread needs a ticket drawn there: redo it on the loop."""
-
-
-@dataclass(frozen=True, slots=True)
 class _BeforeSeat:
-    """What Confirm reads before it takes a seat, in one hop: the event (None when gone),
-    whether the person holds a place already, the seats, the person's language."""
+    """What Confirm reads before it takes a seat, in one hop: the event (None when gone) and
+    the person's language, for the `.ics` queued with a confirmed seat."""
 
     event: Event | None
-    registered: bool
-    seats: Seats | None
     language: str
 
 
@@ -159,36 +129,22 @@ class RegistrationService:
         ahead = await self.db.read_at_once(lambda tx: self._before_seat(tx, person_id, event_id))
         if ahead is None:
             return None
-        drawn = await self._draw_ahead(ahead, person_id, answers, now, profile.full_name or "")
 
-        async def take_seat(tx: Transaction, may_draw: bool) -> Registered | RegistrationRefusal:
+        async def take_seat(tx: Transaction) -> Registered | RegistrationRefusal:
             outcome = await registrations_repo.register(
-                tx,
-                event_id,
-                person_id,
-                answers,
-                now,
-                companions=companions,
-                ticket_token=None if drawn is None else drawn.registration.ticket_token,
-                short_code=None if drawn is None else drawn.registration.short_code,
+                tx, event_id, person_id, answers, now, companions=companions
             )
             # The profile is saved only with a registration that really happened.
             if isinstance(outcome, Registered) and outcome.created:
                 await people.save_profile(tx, person_id, profile, now)
                 if outcome.registration.status == RegistrationStatus.confirmed:
-                    if not may_draw and (drawn is None or not drawn.fits(outcome.registration)):
-                        raise _DrawInside
-                    await self._queue_seat_files_in(tx, outcome.registration, drawn, now)
+                    assert ahead.event is not None  # a seat was taken: the event is there
+                    await self._queue_seat_files_in(
+                        tx, outcome.registration, ahead.event, ahead.language, now
+                    )
             return outcome
 
-        try:
-            outcome = await self.db.write_at_once(lambda tx: take_seat(tx, may_draw=False))
-        except _DrawInside:
-            # Rare (a seat freed up meanwhile, a code collision): the ticket drawn ahead does
-            # not fit. Drawing needs the event loop's worker threads, so this one seat is
-            # taken again in a transaction on the loop (the first attempt was rolled back).
-            async with self.db.write() as tx:
-                outcome = await take_seat(tx, may_draw=True)
+        outcome = await self.db.write_at_once(take_seat)
         if isinstance(outcome, Registered) and outcome.created:
             self.delivery.wake()
         return outcome
@@ -222,8 +178,10 @@ class RegistrationService:
                 and outcome.created
                 and outcome.registration.status == RegistrationStatus.confirmed
             ):
-                # Drawn in the transaction: rare enough not to need drawing ahead.
-                await self._queue_seat_files_in(tx, outcome.registration, None, now)
+                event = await events_repo.get(tx, event_id)
+                assert event is not None  # a seat was taken: the event is there
+                language = await self._language_in(tx, member_id)
+                await self._queue_seat_files_in(tx, outcome.registration, event, language, now)
         if isinstance(outcome, Registered) and outcome.created:
             self.delivery.wake()
         return outcome
@@ -234,90 +192,28 @@ class RegistrationService:
         if latest is None or not latest.granted or latest.version != CONSENT_VERSION:
             return None
         event = await events_repo.get(db, event_id)
-        if event is None:
-            return _BeforeSeat(None, False, None, self.notices.default_language)
-        return _BeforeSeat(
-            event,
-            await registrations_repo.live(db, event_id, person_id) is not None,
-            await registrations_repo.seats(db, event),
-            await people.language_of(db, person_id) or self.notices.default_language,
-        )
+        return _BeforeSeat(event, await self._language_in(db, person_id))
 
-    async def _draw_ahead(
-        self, ahead: _BeforeSeat, person_id: int, answers: dict[str, str], now: float, name: str
-    ) -> SeatFiles | None:
-        """Draw the ticket before taking the seat, when a seat looks likely.
-
-        Drawing takes milliseconds of CPU (more for a richer ticket); done in a thread and
-        outside the transaction, it never holds the single writer. The ticket's token and
-        code are chosen here and handed to `register`; when the guess was wrong (no seat
-        after all, the code taken meanwhile) nothing drawn is used.
-        """
-        event, seats = ahead.event, ahead.seats
-        if event is None or registrations_repo.refusal_for(event, now) is not None:
-            return None
-        if ahead.registered:
-            return None  # a repeated Confirm: nothing new to send
-        if seats is None or seats.waitlisted > 0 or (seats.left is not None and seats.left <= 0):
-            return None  # a waitlist place: no ticket yet
-        planned = Registration(
-            id=0,
-            event_id=event.id,
-            person_id=person_id,
-            status=RegistrationStatus.confirmed,
-            waitlist_seq=None,
-            answers=answers,
-            ticket_token=registrations_repo.new_ticket_token(),
-            short_code=registrations_repo.new_short_code(),
-            checked_in_at=None,
-            created_at=now,
-            updated_at=now,
-            cancelled_at=None,
-        )
-        return await asyncio.to_thread(self._draw, ahead.language, event, planned, now, name)
-
-    def _draw(
-        self, language: str, event: Event, registration: Registration, now: float, name: str
-    ) -> SeatFiles:
-        return SeatFiles(
-            registration,
-            self.notices.ticket(language, event, registration, now, name),
-            self.notices.calendar(language, event, registration, now),
-            event,
-        )
-
-    async def _ticket_words(
-        self, db: Queries, registration: Registration, recipient: int
-    ) -> tuple[str, str]:
-        """The language a ticket is drawn in (its recipient's) and the name it carries (the
-        colleague's, or the holder's own)."""
-        language = await people.language_of(db, recipient) or self.notices.default_language
-        if registration.guest_name is not None:
-            return language, registration.guest_name
-        holder = await people.get(db, recipient)
-        return language, (holder.full_name or "") if holder is not None else ""
+    async def _language_in(self, db: Queries, person_id: int) -> str:
+        return await people.language_of(db, person_id) or self.notices.default_language
 
     async def _queue_seat_files_in(
-        self, tx: Transaction, registration: Registration, drawn: SeatFiles | None, now: float
+        self, tx: Transaction, registration: Registration, event: Event, language: str, now: float
     ) -> None:
         """Queue the ticket, then the `.ics`, for a confirmed seat, in `tx`.
 
-        Keyed by the registration: a redone Confirm or promotion queues nothing twice. A
-        colleague's ticket goes to the member who registered them, without the `.ics`: the
-        member's own calendar is not the colleague's.
+        The ticket is queued as "the ticket of this registration" and drawn when it is sent
+        (`SeatTickets`): no drawing holds the writer. Keyed by the registration: a redone
+        Confirm or promotion queues nothing twice. A colleague's ticket goes to the member
+        who registered them (`language` is the member's), without the `.ics`: the member's
+        own calendar is not the colleague's.
         """
         recipient = registration.holder_id
         if recipient is None:
             return
-        if drawn is None or not drawn.fits(registration):
-            # Rare (a seat freed up meanwhile, a code collision): drawn inside the transaction.
-            event = await events_repo.get(tx, registration.event_id)
-            assert event is not None
-            language, name = await self._ticket_words(tx, registration, recipient)
-            drawn = await asyncio.to_thread(self._draw, language, event, registration, now, name)
-        parts = [("ticket", drawn.ticket)]
+        parts: list[tuple[str, Content]] = [("ticket", TicketContent(registration.id))]
         if not registration.is_colleague:
-            parts.append(("calendar", drawn.calendar))
+            parts.append(("calendar", self.notices.calendar(language, event, registration, now)))
         for part, content in parts:
             await self.delivery.enqueue_in(
                 tx,
@@ -354,9 +250,7 @@ class RegistrationService:
             return
         event = await events_repo.get(tx, registration.event_id)
         assert event is not None
-        language = (
-            await people.language_of(tx, registration.person_id) or self.notices.default_language
-        )
+        language = await self._language_in(tx, registration.person_id)
         await self.delivery.enqueue_in(
             tx,
             f"cancel:{registration.id}",
@@ -365,53 +259,12 @@ class RegistrationService:
             priority=Priority.PERSONAL,
         )
 
-    async def draw_for_promotion(self, event: Event) -> dict[int, SeatFiles]:
-        """Tickets and `.ics` for the people a change to `event` (already as it will be
-        saved) is about to give a seat, drawn before the transaction that promotes them.
-
-        Drawing takes ~20 ms of CPU a ticket: a hundred drawn inside the transaction held
-        the single writer for ~3 s, and every dialog in the bot waited. Whoever the
-        transaction promotes without a ticket drawn here still gets one, drawn there.
-        """
-        now = self.clock.timestamp()
-        if event.status != EventStatus.published or now >= event.starts_at:
-            return {}
-
-        async def read(tx: Transaction) -> list[tuple[str, Registration, str]]:
-            left = (await registrations_repo.seats(tx, event)).left
-            if left is not None and left <= 0:
-                return []
-            planned = []
-            for waiting in await registrations_repo.waitlist_head(tx, event.id, left):
-                if waiting.holder_id is not None:
-                    language, name = await self._ticket_words(tx, waiting, waiting.holder_id)
-                    seat = replace(waiting, status=RegistrationStatus.confirmed)
-                    planned.append((language, seat, name))
-            return planned
-
-        planned = await self.db.read_at_once(read)
-        if not planned:
-            return {}
-
-        def draw_all() -> dict[int, SeatFiles]:
-            return {
-                seat.id: self._draw(language, event, seat, now, name)
-                for language, seat, name in planned
-            }
-
-        return await asyncio.to_thread(draw_all)
-
-    async def notify_promoted_in(
-        self,
-        tx: Transaction,
-        promoted: list[Registration],
-        drawn: Mapping[int, SeatFiles] | None = None,
-    ) -> None:
+    async def notify_promoted_in(self, tx: Transaction, promoted: list[Registration]) -> None:
         """Queue "you have a seat" for each promoted person, in their language, in `tx`.
 
         Queued in the same transaction as the promotion: either both happen or neither. The
-        ticket and `.ics` follow the notice, as they follow a confirmation: taken from
-        `drawn` (see `draw_for_promotion`) when drawn for this seat and this very event.
+        ticket and `.ics` follow the notice, as they follow a confirmation; the ticket is
+        drawn when it is sent, so a hundred promotions hold the writer for milliseconds.
         """
         now = self.clock.timestamp()
         for registration in promoted:
@@ -419,7 +272,7 @@ class RegistrationService:
             if recipient is None:
                 continue
             event = await events_repo.get(tx, registration.event_id)
-            language = await people.language_of(tx, recipient) or self.notices.default_language
+            language = await self._language_in(tx, recipient)
             assert event is not None
             await self.delivery.enqueue_in(
                 tx,
@@ -428,10 +281,7 @@ class RegistrationService:
                 self.notices.promotion(language, event, registration, now),
                 priority=Priority.PERSONAL,
             )
-            ahead = (drawn or {}).get(registration.id)
-            if ahead is not None and not ahead.drawn_for(event):
-                ahead = None  # the event changed since: its words would be out of date
-            await self._queue_seat_files_in(tx, registration, ahead, now)
+            await self._queue_seat_files_in(tx, registration, event, language, now)
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(
