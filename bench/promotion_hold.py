@@ -4,7 +4,7 @@ An event with 10 seats and N more people waiting gets N more seats, twice in the
 fresh databases: once with every promoted person's ticket drawn inside the promoting
 transaction (what the bot did before, emulated here by drawing the same tickets there) and
 once as the bot does now: the transaction queues "the ticket of registration X" and the
-sender draws each ticket when it sends it (`SeatTickets.current`), and the organizer's save
+sender draws each ticket when it sends it (`SeatFiles.draw`), and the organizer's save
 (`OrganizerService.apply`) runs as one hop to the writer's thread. A ticket is a QR image of
 ~15 ms of CPU, and while the writer is held every dialog waits.
 
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench.audience_freeze import time_writer
 from bench.registration_storm import NOW, open_services
+from bot.delivery.content import SeatFileContent
 from bot.services import event_editor as editor
 from bot.services.organizer import Applied
 from bot.services.roles import Access
@@ -93,8 +94,9 @@ async def run(folder: Path, n: int, inside: bool) -> Hold:
             promoted_ids = [int(row["id"]) for row in seated]
             # What the sender does for each ticket row, outside any transaction.
             drawn = time.perf_counter()
-            assert services.delivery.tickets is not None
-            tickets = [await services.delivery.tickets(seat) for seat in promoted_ids]
+            draw = services.delivery.seat_files
+            assert draw is not None
+            tickets = [await draw(SeatFileContent(seat, "ticket")) for seat in promoted_ids]
             drawing = time.perf_counter() - drawn
             assert all(ticket is not None for ticket in tickets)
         files_queued = await services.db.fetch_value(

@@ -45,7 +45,7 @@ from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
 from bot.services.roles import RoleService
 from bot.services.search import EventSearch
-from bot.services.seat_tickets import SeatTickets
+from bot.services.seat_files import SeatFiles
 from bot.services.status import StatusService
 from bot.settings import Settings
 from bot.views.notices import ViewNotices
@@ -90,9 +90,9 @@ async def create_services(
     scheduler = AsyncIOScheduler(timezone=UTC)
     identity = BotIdentity()
     notices = ViewNotices(i18n, identity)
-    # Tickets wait in the outbox as "the ticket of registration X" and are drawn when sent.
-    tickets = SeatTickets(db, clock, notices)
-    delivery = DeliveryService(db, clock, settings.send_rate, tickets=tickets.current)
+    # A seat's ticket and .ics wait in the outbox undrawn and are drawn when sent.
+    seat_files = SeatFiles(db, clock, notices)
+    delivery = DeliveryService(db, clock, settings.send_rate, seat_files=seat_files.draw)
     registrations = RegistrationService(db, clock, delivery, notices)
     reminders = ReminderService(
         db,

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from bot.delivery.content import SeatFileContent
 from bot.services import Services
 from db import people
 from db import registrations as registrations_repo
@@ -90,16 +91,17 @@ async def _queued(services: Services, columns: str, source_prefix: str) -> list[
 
 async def queued_files(services: Services, source_prefix: str) -> list[dict[str, Any]]:
     """Queued documents whose source starts with the prefix: recipient, caption, bytes. A
-    ticket waits undrawn ("the ticket of registration X"): it is drawn here as the sender
-    would draw it now, or left out when its seat is gone."""
+    seat's ticket or `.ics` waits undrawn ("the ticket of registration X"): it is drawn here
+    as the sender would draw it now, or left out when its seat is gone."""
     rows = await _queued(services, "d.recipient_id, m.kind, m.payload, m.attachment", source_prefix)
     files = []
     for row in rows:
         fields = json.loads(row["payload"])
-        if "ticket_of" in fields:
-            assert row["attachment"] is None, "a queued ticket is drawn when it is sent"
-            assert services.delivery.tickets is not None
-            drawn = await services.delivery.tickets(int(fields["ticket_of"]))
+        if "seat_file" in fields:
+            assert row["attachment"] is None, "a seat's file is drawn when it is sent"
+            assert services.delivery.seat_files is not None
+            seat = SeatFileContent(int(fields["registration_id"]), fields["seat_file"])
+            drawn = await services.delivery.seat_files(seat)
             if drawn is None:
                 continue
             fields = {"filename": drawn.filename, "caption": drawn.caption}

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -59,20 +59,24 @@ class LocationContent:
     address: str | None = None
 
 
+SeatPart = Literal["ticket", "calendar"]
+
+
 @dataclass(frozen=True)
-class TicketContent:
-    """A confirmed seat's ticket, drawn only when it is sent: it then carries the event's
-    details and the holder's name as they are at that moment, and nothing is drawn while a
-    transaction holds the single writer."""
+class SeatFileContent:
+    """A confirmed seat's ticket or calendar file, drawn only when it is sent: it then carries
+    the event's details and the holder's name as they are at that moment, and nothing is
+    drawn while a transaction holds the single writer."""
 
     registration_id: int
+    part: SeatPart
 
 
-# Draws the ticket of a registration (`bot.services.seat_tickets`); None when it no longer
-# holds a confirmed seat, and then nothing is sent.
-TicketDrawer = Callable[[int], Awaitable[DocumentContent | None]]
+# Draws a seat's file (`bot.services.seat_files`); None when the registration no longer holds
+# a confirmed seat, and then nothing is sent.
+SeatFileDrawer = Callable[[SeatFileContent], Awaitable[DocumentContent | None]]
 
-Content = TextContent | DocumentContent | CopyContent | LocationContent | TicketContent
+Content = TextContent | DocumentContent | CopyContent | LocationContent | SeatFileContent
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +103,10 @@ def encode(content: Content) -> StoredContent:
     if isinstance(content, CopyContent):
         source = {"from_chat_id": content.from_chat_id, "message_id": content.message_id}
         return StoredContent("copy", _dump(source, content.reply_markup))
-    if isinstance(content, TicketContent):
-        # A photo without its bytes yet: the sender draws it (`TicketDrawer`).
-        return StoredContent("photo", _dump({"ticket_of": content.registration_id}, None))
+    if isinstance(content, SeatFileContent):
+        # A file without its bytes yet: the sender draws it (`SeatFileDrawer`).
+        seat = {"seat_file": content.part, "registration_id": content.registration_id}
+        return StoredContent("photo" if content.part == "ticket" else "document", _dump(seat, None))
     place = {
         "latitude": content.latitude,
         "longitude": content.longitude,
@@ -118,8 +123,9 @@ def decode(message: OutboxMessage) -> Content:
     markup = None if raw_markup is None else InlineKeyboardMarkup.model_validate(raw_markup)
     if message.kind == "text":
         return TextContent(text=fields["text"], reply_markup=markup)
-    if message.kind == "photo" and "ticket_of" in fields:
-        return TicketContent(registration_id=int(fields["ticket_of"]))
+    if "seat_file" in fields:
+        part: SeatPart = "ticket" if fields["seat_file"] == "ticket" else "calendar"
+        return SeatFileContent(registration_id=int(fields["registration_id"]), part=part)
     if message.kind in ("document", "photo"):
         return DocumentContent(
             data=message.attachment or b"",

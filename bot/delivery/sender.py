@@ -29,9 +29,9 @@ from bot.delivery.content import (
     DocumentContent,
     LocationContent,
     Priority,
+    SeatFileContent,
+    SeatFileDrawer,
     TextContent,
-    TicketContent,
-    TicketDrawer,
     decode,
 )
 from bot.delivery.limiter import RateLimiter
@@ -60,7 +60,7 @@ from db import Database, outbox
 
 log = logging.getLogger(__name__)
 
-NO_SEAT_REASON = "the ticket's seat is no longer confirmed"
+NO_SEAT_REASON = "the seat of this file is no longer confirmed"
 
 # Messages of a person's own notices that may reach their chat at once, like the messages of
 # one interactive answer (Telegram allows short bursts in a chat); bulk goes one a second.
@@ -124,14 +124,14 @@ class Sender:
         clock: Clock,
         limiter: RateLimiter,
         config: SenderConfig | None = None,
-        tickets: TicketDrawer | None = None,
+        seat_files: SeatFileDrawer | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
         self.limiter = limiter
         self.config = config or SenderConfig()
-        self.tickets = tickets
+        self.seat_files = seat_files
         self.stats = SenderStats()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -371,7 +371,7 @@ class Sender:
         if self._stopping or self._pause_left() > 0:
             self._outcomes.append(_requeue(row, row.due_at))
             return
-        if isinstance(content, TicketContent):
+        if isinstance(content, SeatFileContent):
             # Drawn here, in the order rows were claimed, not on a worker: a ticket queued
             # before its calendar file must still reach the chat first.
             drawn = await self._draw(row, content)
@@ -525,16 +525,16 @@ class Sender:
             row.id, "pending", row.recipient_id, error=reason, due_at=due_at, refund=refund
         )
 
-    async def _draw(self, row: outbox.Claimed, content: TicketContent) -> DocumentContent | None:
-        """The ticket as of now, drawn for each send and never kept (it would go stale).
+    async def _draw(self, row: outbox.Claimed, content: SeatFileContent) -> DocumentContent | None:
+        """The seat's file as of now, drawn for each send and never kept (it would go stale).
         None when there is nothing to send; the row's outcome is recorded then."""
         try:
-            if self.tickets is None:
-                raise RuntimeError("this sender has no ticket drawer for a queued ticket")
-            drawn = await self.tickets(content.registration_id)
+            if self.seat_files is None:
+                raise RuntimeError("this sender has no drawer for a queued seat file")
+            drawn = await self.seat_files(content)
         except Exception as error:
             # Drawing again would fail again (a missing font, a broken row): not requeued.
-            log.exception("delivery: could not draw the ticket of delivery %d", row.id)
+            log.exception("delivery: could not draw the file of delivery %d", row.id)
             self._outcomes.append(_final(row, "failed", _reason(error)))
             return None
         if drawn is None:
@@ -551,7 +551,7 @@ class Sender:
             return message.message_id
         if isinstance(content, DocumentContent):
             return await self._send_file(row, content)
-        assert not isinstance(content, TicketContent), "drawn before the call (`_draw`)"
+        assert not isinstance(content, SeatFileContent), "drawn before the call (`_draw`)"
         if isinstance(content, CopyContent):
             copied = await self.bot.copy_message(
                 chat,

@@ -14,9 +14,9 @@ from bot.delivery.content import (
     DocumentContent,
     LocationContent,
     Priority,
+    SeatFileContent,
+    SeatFileDrawer,
     TextContent,
-    TicketContent,
-    TicketDrawer,
     encode,
 )
 from bot.delivery.limiter import RateLimiter
@@ -32,8 +32,8 @@ __all__ = [
     "LocationContent",
     "Priority",
     "Progress",
+    "SeatFileContent",
     "TextContent",
-    "TicketContent",
     "Undelivered",
 ]
 
@@ -55,13 +55,13 @@ class DeliveryService:
         clock: Clock,
         send_rate: float,
         config: SenderConfig | None = None,
-        tickets: TicketDrawer | None = None,
+        seat_files: SeatFileDrawer | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.send_rate = send_rate
         self.config = config or SenderConfig()
-        self.tickets = tickets
+        self.seat_files = seat_files
         self.sender: Sender | None = None
 
     async def enqueue(
@@ -154,7 +154,7 @@ class DeliveryService:
         """The one sender of this process, made on first use for `bot`."""
         if self.sender is None:
             limiter = RateLimiter(self.send_rate)
-            self.sender = Sender(self.db, bot, self.clock, limiter, self.config, self.tickets)
+            self.sender = Sender(self.db, bot, self.clock, limiter, self.config, self.seat_files)
         elif self.sender.bot is not bot:
             raise RuntimeError("the delivery sender already sends through another Bot")
         return self.sender

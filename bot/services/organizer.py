@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.services import event_editor as editor
-from bot.services.delivery import DeliveryService, Priority, TicketContent
+from bot.services.delivery import DeliveryService, Priority, SeatFileContent
 from bot.services.event_editor import EventDraft
 from bot.services.notices import EventNotice, Notices
 from bot.services.problems import InvalidInput, Problem
@@ -281,7 +281,7 @@ class OrganizerService:
                     tx,
                     f"ticket:{source}:{registration_id}",
                     [person_id],
-                    TicketContent(registration_id),
+                    SeatFileContent(registration_id, "ticket"),
                     priority=Priority.PERSONAL,
                 )
         return queued + await self._notify_colleagues_in(tx, before, event, source)
@@ -313,7 +313,7 @@ class OrganizerService:
                     tx,
                     f"{own}:ticket",
                     [member],
-                    TicketContent(registration.id),
+                    SeatFileContent(registration.id, "ticket"),
                     priority=Priority.PERSONAL,
                 )
         return queued

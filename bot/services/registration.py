@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.delivery.content import Content, Priority, TicketContent
+from bot.delivery.content import Priority, SeatFileContent, SeatPart
 from bot.services.delivery import DeliveryService
 from bot.services.notices import Notices
 from bot.services.registration_dialog import Standing
@@ -29,15 +29,6 @@ from db.registrations import (
 # only together with this version: the log must say which words a person agreed to.
 CONSENT_VERSION = "2026-11-v2"  # v2: the operator's contact is named
 ANNOUNCEMENTS_VERSION = "2026-11-v1"
-
-
-@dataclass(frozen=True, slots=True)
-class _BeforeSeat:
-    """What Confirm reads before it takes a seat, in one hop: the event (None when gone) and
-    the person's language, for the `.ics` queued with a confirmed seat."""
-
-    event: Event | None
-    language: str
 
 
 @dataclass(eq=False)
@@ -121,13 +112,12 @@ class RegistrationService:
         None when the person has no valid consent (withdrawn meanwhile, or a forged press):
         then nothing at all is stored.
 
-        A rush of Confirms contends for the single writer, so the reads before the seat go to
-        the reader in one hop, and the transaction runs whole on the writer's thread in one
-        hop (`Database.write_at_once`) instead of one per statement.
+        A rush of Confirms contends for the single writer, so the transaction runs whole on
+        the writer's thread in one hop (`Database.write_at_once`) instead of one per
+        statement, and the files are drawn only when sent.
         """
         now = self.clock.timestamp()
-        ahead = await self.db.read_at_once(lambda tx: self._before_seat(tx, person_id, event_id))
-        if ahead is None:
+        if not await self.has_consent(person_id):
             return None
 
         async def take_seat(tx: Transaction) -> Registered | RegistrationRefusal:
@@ -138,10 +128,7 @@ class RegistrationService:
             if isinstance(outcome, Registered) and outcome.created:
                 await people.save_profile(tx, person_id, profile, now)
                 if outcome.registration.status == RegistrationStatus.confirmed:
-                    assert ahead.event is not None  # a seat was taken: the event is there
-                    await self._queue_seat_files_in(
-                        tx, outcome.registration, ahead.event, ahead.language, now
-                    )
+                    await self._queue_seat_files_in(tx, outcome.registration)
             return outcome
 
         outcome = await self.db.write_at_once(take_seat)
@@ -178,48 +165,33 @@ class RegistrationService:
                 and outcome.created
                 and outcome.registration.status == RegistrationStatus.confirmed
             ):
-                event = await events_repo.get(tx, event_id)
-                assert event is not None  # a seat was taken: the event is there
-                language = await self._language_in(tx, member_id)
-                await self._queue_seat_files_in(tx, outcome.registration, event, language, now)
+                await self._queue_seat_files_in(tx, outcome.registration)
         if isinstance(outcome, Registered) and outcome.created:
             self.delivery.wake()
         return outcome
 
-    async def _before_seat(self, db: Queries, person_id: int, event_id: int) -> _BeforeSeat | None:
-        """What Confirm reads before taking a seat; None without a valid consent."""
-        latest = await consents.latest(db, person_id, ConsentKind.personal_data)
-        if latest is None or not latest.granted or latest.version != CONSENT_VERSION:
-            return None
-        event = await events_repo.get(db, event_id)
-        return _BeforeSeat(event, await self._language_in(db, person_id))
-
     async def _language_in(self, db: Queries, person_id: int) -> str:
         return await people.language_of(db, person_id) or self.notices.default_language
 
-    async def _queue_seat_files_in(
-        self, tx: Transaction, registration: Registration, event: Event, language: str, now: float
-    ) -> None:
+    async def _queue_seat_files_in(self, tx: Transaction, registration: Registration) -> None:
         """Queue the ticket, then the `.ics`, for a confirmed seat, in `tx`.
 
-        The ticket is queued as "the ticket of this registration" and drawn when it is sent
-        (`SeatTickets`): no drawing holds the writer. Keyed by the registration: a redone
-        Confirm or promotion queues nothing twice. A colleague's ticket goes to the member
-        who registered them (`language` is the member's), without the `.ics`: the member's
-        own calendar is not the colleague's.
+        Queued as "the ticket (the `.ics`) of this registration" and drawn when sent
+        (`SeatFiles`): no drawing holds the writer, and what arrives describes the event as it
+        is then. Keyed by the registration: a redone Confirm or promotion queues nothing
+        twice. A colleague's ticket goes to the member who registered them, without the
+        `.ics`: the member's own calendar is not the colleague's.
         """
         recipient = registration.holder_id
         if recipient is None:
             return
-        parts: list[tuple[str, Content]] = [("ticket", TicketContent(registration.id))]
-        if not registration.is_colleague:
-            parts.append(("calendar", self.notices.calendar(language, event, registration, now)))
-        for part, content in parts:
+        parts: list[SeatPart] = ["ticket"] if registration.is_colleague else ["ticket", "calendar"]
+        for part in parts:
             await self.delivery.enqueue_in(
                 tx,
                 f"confirm:{registration.id}:{part}",
                 [recipient],
-                content,
+                SeatFileContent(registration.id, part),
                 priority=Priority.PERSONAL,
             )
 
@@ -281,7 +253,7 @@ class RegistrationService:
                 self.notices.promotion(language, event, registration, now),
                 priority=Priority.PERSONAL,
             )
-            await self._queue_seat_files_in(tx, registration, event, language, now)
+            await self._queue_seat_files_in(tx, registration)
 
     async def upcoming(self, person_id: int) -> list[PersonRegistration]:
         return await registrations_repo.upcoming_for_person(

@@ -1,4 +1,4 @@
-"""A confirmed seat's ticket, drawn when it is sent: from the seat and the event as they stand."""
+"""A confirmed seat's ticket and calendar file, drawn when sent: from the seat as it stands."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.delivery.content import DocumentContent
+from bot.delivery.content import DocumentContent, SeatFileContent
 from bot.services.notices import Notices
 from db import Database, Queries, people
 from db import events as events_repo
@@ -38,8 +38,8 @@ async def ticket_words(
 
 
 @dataclass(eq=False)
-class SeatTickets:
-    """Draws the tickets the outbox holds as "the ticket of registration X" (`TicketContent`).
+class SeatFiles:
+    """Draws the files the outbox holds as "the ticket (or `.ics`) of registration X".
 
     Drawn at send time, a ticket never holds the single writer (a draw is ~15 ms of CPU), a
     promotion of a hundred people queues in milliseconds, and a ticket re-sent after a
@@ -50,10 +50,11 @@ class SeatTickets:
     clock: Clock
     notices: Notices
 
-    async def current(self, registration_id: int) -> DocumentContent | None:
-        """The ticket of a seat that is still confirmed, in its holder's language, with the
+    async def draw(self, file: SeatFileContent) -> DocumentContent | None:
+        """The file of a seat that is still confirmed, in its holder's language, with the
         event as it is now; None when there is no such seat any more (cancelled, erased, the
         event cancelled)."""
+        registration_id = file.registration_id
 
         async def read(tx: Queries) -> _Holder | None:
             registration = await registrations_repo.get(tx, registration_id)
@@ -70,12 +71,15 @@ class SeatTickets:
         holder = await self.db.read_at_once(read)
         if holder is None:
             return None
+        now = self.clock.timestamp()
+        if file.part == "calendar":
+            return self.notices.calendar(holder.language, holder.event, holder.registration, now)
         # Off the event loop: drawing is CPU, and a rush of confirmations must not wait on it.
         return await asyncio.to_thread(
             self.notices.ticket,
             holder.language,
             holder.event,
             holder.registration,
-            self.clock.timestamp(),
+            now,
             holder.name,
         )

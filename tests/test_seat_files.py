@@ -1,4 +1,4 @@
-"""Tickets wait in the outbox undrawn and are drawn when sent, from the seat as it is then."""
+"""A seat's ticket and .ics wait in the outbox undrawn and are drawn when sent, as it is then."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram.methods import SendPhoto
+from icalendar import Calendar
 
 from bot.delivery.sender import NO_SEAT_REASON
 from bot.services import Services
@@ -32,7 +33,7 @@ async def _confirmed(services: Services, person_id: int, event_id: int) -> Regis
     return outcome
 
 
-async def test_a_seat_queues_its_ticket_undrawn_inside_the_transaction(
+async def test_a_seat_queues_its_ticket_and_calendar_undrawn_inside_the_transaction(
     services: Services,
 ) -> None:
     event = await make_event(services, capacity=5)
@@ -43,16 +44,16 @@ async def test_a_seat_queues_its_ticket_undrawn_inside_the_transaction(
     )
     ticket, calendar = rows
     assert ticket["source"] == f"confirm:{seat.registration.id}:ticket"
+    assert calendar["source"] == f"confirm:{seat.registration.id}:calendar"
     assert (ticket["kind"], ticket["attachment"]) == ("photo", None)  # nothing drawn yet
-    assert calendar["kind"] == "document"
-    assert calendar["attachment"]  # the .ics is small text: rendered with the seat
+    assert (calendar["kind"], calendar["attachment"]) == ("document", None)
 
 
 async def test_a_ticket_is_drawn_with_the_event_as_it_is_when_sent(
     services: Services, make_client: Callable[..., ChatClient]
 ) -> None:
-    # The event moves after the seat is taken but before the sender runs: the ticket
-    # that arrives shows the new moment, never the one of the confirmation.
+    # The event moves after the seat is taken but before the sender runs: the ticket and
+    # the .ics that arrive show the new moment, never the one of the confirmation.
     event = await make_event(services, capacity=5, title="Круглый стол о грантах")
     member = make_client(7002)
     await _confirmed(services, 7002, event.id)
@@ -67,11 +68,15 @@ async def test_a_ticket_is_drawn_with_the_event_as_it_is_when_sent(
 
     sent = await delivered(member, services)
 
-    [ticket] = [message for message in sent if message.method == "SendPhoto"]
+    ticket, calendar = sent[-2:]
+    assert (ticket.method, calendar.method) == ("SendPhoto", "SendDocument")
     assert "9 декабря, 11:00–14:00" in ticket.body
     assert "2 декабря" not in ticket.body
     assert "Иванова Анна Сергеевна" in ticket.body
     assert ticket.document  # the PNG went up with the caption
+    assert calendar.document is not None
+    [item] = Calendar.from_ical(calendar.document).walk("VEVENT")
+    assert item.decoded("dtstart").timestamp() == new_start
 
 
 async def test_a_ticket_of_a_seat_cancelled_before_sending_is_not_sent(
@@ -94,5 +99,7 @@ async def test_a_ticket_of_a_seat_cancelled_before_sending_is_not_sent(
     )
     assert row is not None
     assert (row["state"], row["last_error"]) == ("cancelled", NO_SEAT_REASON)
-    # The files that do still apply went out: the seat's .ics and the one that removes it.
-    assert [message.method for message in sent] == ["SendDocument", "SendDocument"]
+    # Nor the .ics that would add it to a calendar: only the file that removes it went out.
+    [removal] = sent
+    assert removal.method == "SendDocument"
+    assert "отменена" in removal.body
