@@ -35,6 +35,7 @@ bench: $(INSTALLED) locales
 	$(BIN)/python -m bench.rate_accuracy
 	$(BIN)/python -m bench.engine_overhead
 	$(BIN)/python -m bench.registration_storm
+	$(BIN)/python -m bench.storm_breakdown
 	$(BIN)/python -m bench.reminder_burst
 	$(BIN)/python -m bench.start_burst
 	$(BIN)/python -m bench.exports
