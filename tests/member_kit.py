@@ -10,6 +10,7 @@ from bot.clock import ManualClock
 from bot.services import Services, geography
 from db import events
 from db.events import Event, EventKind, EventStatus, NewEvent, Question
+from db.people import Profile
 from tests.conftest import NOW
 from tests.kit.client import ChatClient
 from tests.kit.mocked_bot import Sent
@@ -22,6 +23,10 @@ ORGANIZATION = "АНО «Дом НКО»"
 POSITION = "Координатор проектов"
 PHONE = "+7 912 345-67-89"
 EMAIL = "anna@example.org"
+# The saved profile a seat is taken with when a test goes straight to the service.
+PROFILE = Profile(
+    full_name=NAME, organization=ORGANIZATION, position=None, phone="+79123456789", email=None
+)
 
 
 def local_ts(day: datetime) -> float:

@@ -8,17 +8,8 @@ import pytest
 
 from bot.services import Services
 from db import registrations
-from db.people import Profile
 from db.registrations import Registered, RegistrationStatus
-from tests.member_kit import make_event, prepared_person
-
-PROFILE = Profile(
-    full_name="Иванова Анна Сергеевна",
-    organization="АНО «Дом НКО»",
-    position=None,
-    phone="+79123456789",
-    email=None,
-)
+from tests.member_kit import PROFILE, make_event, prepared_person
 
 
 async def test_a_taken_short_code_is_replaced_and_the_seat_files_are_queued(

@@ -8,21 +8,13 @@ from datetime import datetime
 from aiogram.methods import SendPhoto
 from icalendar import Calendar
 
+from bot.delivery.content import DocumentContent, SeatFileContent
 from bot.delivery.sender import NO_SEAT_REASON
 from bot.services import Services
 from db import events as events_repo
-from db.people import Profile
 from db.registrations import Cancelled, Registered, RegistrationStatus
 from tests.kit.client import ChatClient
-from tests.member_kit import TYUMEN, delivered, make_event, prepared_person
-
-PROFILE = Profile(
-    full_name="Иванова Анна Сергеевна",
-    organization="АНО «Дом НКО»",
-    position=None,
-    phone="+79123456789",
-    email=None,
-)
+from tests.member_kit import PROFILE, TYUMEN, delivered, make_event, prepared_person
 
 
 async def _confirmed(services: Services, person_id: int, event_id: int) -> Registered:
@@ -103,3 +95,32 @@ async def test_a_ticket_of_a_seat_cancelled_before_sending_is_not_sent(
     [removal] = sent
     assert removal.method == "SendDocument"
     assert "отменена" in removal.body
+
+
+async def test_a_ticket_that_cannot_be_drawn_fails_alone_and_is_not_retried_forever(
+    services: Services, make_client: Callable[..., ChatClient]
+) -> None:
+    # A crash in the middle of drawing (a missing font, say): that row fails with the reason,
+    # and the .ics queued with it still goes out.
+    event = await make_event(services, capacity=5)
+    member = make_client(7004)
+    seat = await _confirmed(services, 7004, event.id)
+    draw = services.delivery.seat_files
+    assert draw is not None
+
+    async def broken(file: SeatFileContent) -> DocumentContent | None:
+        if file.part == "ticket":
+            raise OSError("cannot open resource")
+        return await draw(file)
+
+    services.delivery.seat_files = broken
+
+    sent = await delivered(member, services)
+
+    assert [message.method for message in sent] == ["SendDocument"]
+    row = await services.db.fetch_one(
+        "SELECT state, last_error FROM deliveries WHERE source = ?",
+        (f"confirm:{seat.registration.id}:ticket",),
+    )
+    assert row is not None
+    assert (row["state"], row["last_error"]) == ("failed", "OSError: cannot open resource")

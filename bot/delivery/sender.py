@@ -42,6 +42,9 @@ from db import Database, outbox
 # each send when the rate limiter allows it, and write the finished sends' outcomes in one
 # transaction per batch. No transaction is ever open during a Telegram call. At most
 # `window` rows are in `sending` at any moment (claimed, outcome not yet committed).
+# A seat's ticket or `.ics` is queued undrawn and drawn as its row is dispatched, in claim
+# order (`_draw`): a file whose seat is gone by then ends `cancelled`, one that cannot be
+# drawn `failed`.
 #
 # Crash policy (at least once). A row in `sending` when the process dies may or may not have
 # reached Telegram; at the next start-up it goes back to `pending` and is sent again. So a
