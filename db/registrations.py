@@ -186,17 +186,6 @@ async def _new_short_code(db: Queries, event_id: int) -> str:
             return code
 
 
-async def _short_code_for(db: Queries, event_id: int, wanted: str | None) -> str:
-    if wanted is not None:
-        taken = await db.fetch_value(
-            "SELECT 1 FROM registrations WHERE event_id = ? AND short_code = ?",
-            (event_id, wanted),
-        )
-        if taken is None:
-            return wanted
-    return await _new_short_code(db, event_id)
-
-
 def new_short_code() -> str:
     """A candidate code; `register` checks it is free in the event."""
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
@@ -214,17 +203,13 @@ async def register(
     answers: dict[str, str],
     now: float,
     companions: int = 0,
-    *,
-    ticket_token: str | None = None,
-    short_code: str | None = None,
 ) -> Registered | RegistrationRefusal:
     """Check and take a seat (or a waitlist place) in one write transaction.
 
     With a companion, two seats are taken together or the pair waits together; an event
     whose capacity is below what the pair needs refuses at once (they could never get in).
 
-    `ticket_token` and `short_code` may be chosen beforehand (so the ticket can be drawn
-    outside the transaction); a code already taken in the event is replaced by a new one.
+    The short code is drawn until it is free in the event (the ticket, drawn later, shows it).
 
     `BEGIN IMMEDIATE` on the single writer (the caller's transaction, or one opened here), so
     the count of confirmed seats cannot change between the check and the insert: with N seats
@@ -256,8 +241,8 @@ async def register(
                 str(status),
                 seq,
                 json.dumps(answers, ensure_ascii=False),
-                ticket_token or new_ticket_token(),
-                await _short_code_for(tx, event_id, short_code),
+                new_ticket_token(),
+                await _new_short_code(tx, event_id),
                 now,
                 now,
                 companions,
@@ -273,9 +258,6 @@ async def register_colleague(
     name: str,
     phone: str,
     now: float,
-    *,
-    ticket_token: str | None = None,
-    short_code: str | None = None,
 ) -> Registered | RegistrationRefusal:
     """A seat (or a waitlist place) for a colleague who is not on Telegram, registered by a
     member: one write transaction, exact under a race like `register`.
@@ -312,8 +294,8 @@ async def register_colleague(
                 event_id,
                 str(status),
                 seq,
-                ticket_token or new_ticket_token(),
-                await _short_code_for(tx, event_id, short_code),
+                new_ticket_token(),
+                await _new_short_code(tx, event_id),
                 now,
                 now,
                 member_id,
