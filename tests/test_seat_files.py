@@ -25,6 +25,16 @@ async def _confirmed(services: Services, person_id: int, event_id: int) -> Regis
     return outcome
 
 
+async def _ticket_outcome(services: Services, seat: Registered) -> tuple[str, str | None]:
+    """The state and reason the seat's ticket delivery ended with."""
+    row = await services.db.fetch_one(
+        "SELECT state, last_error FROM deliveries WHERE source = ?",
+        (f"confirm:{seat.registration.id}:ticket",),
+    )
+    assert row is not None
+    return row["state"], row["last_error"]
+
+
 async def test_a_seat_queues_its_ticket_and_calendar_undrawn_inside_the_transaction(
     services: Services,
 ) -> None:
@@ -85,12 +95,7 @@ async def test_a_ticket_of_a_seat_cancelled_before_sending_is_not_sent(
 
     assert not [message for message in sent if message.method == "SendPhoto"]
     assert not member.bot.session.calls(SendPhoto)
-    row = await services.db.fetch_one(
-        "SELECT state, last_error FROM deliveries WHERE source = ?",
-        (f"confirm:{seat.registration.id}:ticket",),
-    )
-    assert row is not None
-    assert (row["state"], row["last_error"]) == ("cancelled", NO_SEAT_REASON)
+    assert await _ticket_outcome(services, seat) == ("cancelled", NO_SEAT_REASON)
     # Nor the .ics that would add it to a calendar: only the file that removes it went out.
     [removal] = sent
     assert removal.method == "SendDocument"
@@ -118,9 +123,4 @@ async def test_a_ticket_that_cannot_be_drawn_fails_alone_and_is_not_retried_fore
     sent = await delivered(member, services)
 
     assert [message.method for message in sent] == ["SendDocument"]
-    row = await services.db.fetch_one(
-        "SELECT state, last_error FROM deliveries WHERE source = ?",
-        (f"confirm:{seat.registration.id}:ticket",),
-    )
-    assert row is not None
-    assert (row["state"], row["last_error"]) == ("failed", "OSError: cannot open resource")
+    assert await _ticket_outcome(services, seat) == ("failed", "OSError: cannot open resource")

@@ -25,7 +25,7 @@ class _Holder:
     name: str
 
 
-async def ticket_words(
+async def _ticket_words(
     db: Queries, registration: Registration, recipient: int, default_language: str
 ) -> tuple[str, str]:
     """The language a ticket is drawn in (its recipient's) and the name it carries (the
@@ -65,7 +65,7 @@ class SeatFiles:
             if recipient is None or event is None or event.status == EventStatus.cancelled:
                 return None
             default = self.notices.default_language
-            language, name = await ticket_words(tx, registration, recipient, default)
+            language, name = await _ticket_words(tx, registration, recipient, default)
             return _Holder(registration, event, language, name)
 
         holder = await self.db.read_at_once(read)
